@@ -1,0 +1,88 @@
+"""Read YAML into plain values that remember the line each key and value came from.
+
+PyYAML's loaders forget positions and let a duplicate key silently win; a manifest error must
+name its line, and a duplicate key is almost always a mistake, so the tree is walked here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from orchestrator.errors import Problem
+
+
+@dataclass
+class Located:
+    """A YAML value and the 1-based line it starts on."""
+
+    value: Any
+    line: int
+
+
+@dataclass
+class LocatedMap:
+    """A YAML mapping: keys in file order, each with its value and the line of the key."""
+
+    line: int
+    items: dict[str, Located] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+def load_located(path: Path, display: str) -> tuple[Located | None, list[Problem]]:
+    """Parse `path`; YAML syntax errors and duplicate keys come back as problems."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        return None, [Problem(display, 0, "", f"not UTF-8 text ({error.reason}); save it as UTF-8")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 0
+        reason = error.problem or error.context or "invalid YAML"
+        return None, [Problem(display, line, "", f"YAML syntax error: {reason}")]
+    except yaml.YAMLError as error:
+        return None, [Problem(display, 0, "", f"YAML error: {error}")]
+    if node is None:
+        return None, [Problem(display, 1, "", "the manifest is empty; see DESIGN.md for its shape")]
+    walker = _Walker(display)
+    return walker.walk(node), walker.problems
+
+
+class _Walker:
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.problems: list[Problem] = []
+        # SafeConstructor turns a scalar into int/bool/None/str exactly as yaml.safe_load would.
+        self.constructor = yaml.SafeLoader("")
+
+    def walk(self, node: yaml.Node) -> Located:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            return Located(self._mapping(node), line)
+        if isinstance(node, yaml.SequenceNode):
+            return Located([self.walk(child) for child in node.value], line)
+        return Located(self.constructor.construct_object(node, deep=True), line)
+
+    def _mapping(self, node: yaml.MappingNode) -> LocatedMap:
+        self.constructor.flatten_mapping(node)  # resolves `<<` merge keys like safe_load does
+        result = LocatedMap(line=node.start_mark.line + 1)
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(Problem(self.display, key_line, "", "a key must be a string"))
+                continue
+            key = str(self.constructor.construct_object(key_node))
+            if key in result.items:
+                first = result.key_lines[key]
+                self.problems.append(
+                    Problem(self.display, key_line, key, f"duplicate key (first set on line {first})")
+                )
+                continue
+            result.items[key] = self.walk(value_node)
+            result.key_lines[key] = key_line
+        return result

@@ -1,0 +1,47 @@
+"""The checks a manifest must pass, in tiers, so that further checks slot in.
+
+Every command runs the structural tier (the graphs must be acyclic to be ordered at all);
+`firefly validate` runs every tier. A check is any callable from the manifest to problems;
+template checks (parameters declared, outputs exist, cfn-lint) join `FULL_CHECKS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+from orchestrator.errors import ManifestError, Problem
+from orchestrator.graph import cycle_problems, delete_graph, deploy_graph
+from orchestrator.manifest import Manifest, environment, read_manifest
+from orchestrator.manifest.sources import unset_sources
+
+Check = Callable[[Manifest], Iterable[Problem]]
+
+
+def check_graphs(manifest: Manifest) -> Iterator[Problem]:
+    deploy = deploy_graph(manifest)
+    yield from cycle_problems(manifest, deploy)
+    yield from cycle_problems(manifest, delete_graph(manifest, deploy))
+
+
+STRUCTURAL_CHECKS: tuple[Check, ...] = (check_graphs,)
+FULL_CHECKS: tuple[Check, ...] = (*STRUCTURAL_CHECKS,)
+
+
+def load_checked(path: Path, checks: Sequence[Check] = STRUCTURAL_CHECKS) -> Manifest:
+    """The manifest at `path` once it passes `checks`; otherwise every problem at once."""
+    manifest, problems = read_manifest(path)
+    if manifest is not None:
+        for check in checks:
+            problems.extend(check(manifest))
+    if problems or manifest is None:
+        raise ManifestError(problems)
+    return manifest
+
+
+def check_environment(manifest: Manifest, name: str, environ: Mapping[str, str]) -> None:
+    """Raise unless `name` is declared and every var and secret it needs is set."""
+    env = environment(manifest, name)
+    problems = list(unset_sources(manifest, env, environ))
+    if problems:
+        raise ManifestError(problems)
