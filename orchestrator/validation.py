@@ -20,8 +20,10 @@ Check = Callable[[Manifest], Iterable[Problem]]
 
 def check_graphs(manifest: Manifest) -> Iterator[Problem]:
     deploy = deploy_graph(manifest)
-    yield from cycle_problems(manifest, deploy)
-    yield from cycle_problems(manifest, delete_graph(manifest, deploy))
+    deploy_cycles = cycle_problems(manifest, deploy)
+    yield from deploy_cycles
+    if not deploy_cycles:  # the delete graph reverses the deploy graph: same cycle, reported once
+        yield from cycle_problems(manifest, delete_graph(manifest, deploy))
 
 
 STRUCTURAL_CHECKS: tuple[Check, ...] = (check_graphs,)

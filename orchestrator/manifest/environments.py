@@ -41,6 +41,7 @@ def _read_environment(reader: Reader, name: str, located: Located) -> Environmen
         return None
     reader.known_keys(node, field, KEYS, required=("region",))
     items = node.items
+    # None when the flag itself is wrong: the checks that depend on it then stay silent.
     sandbox = reader.flag(items["sandbox"], f"{field}.sandbox") if "sandbox" in items else False
     protected = (
         reader.flag(items["protected"], f"{field}.protected") if "protected" in items else False
@@ -52,7 +53,7 @@ def _read_environment(reader: Reader, name: str, located: Located) -> Environmen
     account = _read_account(reader, field, items.get("account"), sandbox, node.line)
     variables = _read_values(reader, items.get("vars"), f"{field}.vars")
     secrets = _read_values(reader, items.get("secrets"), f"{field}.secrets")
-    if secrets and not sandbox:
+    if secrets and sandbox is False:
         line = items["secrets"].line
         reader.problem(line, f"{field}.secrets",
                        "literal secrets are only allowed in sandbox environments; pass them as "
@@ -61,16 +62,18 @@ def _read_environment(reader: Reader, name: str, located: Located) -> Environmen
         name=name,
         region=region or "",
         account=account,
-        sandbox=sandbox,
-        protected=protected,
+        sandbox=bool(sandbox),
+        protected=bool(protected),
         vars=MappingProxyType(variables),
         secrets=MappingProxyType(secrets),
         line=located.line,
     )
 
 
-def _read_account(reader: Reader, field: str, located: Located | None, sandbox: bool,
+def _read_account(reader: Reader, field: str, located: Located | None, sandbox: bool | None,
                   line: int) -> str | None:
+    if sandbox is None:
+        return None
     if located is None:
         if not sandbox:
             reader.problem(line, field, "missing required key 'account' (the 12-digit AWS account "

@@ -1,4 +1,4 @@
-"""Typed reads from the located YAML tree; each wrong value becomes a Problem, never an exception."""
+"""Typed reads from the located YAML tree: each wrong value becomes a Problem, not an error."""
 
 from __future__ import annotations
 
@@ -54,12 +54,17 @@ class Reader:
         allowed: Collection[str],
         required: Collection[str] = (),
     ) -> None:
+        misspelled = set()
         for key, line in node.key_lines.items():
             if key not in allowed:
-                hint = did_you_mean(key, allowed) or f" (allowed: {', '.join(allowed)})"
+                close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+                misspelled.update(close)
+                hint = f" (did you mean '{close[0]}'?)" if close else (
+                    f" (allowed: {', '.join(allowed)})")
                 self.problem(line, join_field(field, key), f"unknown key{hint}")
         for key in required:
-            if key not in node.items:
+            # A misspelt required key is reported once, as the misspelling.
+            if key not in node.items and key not in misspelled:
                 self.problem(node.line, field, f"missing required key '{key}'")
 
     def text(self, located: Located, field: str, pattern: re.Pattern[str] | None = None,
@@ -76,11 +81,12 @@ class Reader:
             return None
         return value
 
-    def flag(self, located: Located, field: str) -> bool:
+    def flag(self, located: Located, field: str) -> bool | None:
+        """The boolean, or None (with a problem) so that checks depending on it can stand down."""
         if isinstance(located.value, bool):
             return located.value
         self.problem(located.line, field, f"expected true or false, got {kind_of(located.value)}")
-        return False
+        return None
 
     def choice(self, located: Located, field: str, choices: Collection[str]) -> str | None:
         value = self.text(located, field)

@@ -60,7 +60,8 @@ def check_stack_names(manifest: Manifest, line: int) -> Iterator[Problem]:
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError as error:
-        yield _problem(manifest, line, "stack_name", f"'{template}' is not a valid template: {error}")
+        yield _problem(manifest, line, "stack_name",
+                       f"'{template}' is not a valid template: {error}")
         return
     unknown = sorted(fields - set(PLACEHOLDERS))
     if unknown:

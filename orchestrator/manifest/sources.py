@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 
 from orchestrator.errors import Problem
 from orchestrator.manifest.models import (
-    EnvRef,
     Environment,
+    EnvRef,
     LiteralValue,
     Manifest,
     OutputRef,
