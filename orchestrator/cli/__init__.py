@@ -1,2 +1,48 @@
-def main() -> None:
-    raise SystemExit(0)
+"""The `firefly` command line: the only package that imports typer or rich.
+
+`run` is the one place where errors become exit codes; commands raise, they never exit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from orchestrator.errors import ExitCode, OrchestratorError
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    raise SystemExit(run(list(sys.argv[1:] if argv is None else argv)))
+
+
+def run(argv: list[str]) -> int:
+    """Run the command line `argv` and return its exit code, never a traceback."""
+    import typer
+    from typer.main import get_command
+
+    from orchestrator.cli.app import app
+    from orchestrator.cli.console import print_error
+
+    argv = argv or ["--help"]  # a bare `firefly` is a request for help, not a mistake
+    try:
+        result = get_command(app).main(argv, prog_name="firefly", standalone_mode=False)
+    except typer.TyperException as error:  # typer's (vendored click) usage errors
+        context = getattr(error, "ctx", None)
+        hint = f"; see '{context.command_path} --help'" if context is not None else ""
+        print_error(f"{error.format_message()}{hint}")
+        return ExitCode.USAGE if error.exit_code == ExitCode.USAGE else error.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        print_error("interrupted")
+        return ExitCode.INTERRUPTED
+    except OrchestratorError as error:
+        for line in error.lines():
+            print_error(line)
+        return error.exit_code
+    except Exception as error:  # the last guard: a bug must still end as one line
+        if os.environ.get("FIREFLY_DEBUG") == "1":
+            raise
+        print_error(f"internal error: {type(error).__name__}: {error} "
+                    "(rerun with FIREFLY_DEBUG=1 for the traceback and report it)")
+        return ExitCode.WORKFLOW_FAILED
+    return int(result) if isinstance(result, int) else ExitCode.SUCCESS

@@ -1,0 +1,24 @@
+"""The typer application: one module per command, registered here.
+
+Command modules import the engine, graph and AWS code inside their functions, so that
+`firefly --help` and a mistyped option answer without loading networkx or boto3.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from orchestrator.cli import docs, graph, validate
+
+app = typer.Typer(
+    name="firefly",
+    help="Deploy the Firefly serverless backend from one manifest, in dependency order.",
+    epilog="Example: firefly graph --action delete",
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+app.command(epilog=validate.EXAMPLE)(validate.validate)
+app.command(epilog=graph.EXAMPLE)(graph.graph)
+app.command(epilog=docs.EXAMPLE)(docs.docs)
+

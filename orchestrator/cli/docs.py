@@ -1,0 +1,46 @@
+"""`firefly docs`: one Markdown page per workflow, computed from the manifest and its graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from orchestrator.cli.console import stdout
+from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
+from orchestrator.errors import OrchestratorError
+
+EXAMPLE = "Example: firefly docs --check"
+DEFAULT_OUT = Path("docs/workflows")
+
+
+def docs(
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder for the pages [default: docs/workflows beside "
+                     "the manifest]."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; fail when a page is out of date.")
+    ] = False,
+) -> None:
+    """Write the workflow pages: dependencies, Required By, deploy and delete steps."""
+    from orchestrator.docs import render_docs, stale_pages, write_docs
+    from orchestrator.manifest import display_path
+    from orchestrator.validation import load_checked
+
+    loaded = load_checked(manifest)
+    folder = out if out is not None else manifest.parent / DEFAULT_OUT
+    pages = render_docs(loaded)
+    if check:
+        stale = stale_pages(folder, pages)
+        if stale:
+            raise OrchestratorError(
+                f"{display_path(folder)}: {len(stale)} page(s) out of date "
+                f"({', '.join(stale)}); run 'firefly docs' and commit the result")
+        stdout.print(f"{display_path(folder)}: {len(pages)} pages up to date")
+        return
+    write_docs(folder, pages)
+    stdout.print(f"{display_path(folder)}: wrote {len(pages)} pages")

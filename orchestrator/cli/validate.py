@@ -1,0 +1,32 @@
+"""`firefly validate`: every check of the manifest (and, with --env, what that env needs)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from orchestrator.cli.console import stdout
+from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
+
+EXAMPLE = "Example: firefly validate --env dev"
+
+
+def validate(
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    env: Annotated[
+        str | None,
+        typer.Option("--env", "-e", help="Also check that every var and secret of E is set."),
+    ] = None,
+) -> None:
+    """Check the manifest and print every problem found, each as file:line: field: message."""
+    from orchestrator.validation import FULL_CHECKS, check_environment, load_checked
+
+    loaded = load_checked(manifest, FULL_CHECKS)
+    if env is not None:
+        check_environment(loaded, env, os.environ)
+    stacks = sum(1 for workflow in loaded.workflows.values() if workflow.has_stack)
+    scope = f", environment {env}" if env else f", {len(loaded.environments)} environments"
+    stdout.print(f"{loaded.display}: valid ({len(loaded.workflows)} workflows, "
+                 f"{stacks} stacks{scope})")
