@@ -14,6 +14,7 @@ from orchestrator.errors import ManifestError, Problem
 from orchestrator.graph import cycle_problems, delete_graph, deploy_graph
 from orchestrator.manifest import Manifest, environment, read_manifest
 from orchestrator.manifest.sources import unset_sources
+from orchestrator.templates import TEMPLATE_CHECKS
 
 Check = Callable[[Manifest], Iterable[Problem]]
 
@@ -27,7 +28,7 @@ def check_graphs(manifest: Manifest) -> Iterator[Problem]:
 
 
 STRUCTURAL_CHECKS: tuple[Check, ...] = (check_graphs,)
-FULL_CHECKS: tuple[Check, ...] = (*STRUCTURAL_CHECKS,)
+FULL_CHECKS: tuple[Check, ...] = (*STRUCTURAL_CHECKS, *TEMPLATE_CHECKS)
 
 
 def load_checked(path: Path, checks: Sequence[Check] = STRUCTURAL_CHECKS) -> Manifest:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.console import stdout
+from orchestrator.cli.console import print_warning, stdout
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
 
 EXAMPLE = "Example: firefly validate --env dev"
@@ -20,10 +20,13 @@ def validate(
         typer.Option("--env", "-e", help="Also check that every var and secret of E is set."),
     ] = None,
 ) -> None:
-    """Check the manifest and print every problem found, each as file:line: field: message."""
+    """Check the manifest and every template (cfn-lint included); print each problem found."""
+    from orchestrator.templates import template_warnings
     from orchestrator.validation import FULL_CHECKS, check_environment, load_checked
 
     loaded = load_checked(manifest, FULL_CHECKS)
+    for warning in template_warnings(loaded):
+        print_warning(str(warning))
     if env is not None:
         check_environment(loaded, env, os.environ)
     stacks = sum(1 for workflow in loaded.workflows.values() if workflow.has_stack)

@@ -1,0 +1,111 @@
+"""A parsed template, and the parts of it the checks read: parameters, outputs, resources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from orchestrator.errors import Problem
+from orchestrator.templates.loader import LocatedDict, parse_yaml, read_text
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
+@dataclass(frozen=True)
+class Resource:
+    logical_id: str
+    type: str
+    line: int
+    properties: LocatedDict
+    attributes: LocatedDict  # the resource's own entry: DeletionPolicy, Condition, ...
+
+
+@dataclass(frozen=True)
+class Template:
+    path: Path
+    display: str
+    text: str
+    body: LocatedDict
+
+    def section(self, name: str) -> LocatedDict:
+        """A top-level section, empty when absent or malformed (cfn-lint reports the latter)."""
+        value = self.body.get(name)
+        return value if isinstance(value, LocatedDict) else LocatedDict(self.body.line_of(name))
+
+    @property
+    def is_sam(self) -> bool:
+        transform = self.body.get("Transform")
+        names = transform if isinstance(transform, list) else [transform]
+        return SAM_TRANSFORM in names
+
+    def parameters(self) -> dict[str, tuple[int, bool]]:
+        """Each declared parameter: its line and whether it has a Default."""
+        section = self.section("Parameters")
+        return {name: (section.line_of(name), isinstance(value, dict) and "Default" in value)
+                for name, value in section.items()}
+
+    def outputs(self) -> dict[str, int]:
+        section = self.section("Outputs")
+        return {name: section.line_of(name) for name in section}
+
+    def exports(self) -> Iterator[tuple[Any, int]]:
+        """The export name of every exported output (as written), with its line."""
+        for value in self.section("Outputs").values():
+            export = value.get("Export") if isinstance(value, dict) else None
+            if isinstance(export, LocatedDict) and "Name" in export:
+                yield export["Name"], export.line_of("Name")
+
+    def resources(self) -> dict[str, Resource]:
+        section = self.section("Resources")
+        found = {}
+        for logical_id, value in section.items():
+            if not isinstance(value, LocatedDict):
+                continue
+            properties = value.get("Properties")
+            if not isinstance(properties, LocatedDict):
+                properties = LocatedDict(value.line)
+            kind = value.get("Type")
+            found[logical_id] = Resource(logical_id, kind if isinstance(kind, str) else "",
+                                         section.line_of(logical_id), properties, value)
+        return found
+
+
+def parse_template(path: Path, display: str) -> tuple[Template | None, list[Problem]]:
+    text, problems = read_text(path, display)
+    if text is None:
+        return None, problems
+    body, problems = parse_yaml(text, display)
+    if problems:
+        return None, problems
+    if not isinstance(body, LocatedDict):
+        return None, [Problem(display, 1, "", "a template must be a mapping with a Resources "
+                                              "section")]
+    return Template(path, display, text, body), []
+
+
+_cache: dict[tuple[Path, int, int, str], tuple[Template | None, list[Problem]]] = {}
+
+
+def load_template(path: Path, display: str) -> tuple[Template | None, list[Problem]]:
+    """`parse_template`, once per file version: every check of a run reads the same parse."""
+    if not path.is_file():
+        return None, [Problem(display, 0, "", "template not found")]
+    stat = path.stat()
+    key = (path.resolve(), stat.st_mtime_ns, stat.st_size, display)
+    if key not in _cache:
+        _cache[key] = parse_template(path, display)
+    template, problems = _cache[key]
+    return template, list(problems)
+
+
+def walk(value: Any) -> Iterator[Mapping[str, Any]]:
+    """Every mapping inside `value`, depth first, `value` included."""
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from walk(item)

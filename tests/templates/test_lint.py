@@ -1,0 +1,78 @@
+"""cfn-lint runs on every template: errors are problems at their line, warnings are kept apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestrator.errors import ManifestError
+from orchestrator.templates import check_cfn_lint, template_warnings
+from orchestrator.validation import FULL_CHECKS, load_checked
+from tests.templates.conftest import FUNC, TABLE, Project
+
+# Not a billing mode DynamoDB knows: a schema error (E3030) on line 12.
+BAD_BILLING = TABLE.replace("BillingMode: PAY_PER_REQUEST", "BillingMode: FREE_OF_CHARGE")
+# A parameter nothing uses: cfn-lint's W2001, a warning.
+UNUSED_PARAMETER = TABLE.replace("Parameters:\n", "Parameters:\n  Unused:\n    Type: String\n")
+
+
+def test_the_good_project_has_no_findings(project: Project) -> None:
+    manifest = project()
+
+    assert list(check_cfn_lint(manifest)) == []
+    assert template_warnings(manifest) == []
+
+
+def test_a_cfn_lint_error_is_a_problem_at_its_template_line(project: Project) -> None:
+    problems = list(check_cfn_lint(project(table=BAD_BILLING)))
+
+    found = {(p.file, p.line, p.field): p.message for p in problems}
+    assert "FREE_OF_CHARGE" in found[("stacks/table/template.yaml", 12, "cfn-lint E3030")]
+
+
+def test_a_sam_template_is_linted_after_its_transform(project: Project) -> None:
+    func = FUNC.replace("Runtime: python3.11", "Runtime: python3.11\n      MemorySize: 1")
+
+    problems = list(check_cfn_lint(project(func=func)))
+
+    assert [(p.file, p.field) for p in problems] == [("stacks/func/template.yaml",
+                                                      "cfn-lint E3034")]
+
+
+def test_a_cfn_lint_warning_is_not_an_error(project: Project) -> None:
+    manifest = project(table=UNUSED_PARAMETER)
+
+    assert list(check_cfn_lint(manifest)) == []
+    warnings = template_warnings(manifest)
+    assert [(w.file, w.line, w.field) for w in warnings] == [
+        ("stacks/table/template.yaml", 3, "cfn-lint W2001")]
+
+
+def test_full_validation_refuses_a_cfn_lint_error(project: Project) -> None:
+    project(table=BAD_BILLING)
+
+    with pytest.raises(ManifestError) as raised:
+        load_checked(Path("workflows.yaml"), FULL_CHECKS)
+
+    assert "stacks/table/template.yaml:12: cfn-lint E3030" in {
+        ": ".join(line.split(": ")[0:2]) for line in raised.value.lines()}
+
+
+def test_lint_results_are_kept_on_disk_by_template_text(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import orchestrator.templates.lint as lint
+
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path / "cache"))
+    manifest = project(table=BAD_BILLING)
+    first = list(check_cfn_lint(manifest))
+    lint._cache.clear()  # a new process: only the disk remembers
+
+    def must_not_lint(*_: object) -> None:
+        raise AssertionError("linted again although the template did not change")
+
+    monkeypatch.setattr(lint, "_run_cfn_lint", must_not_lint)
+
+    assert list(check_cfn_lint(manifest)) == first
+    assert len(list((tmp_path / "cache" / "cfn-lint").glob("*.json"))) >= 2
