@@ -1,0 +1,135 @@
+"""CloudFormation for the engine: change sets, the shared poller, failures from events."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from orchestrator.aws.errors import error_message, is_no_changes, is_not_found
+from orchestrator.aws.poller import StackPoller, StatusListener, describe
+from orchestrator.engine.ports import (
+    ChangeSetOutcome,
+    ChangeSetRequest,
+    FailedResource,
+    StackSnapshot,
+)
+from orchestrator.errors import OrchestratorError
+
+_PENDING_CHANGE_SET = {"CREATE_PENDING", "CREATE_IN_PROGRESS", "DELETE_PENDING",
+                       "DELETE_IN_PROGRESS"}
+
+
+class CloudFormationStacks:
+    """Implements `orchestrator.engine.ports.Stacks` over one boto3 CloudFormation client."""
+
+    def __init__(self, client: Any, *, on_change: StatusListener | None = None,
+                 first_interval: float = 0.5, max_interval: float = 5.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self._client = client
+        self._sleep = sleep
+        self._first = first_interval
+        self._max = max_interval
+        self.poller = StackPoller(client, first_interval=first_interval,
+                                  max_interval=max_interval, on_change=on_change, sleep=sleep)
+
+    def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
+        found: dict[str, StackSnapshot] = self._call(describe, self._client, names)
+        return found
+
+    def create_change_set(self, request: ChangeSetRequest) -> str:
+        arguments: dict[str, Any] = {
+            "StackName": request.stack,
+            "ChangeSetName": request.name,
+            "ChangeSetType": request.change_set_type,
+            "TemplateBody": request.template_body,
+            "Parameters": [{"ParameterKey": k, "ParameterValue": v}
+                           for k, v in request.parameters.items()],
+            "Tags": [{"Key": k, "Value": v} for k, v in request.tags.items()],
+            "Capabilities": list(request.capabilities),
+        }
+        if request.resources_to_import:
+            arguments["ResourcesToImport"] = list(request.resources_to_import)
+        response = self._call(self._client.create_change_set, **arguments)
+        return str(response["Id"])
+
+    def wait_change_set(self, change_set_id: str) -> ChangeSetOutcome:
+        interval = self._first
+        while True:
+            described = self._call(self._client.describe_change_set, ChangeSetName=change_set_id)
+            status = str(described["Status"])
+            if status not in _PENDING_CHANGE_SET:
+                break
+            self._sleep(interval)
+            interval = min(self._max, interval * 1.5)
+        reason = str(described.get("StatusReason", ""))
+        changes = [_change(c) for c in described.get("Changes", [])]
+        empty = status == "FAILED" and is_no_changes(reason)
+        return ChangeSetOutcome(status=status, reason=reason, changes=changes, empty=empty)
+
+    def delete_change_set(self, change_set_id: str) -> None:
+        try:
+            self._client.delete_change_set(ChangeSetName=change_set_id)
+        except ClientError as error:
+            if not is_not_found(error):
+                raise _translated(error) from None
+
+    def execute_change_set(self, change_set_id: str) -> None:
+        self._call(self._client.execute_change_set, ChangeSetName=change_set_id)
+
+    def wait_stack(self, stack: str) -> StackSnapshot:
+        return self.poller.wait(stack)
+
+    def delete_stack(self, stack: str) -> None:
+        self._call(self._client.delete_stack, StackName=stack)
+
+    def first_failure(self, stack: str) -> FailedResource | None:
+        """The earliest failed resource since the latest user-initiated operation."""
+        events = []
+        for page in self._client.get_paginator("describe_stack_events").paginate(
+                StackName=stack):
+            for event in page["StackEvents"]:  # newest first
+                events.append(event)
+                if _starts_operation(event, stack):
+                    return _earliest_failure(reversed(events))
+        return _earliest_failure(reversed(events))
+
+    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except ClientError as error:
+            raise _translated(error) from None
+
+
+def _translated(error: ClientError) -> OrchestratorError:
+    operation = error.operation_name if hasattr(error, "operation_name") else "call"
+    return OrchestratorError(f"CloudFormation {operation} failed: {error_message(error)}")
+
+
+def _change(change: dict[str, Any]) -> dict[str, str]:
+    resource = change.get("ResourceChange", {})
+    return {
+        "action": str(resource.get("Action", "")),
+        "logical_id": str(resource.get("LogicalResourceId", "")),
+        "type": str(resource.get("ResourceType", "")),
+        "replacement": str(resource.get("Replacement", "")),
+    }
+
+
+def _starts_operation(event: dict[str, Any], stack: str) -> bool:
+    return (event.get("LogicalResourceId") == stack
+            and str(event.get("ResourceStatus", "")).endswith("_IN_PROGRESS")
+            and event.get("ResourceStatusReason") == "User Initiated")
+
+
+def _earliest_failure(events: Any) -> FailedResource | None:
+    for event in events:
+        status = str(event.get("ResourceStatus", ""))
+        reason = str(event.get("ResourceStatusReason", ""))
+        # Cancelled siblings fail too, with this reason; they are not the cause.
+        if status.endswith("_FAILED") and "cancelled" not in reason.lower():
+            return FailedResource(str(event.get("LogicalResourceId", "")),
+                                  str(event.get("ResourceType", "")), status, reason)
+    return None

@@ -1,0 +1,128 @@
+"""One poller for every stack in flight: a batched DescribeStacks sweep per tick.
+
+Per-stack waiters cost ~30 calls per stack per minute; with twenty stacks in flight they
+throttle each other. Here one thread sweeps all watched stacks at once, fetches events only
+for stacks whose status changed, and backs off from a fast first tick to a few seconds while
+nothing changes. A throttled sweep is retried on the next tick: it never fails a deploy.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from orchestrator.aws.errors import is_stack_missing, is_throttling
+from orchestrator.engine.ports import StackSnapshot
+
+StatusListener = Callable[[str, StackSnapshot], None]
+
+
+def to_snapshot(stack: dict[str, Any]) -> StackSnapshot:
+    return StackSnapshot(
+        name=str(stack["StackName"]),
+        status=str(stack["StackStatus"]),
+        stack_id=str(stack.get("StackId", "")),
+        tags={str(t["Key"]): str(t["Value"]) for t in stack.get("Tags") or []},
+        outputs={str(o["OutputKey"]): str(o.get("OutputValue", ""))
+                 for o in stack.get("Outputs") or []},
+        reason=str(stack.get("StackStatusReason", "")),
+    )
+
+
+def describe(client: Any, names: Iterable[str]) -> dict[str, StackSnapshot]:
+    """The named stacks that exist: one call for one stack, else one paginated sweep."""
+    wanted = set(names)
+    if not wanted:
+        return {}
+    if len(wanted) == 1:
+        (name,) = wanted
+        try:
+            stacks = client.describe_stacks(StackName=name)["Stacks"]
+        except ClientError as error:
+            if is_stack_missing(error):
+                return {}
+            raise
+        return {name: to_snapshot(stacks[0])} if stacks else {}
+    found = {}
+    for page in client.get_paginator("describe_stacks").paginate():
+        for stack in page["Stacks"]:
+            if stack["StackName"] in wanted:
+                found[str(stack["StackName"])] = to_snapshot(stack)
+    return found
+
+
+class StackPoller:
+    def __init__(self, client: Any, *, first_interval: float = 0.5, max_interval: float = 5.0,
+                 on_change: StatusListener | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self._client = client
+        self._first = first_interval
+        self._max = max_interval
+        self._on_change = on_change
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._watches: dict[str, list[Future[StackSnapshot]]] = {}
+        self._seen: dict[str, str] = {}
+        self._thread: threading.Thread | None = None
+        self.sweeps = 0  # for the benchmarks: DescribeStacks sweeps made
+
+    def wait(self, stack: str) -> StackSnapshot:
+        """Block until `stack` is no longer *_IN_PROGRESS (DELETE_COMPLETE when it is gone)."""
+        future: Future[StackSnapshot] = Future()
+        with self._lock:
+            self._watches.setdefault(stack, []).append(future)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="stack-poller",
+                                                daemon=True)
+                self._thread.start()
+        return future.result()
+
+    def _run(self) -> None:
+        interval = self._first
+        while True:
+            with self._lock:
+                names = list(self._watches)
+                if not names:
+                    self._thread = None
+                    return
+            try:
+                snapshots = describe(self._client, names)
+                self.sweeps += 1
+            except ClientError as error:
+                if not is_throttling(error):
+                    self._fail_all(error)
+                    continue
+                interval = min(self._max, interval * 2)  # adaptive retries already waited
+                self._sleep(interval)
+                continue
+            changed = self._settle(names, snapshots)
+            interval = self._first if changed else min(self._max, interval * 1.5)
+            self._sleep(interval)
+
+    def _settle(self, names: list[str], snapshots: dict[str, StackSnapshot]) -> bool:
+        changed = False
+        for name in names:
+            snapshot = snapshots.get(name) or StackSnapshot(name, "DELETE_COMPLETE")
+            if self._seen.get(name) != snapshot.status:
+                changed = True
+                self._seen[name] = snapshot.status
+                if self._on_change is not None:
+                    self._on_change(name, snapshot)
+            if not snapshot.status.endswith("_IN_PROGRESS"):
+                with self._lock:
+                    futures = self._watches.pop(name, [])
+                for future in futures:
+                    future.set_result(snapshot)
+        return changed
+
+    def _fail_all(self, error: Exception) -> None:
+        with self._lock:
+            watches, self._watches = self._watches, {}
+        for futures in watches.values():
+            for future in futures:
+                future.set_exception(error)

@@ -1,0 +1,108 @@
+"""`firefly deploy`: every selected workflow, in graph order, as a ready-queue."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from threading import Event
+
+from orchestrator.engine.parameters import ParameterResolver, redact
+from orchestrator.engine.ports import RunObserver, Stacks, StackSnapshot, Templates, TestRunner
+from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus
+from orchestrator.engine.scheduler import run_graph
+from orchestrator.engine.stack_deploy import StackJob, deploy_stack
+from orchestrator.errors import OrchestratorError
+from orchestrator.graph import WorkflowGraph, deploy_graph
+from orchestrator.manifest import environment
+from orchestrator.manifest.models import Manifest
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    env: str
+    only: tuple[str, ...] = ()
+    with_prerequisites: bool = True
+    concurrency: int = 8
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class DeployServices:
+    stacks: Stacks
+    templates: Templates
+    tests: TestRunner | None = None
+    environ: Mapping[str, str] = field(default_factory=dict)
+
+
+def selected_graph(manifest: Manifest, request: DeployRequest) -> WorkflowGraph:
+    graph = deploy_graph(manifest)
+    if not request.only:
+        return graph
+    return graph.select(request.only, with_prerequisites=request.with_prerequisites)
+
+
+def deploy(manifest: Manifest, request: DeployRequest, services: DeployServices,
+           observer: RunObserver, stop: Event | None = None) -> RunResult:
+    env = environment(manifest, request.env)
+    graph = selected_graph(manifest, request)
+    stack_of = {name: manifest.stack_name(name, env.name) for name in manifest.workflows}
+    # The one status sweep of the run: statuses, tags (fingerprints) and outputs at once.
+    observed = services.stacks.snapshot(sorted(stack_of[w] for w in _stacks_to_observe(
+        manifest, graph)))
+    resolver = ParameterResolver(manifest, env, services.environ,
+                                 lookup=lambda stack: _outputs(services.stacks, observed, stack))
+    secrets = resolver.secret_values()
+    tags = {"firefly:project": manifest.project, "firefly:env": env.name}
+
+    def work(name: str) -> WorkflowResult:
+        workflow = manifest.workflows[name]
+        try:
+            if not workflow.has_stack:
+                return _run_tests(name, services.tests, observer)
+            observer.phase(name, "resolving parameters")
+            parameters = resolver.resolve(workflow)
+            observer.phase(name, "packaging" if workflow.type.value == "sam" else "templating")
+            body = services.templates.body(name, workflow.template or "")
+            job = StackJob(name, stack_of[name], body, parameters,
+                           {**tags, "firefly:workflow": name}, force=request.force)
+            result = deploy_stack(job, observed.get(stack_of[name]), services.stacks, observer,
+                                  stop_event)
+        except OrchestratorError as error:
+            raise OrchestratorError(redact("; ".join(error.lines()), secrets)) from None
+        except Exception as error:
+            raise OrchestratorError(redact(f"internal error: {type(error).__name__}: {error}",
+                                           secrets)) from None
+        resolver.remember_outputs(name, result.outputs)
+        return result
+
+    stop_event = stop or Event()
+    schedule = run_graph(graph, work, concurrency=request.concurrency, observer=observer,
+                         stop=stop_event)
+    return RunResult(env.name, "deploy", schedule.results, schedule.interrupted)
+
+
+def _stacks_to_observe(manifest: Manifest, graph: WorkflowGraph) -> set[str]:
+    """The selected stacks and every stack whose outputs they read."""
+    names = {w for w in graph.nodes if manifest.workflows[w].has_stack}
+    for name in graph.nodes:
+        names |= {ref.workflow for _, ref in manifest.workflows[name].output_refs()}
+    return names
+
+
+def _outputs(stacks: Stacks, observed: dict[str, StackSnapshot],
+             stack: str) -> Mapping[str, str] | None:
+    snapshot = observed.get(stack)
+    if snapshot is None or snapshot.status.endswith("_IN_PROGRESS"):
+        snapshot = stacks.snapshot([stack]).get(stack)
+    return snapshot.outputs if snapshot is not None else None
+
+
+def _run_tests(name: str, tests: TestRunner | None, observer: RunObserver) -> WorkflowResult:
+    if tests is None:
+        raise OrchestratorError(f"{name}: no test runner is configured for this environment")
+    started = time.monotonic()
+    observer.phase(name, "running the integration suite")
+    summary = tests.run(name)
+    observer.phase(name, summary)
+    return WorkflowResult(name, WorkflowStatus.PASSED, seconds=time.monotonic() - started)

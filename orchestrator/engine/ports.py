@@ -1,0 +1,117 @@
+"""What the engine needs from the outside world, as Protocols: AWS adapters and the display
+implement them, tests pass fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from orchestrator.engine.results import WorkflowResult
+
+
+class RunObserver(Protocol):
+    """Progress as it happens: the CLI renders it (live view, plain lines, GitHub)."""
+
+    def started(self, workflow: str) -> None: ...
+
+    def phase(self, workflow: str, text: str) -> None: ...
+
+    def finished(self, result: WorkflowResult) -> None: ...
+
+
+class NullObserver:
+    def started(self, workflow: str) -> None:
+        pass
+
+    def phase(self, workflow: str, text: str) -> None:
+        pass
+
+    def finished(self, result: WorkflowResult) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class StackSnapshot:
+    """What one DescribeStacks entry says about a stack."""
+
+    name: str
+    status: str
+    stack_id: str = ""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class FailedResource:
+    logical_id: str
+    resource_type: str
+    status: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.logical_id} ({self.resource_type}) {self.status}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ChangeSetRequest:
+    stack: str
+    name: str
+    change_set_type: str  # CREATE | UPDATE | IMPORT
+    template_body: str
+    parameters: Mapping[str, str]
+    tags: Mapping[str, str]
+    capabilities: Sequence[str] = ()
+    resources_to_import: Sequence[Mapping[str, object]] = ()
+
+
+@dataclass(frozen=True)
+class ChangeSetOutcome:
+    """A change set once CloudFormation has computed it."""
+
+    status: str  # CREATE_COMPLETE or FAILED
+    reason: str = ""
+    changes: Sequence[Mapping[str, str]] = ()
+    empty: bool = False  # FAILED only because nothing would change
+
+
+class Stacks(Protocol):
+    """CloudFormation, as the engine uses it."""
+
+    def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
+        """Every named stack that exists (absent names are missing from the result)."""
+
+    def create_change_set(self, request: ChangeSetRequest) -> str:
+        """Create it and return its id."""
+
+    def wait_change_set(self, change_set_id: str) -> ChangeSetOutcome: ...
+
+    def delete_change_set(self, change_set_id: str) -> None: ...
+
+    def execute_change_set(self, change_set_id: str) -> None: ...
+
+    def wait_stack(self, stack: str) -> StackSnapshot:
+        """Block until the stack leaves *_IN_PROGRESS; its final snapshot (DELETE_COMPLETE
+        when it is gone)."""
+
+    def delete_stack(self, stack: str) -> None: ...
+
+    def first_failure(self, stack: str) -> FailedResource | None:
+        """The first failed resource of the stack's latest operation, from its events."""
+
+
+class Templates(Protocol):
+    """Turns a workflow's template into the body CloudFormation receives: as written for
+    plain CloudFormation, packaged (code built and uploaded, locations rewritten) for SAM."""
+
+    def body(self, workflow: str, template: str) -> str:
+        """`template` is the manifest's path relative to the manifest's folder."""
+
+
+class TestRunner(Protocol):
+    """Runs a `tests` workflow against the deployed environment."""
+
+    def run(self, workflow: str) -> str:
+        """A one-line summary when the suite passes; raises OrchestratorError when it fails."""

@@ -1,0 +1,72 @@
+"""Typed results of a run, DESIGN.md's report, and the one mapping from a run to its exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from orchestrator.errors import ExitCode
+
+
+class WorkflowStatus(StrEnum):
+    DEPLOYED = "deployed"
+    UNCHANGED = "unchanged"
+    IMPORTED = "imported"
+    PASSED = "passed"
+    DELETED = "deleted"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class WorkflowResult:
+    workflow: str
+    status: WorkflowStatus
+    stack: str | None = None
+    seconds: float = 0.0
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status not in (WorkflowStatus.FAILED, WorkflowStatus.SKIPPED)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    env: str
+    action: str
+    results: Mapping[str, WorkflowResult]
+    interrupted: bool = False
+
+    def count(self, status: WorkflowStatus) -> int:
+        return sum(1 for result in self.results.values() if result.status is status)
+
+
+def exit_code(run: RunResult) -> ExitCode:
+    if run.interrupted:
+        return ExitCode.INTERRUPTED
+    if any(r.status in (WorkflowStatus.FAILED, WorkflowStatus.SKIPPED)
+           for r in run.results.values()):
+        return ExitCode.WORKFLOW_FAILED
+    return ExitCode.SUCCESS
+
+
+def report(run: RunResult) -> dict[str, Any]:
+    """DESIGN.md's `--report` JSON."""
+    return {
+        "env": run.env,
+        "action": run.action,
+        "workflows": {
+            name: {
+                "status": result.status.value,
+                "stack": result.stack,
+                "seconds": round(result.seconds, 3),
+                "outputs": dict(result.outputs),
+                "error": result.error,
+            }
+            for name, result in run.results.items()
+        },
+    }

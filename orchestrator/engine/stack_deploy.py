@@ -1,0 +1,102 @@
+"""One stack workflow's deploy: decide from the observed status, change set, execute, wait."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from threading import Event
+
+from orchestrator.engine.fingerprint import TAG, fingerprint
+from orchestrator.engine.ports import ChangeSetRequest, RunObserver, Stacks, StackSnapshot
+from orchestrator.engine.results import WorkflowResult, WorkflowStatus
+from orchestrator.engine.stack_plan import StackAction, decide
+from orchestrator.errors import OrchestratorError
+
+# What SAM deploys need (AUTO_EXPAND for the transform) and what named IAM roles need.
+CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
+CHANGE_SET_NAME = "firefly-deploy"
+_SUCCESS = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
+_MAX_WAITS = 3
+
+
+@dataclass(frozen=True)
+class StackJob:
+    workflow: str
+    stack: str
+    body: str
+    parameters: Mapping[str, str]
+    tags: Mapping[str, str]
+    force: bool = False
+
+
+def deploy_stack(job: StackJob, observed: StackSnapshot | None, stacks: Stacks,
+                 observer: RunObserver, stop: Event) -> WorkflowResult:
+    started = time.monotonic()
+    tags = {**job.tags, TAG: fingerprint(job.body, job.parameters, job.tags)}
+    for _ in range(_MAX_WAITS):
+        status = observed.status if observed else None
+        decision = decide(status, has_resources=False, stack=job.stack, workflow=job.workflow)
+        if decision.action is not StackAction.WAIT:
+            break
+        observer.phase(job.workflow, f"waiting for {status} to finish")
+        observed = stacks.wait_stack(job.stack)
+    if decision.action is StackAction.FAIL:
+        raise OrchestratorError(f"{job.workflow}: {decision.guidance}")
+    if decision.action is StackAction.WAIT:
+        raise OrchestratorError(f"{job.workflow}: stack {job.stack} stays busy; try again later")
+
+    def result(status: WorkflowStatus, outputs: Mapping[str, str]) -> WorkflowResult:
+        return WorkflowResult(job.workflow, status, job.stack, time.monotonic() - started,
+                              dict(outputs))
+
+    if (decision.action is StackAction.UPDATE and observed is not None and not job.force
+            and observed.tags.get(TAG) == tags[TAG]):
+        return result(WorkflowStatus.UNCHANGED, observed.outputs)
+    if decision.action is StackAction.RECREATE:
+        observer.phase(job.workflow, f"deleting the {status} stack before creating it again")
+        stacks.delete_stack(job.stack)
+        stacks.wait_stack(job.stack)
+    change_type = "UPDATE" if decision.action is StackAction.UPDATE else "CREATE"
+    final = _change_and_execute(job, change_type, tags, stacks, observer, stop)
+    if final is None:
+        unchanged = observed.outputs if observed else {}
+        return result(WorkflowStatus.UNCHANGED, unchanged)
+    return result(WorkflowStatus.DEPLOYED, final.outputs)
+
+
+def _change_and_execute(job: StackJob, change_type: str, tags: Mapping[str, str],
+                        stacks: Stacks, observer: RunObserver,
+                        stop: Event) -> StackSnapshot | None:
+    """The final snapshot, or None when the change set found nothing to change."""
+    observer.phase(job.workflow, f"creating {change_type} change set")
+    request = ChangeSetRequest(job.stack, CHANGE_SET_NAME, change_type, job.body,
+                               job.parameters, tags, CAPABILITIES)
+    change_set = stacks.create_change_set(request)
+    outcome = stacks.wait_change_set(change_set)
+    if outcome.empty:
+        stacks.delete_change_set(change_set)
+        return None
+    if outcome.status != "CREATE_COMPLETE":
+        _discard(job, change_set, change_type, stacks)
+        raise OrchestratorError(f"{job.workflow}: change set failed: {outcome.reason}")
+    if stop.is_set():
+        _discard(job, change_set, change_type, stacks)
+        raise OrchestratorError(f"{job.workflow}: interrupted; the pending change set was "
+                                "deleted and nothing was changed")
+    observer.phase(job.workflow, f"executing {len(outcome.changes)} change(s)")
+    stacks.execute_change_set(change_set)
+    final = stacks.wait_stack(job.stack)
+    if final.status not in _SUCCESS:
+        failure = stacks.first_failure(job.stack)
+        cause = failure.describe() if failure else (final.reason or "no failed resource event")
+        raise OrchestratorError(f"{job.workflow}: stack {job.stack} ended {final.status}: "
+                                f"{cause}")
+    return final
+
+
+def _discard(job: StackJob, change_set: str, change_type: str, stacks: Stacks) -> None:
+    """Leave no REVIEW_IN_PROGRESS ghost behind a change set that will not run."""
+    stacks.delete_change_set(change_set)
+    if change_type == "CREATE":
+        stacks.delete_stack(job.stack)

@@ -1,0 +1,101 @@
+"""Hand-written fakes of the engine's ports: a recording observer, an in-memory CloudFormation."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from orchestrator.engine.ports import (
+    ChangeSetOutcome,
+    ChangeSetRequest,
+    FailedResource,
+    StackSnapshot,
+)
+from orchestrator.engine.results import WorkflowResult
+
+
+@dataclass
+class RecordingObserver:
+    events: list[tuple[str, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def started(self, workflow: str) -> None:
+        with self.lock:
+            self.events.append(("started", workflow))
+
+    def phase(self, workflow: str, text: str) -> None:
+        with self.lock:
+            self.events.append(("phase", f"{workflow}: {text}"))
+
+    def finished(self, result: WorkflowResult) -> None:
+        with self.lock:
+            self.events.append((result.status.value, result.workflow))
+
+
+@dataclass
+class FakeStacks:
+    """Stacks as CloudFormation keeps them, with the calls made, for asserting on."""
+
+    stacks: dict[str, StackSnapshot] = field(default_factory=dict)
+    fail: dict[str, FailedResource] = field(default_factory=dict)  # stack -> failure on execute
+    calls: list[str] = field(default_factory=list)
+    change_sets: dict[str, ChangeSetRequest] = field(default_factory=dict)
+    ids: itertools.count[int] = field(default_factory=itertools.count)
+
+    def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
+        self.calls.append("snapshot")
+        return {n: self.stacks[n] for n in names if n in self.stacks}
+
+    def create_change_set(self, request: ChangeSetRequest) -> str:
+        self.calls.append(f"create_change_set {request.stack} {request.change_set_type}")
+        if request.change_set_type == "CREATE":
+            self.stacks[request.stack] = StackSnapshot(request.stack, "REVIEW_IN_PROGRESS")
+        change_set = f"cs-{next(self.ids)}"
+        self.change_sets[change_set] = request
+        return change_set
+
+    def wait_change_set(self, change_set_id: str) -> ChangeSetOutcome:
+        request = self.change_sets[change_set_id]
+        current = self.stacks.get(request.stack)
+        if current and current.tags and _same(current, request):
+            return ChangeSetOutcome("FAILED", "The submitted information didn't contain "
+                                    "changes.", empty=True)
+        return ChangeSetOutcome("CREATE_COMPLETE", changes=[{"action": "Add"}])
+
+    def delete_change_set(self, change_set_id: str) -> None:
+        self.calls.append(f"delete_change_set {change_set_id}")
+
+    def execute_change_set(self, change_set_id: str) -> None:
+        request = self.change_sets[change_set_id]
+        self.calls.append(f"execute_change_set {request.stack}")
+        verb = "CREATE" if request.change_set_type == "CREATE" else "UPDATE"
+        if request.stack in self.fail:
+            status = "ROLLBACK_COMPLETE" if verb == "CREATE" else "UPDATE_ROLLBACK_COMPLETE"
+        else:
+            status = f"{verb}_COMPLETE"
+        outputs = {f"{k}Out": v for k, v in request.parameters.items()}
+        self.stacks[request.stack] = StackSnapshot(request.stack, status, tags=request.tags,
+                                                   outputs=outputs)
+
+    def wait_stack(self, stack: str) -> StackSnapshot:
+        self.calls.append(f"wait_stack {stack}")
+        current = self.stacks.get(stack)
+        if current is None:
+            return StackSnapshot(stack, "DELETE_COMPLETE")
+        if current.status.endswith("_IN_PROGRESS") and current.status != "REVIEW_IN_PROGRESS":
+            settled = current.status.replace("_IN_PROGRESS", "_COMPLETE")
+            self.stacks[stack] = replace(current, status=settled)
+        return self.stacks[stack]
+
+    def delete_stack(self, stack: str) -> None:
+        self.calls.append(f"delete_stack {stack}")
+        self.stacks.pop(stack, None)
+
+    def first_failure(self, stack: str) -> FailedResource | None:
+        return self.fail.get(stack)
+
+
+def _same(current: StackSnapshot, request: ChangeSetRequest) -> bool:
+    return dict(current.outputs) == {f"{k}Out": v for k, v in request.parameters.items()}

@@ -1,0 +1,194 @@
+"""deploy() over fakes: parameters flow from outputs, unchanged stacks cost no call, failures
+name the resource, secrets never show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from orchestrator.engine.deploy import DeployRequest, DeployServices, deploy
+from orchestrator.engine.fingerprint import TAG
+from orchestrator.engine.ports import ChangeSetRequest, FailedResource, StackSnapshot
+from orchestrator.engine.results import RunResult, WorkflowStatus, exit_code, report
+from orchestrator.errors import OrchestratorError
+from orchestrator.manifest import load_manifest
+from orchestrator.manifest.models import Manifest
+from tests.engine.fakes import FakeStacks, RecordingObserver
+
+MANIFEST = """
+    version: 1
+    project: demo
+    environments:
+      local:
+        region: us-east-1
+        sandbox: true
+        secrets: {TOKEN: hunter2-secret}
+    workflows:
+      table:
+        type: cloudformation
+        template: t.yaml
+        description: The table
+        parameters:
+          Env: {env: name}
+      func:
+        type: sam
+        template: f.yaml
+        description: The function
+        parameters:
+          Table: {output: table.EnvOut}
+          Token: {secret: TOKEN}
+      smoke:
+        type: tests
+        description: Smoke tests
+        deploy: {needs: {func: Function first}}
+    """
+
+
+class Templates:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def body(self, workflow: str, template: str) -> str:
+        self.calls.append(workflow)
+        return f'{{"Description": "{template}"}}'
+
+
+class SuiteRunner:
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+
+    def run(self, workflow: str) -> str:
+        if self.fail:
+            raise OrchestratorError(f"{workflow}: 1 of 3 checks failed")
+        return "3 checks passed"
+
+
+@pytest.fixture
+def manifest(write_manifest: Callable[[str], Path]) -> Manifest:
+    return load_manifest(write_manifest(MANIFEST))
+
+
+def run(manifest: Manifest, stacks: FakeStacks,
+        **request: object) -> tuple[RunResult, RecordingObserver]:
+    services = DeployServices(stacks=stacks, templates=Templates(), tests=SuiteRunner())
+    observer = RecordingObserver()
+    result = deploy(manifest, DeployRequest(env="local", **request), services,
+                    observer)
+    return result, observer
+
+
+def test_a_fresh_deploy_creates_every_stack_and_passes_outputs_on(manifest: Manifest) -> None:
+    stacks = FakeStacks()
+    result, _ = run(manifest, stacks)
+
+    statuses = {n: r.status for n, r in result.results.items()}
+    assert statuses == {"table": WorkflowStatus.DEPLOYED, "func": WorkflowStatus.DEPLOYED,
+                        "smoke": WorkflowStatus.PASSED}
+    func_request = next(r for r in stacks.change_sets.values() if r.stack == "demo-func")
+    assert func_request.parameters == {"Table": "local", "Token": "hunter2-secret"}
+    assert func_request.change_set_type == "CREATE"
+    assert "CAPABILITY_AUTO_EXPAND" in func_request.capabilities
+    assert exit_code(result) == 0
+
+
+def test_a_second_deploy_is_unchanged_without_any_change_set(manifest: Manifest) -> None:
+    stacks = FakeStacks()
+    run(manifest, stacks)
+    stacks.calls.clear()
+
+    result, _ = run(manifest, stacks)
+
+    assert {r.status for r in result.results.values()} >= {
+        WorkflowStatus.UNCHANGED}
+    assert stacks.calls == ["snapshot"]  # one status sweep, nothing else
+
+
+def test_force_deploys_even_when_the_fingerprint_matches(manifest: Manifest) -> None:
+    stacks = FakeStacks()
+    run(manifest, stacks)
+    stacks.calls.clear()
+
+    run(manifest, stacks, force=True)
+
+    assert "create_change_set demo-table UPDATE" in stacks.calls
+    # nothing changed, so the change set came back empty and was deleted
+    assert any(call.startswith("delete_change_set") for call in stacks.calls)
+
+
+def test_a_rollback_names_the_failed_resource_and_skips_dependents(manifest: Manifest) -> None:
+    stacks = FakeStacks(fail={"demo-table": FailedResource(
+        "Table", "AWS::DynamoDB::Table", "CREATE_FAILED", "Table already exists")})
+
+    result, _ = run(manifest, stacks)
+    results = result.results
+
+    assert results["table"].error == ("table: stack demo-table ended ROLLBACK_COMPLETE: Table "
+                                      "(AWS::DynamoDB::Table) CREATE_FAILED: Table already exists")
+    assert results["func"].status is WorkflowStatus.SKIPPED
+    assert results["smoke"].status is WorkflowStatus.SKIPPED
+    assert exit_code(result) == 1
+
+
+def test_a_rolled_back_stack_is_deleted_and_created_again(manifest: Manifest) -> None:
+    stacks = FakeStacks(stacks={"demo-table": StackSnapshot("demo-table", "ROLLBACK_COMPLETE")})
+
+    result, _ = run(manifest, stacks, only=("table",))
+
+    assert result.results["table"].status is WorkflowStatus.DEPLOYED
+    assert stacks.calls.index("delete_stack demo-table") < stacks.calls.index(
+        "create_change_set demo-table CREATE")
+
+
+def test_update_rollback_failed_stops_with_guidance(manifest: Manifest) -> None:
+    stacks = FakeStacks(stacks={"demo-table": StackSnapshot("demo-table",
+                                                            "UPDATE_ROLLBACK_FAILED")})
+    result, _ = run(manifest, stacks, only=("table",))
+
+    error = result.results["table"].error
+    assert "continue-update-rollback --stack-name demo-table" in error
+    assert not any(call.startswith("create_change_set") for call in stacks.calls)
+
+
+def test_only_without_deps_reads_upstream_outputs_from_the_stack(manifest: Manifest) -> None:
+    stacks = FakeStacks(stacks={"demo-table": StackSnapshot(
+        "demo-table", "CREATE_COMPLETE", tags={TAG: "x"}, outputs={"EnvOut": "from-stack"})})
+
+    result, _ = run(manifest, stacks, only=("func",), with_prerequisites=False)
+
+    assert list(result.results) == ["func"]
+    request = next(iter(stacks.change_sets.values()))
+    assert request.parameters["Table"] == "from-stack"
+
+
+def test_a_missing_upstream_stack_is_a_clear_failure(manifest: Manifest) -> None:
+    result, _ = run(manifest, FakeStacks(), only=("func",), with_prerequisites=False)
+
+    assert result.results["func"].error == (
+        "func: needs output EnvOut of stack demo-table, which does not exist; deploy table "
+        "first (or drop --no-deps)")
+
+
+def test_secret_values_never_reach_results_or_progress(manifest: Manifest) -> None:
+    class LeakyStacks(FakeStacks):
+        def create_change_set(self, request: ChangeSetRequest) -> str:
+            if request.stack == "demo-func":
+                raise OrchestratorError(f"Parameter Token value {request.parameters['Token']} "
+                                        "is not allowed")
+            return super().create_change_set(request)
+
+    result, observer = run(manifest, LeakyStacks())
+
+    text = repr(report(result)) + repr(observer.events)
+    assert "hunter2" not in text
+    assert "Parameter Token value *** is not allowed" in text
+
+
+def test_the_report_follows_the_design_contract(manifest: Manifest) -> None:
+    result, _ = run(manifest, FakeStacks())
+    data = report(result)
+
+    assert data["env"] == "local" and data["action"] == "deploy"
+    assert set(data["workflows"]["func"]) == {"status", "stack", "seconds", "outputs", "error"}
+    assert data["workflows"]["table"]["outputs"] == {"EnvOut": "local"}

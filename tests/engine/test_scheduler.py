@@ -1,0 +1,158 @@
+"""The ready-queue: order, parallelism bound, skips after a failure, interruption."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from orchestrator.engine.results import WorkflowResult, WorkflowStatus
+from orchestrator.engine.scheduler import run_graph
+from orchestrator.errors import OrchestratorError, UsageError
+from orchestrator.graph import WorkflowGraph, deploy_graph
+from orchestrator.manifest import load_manifest
+from tests.engine.fakes import RecordingObserver
+
+# a -> c, b -> c, c -> d; e alone; b -> f
+MANIFEST = """
+    version: 1
+    project: demo
+    environments:
+      local: {region: us-east-1, sandbox: true}
+    workflows:
+      a: {type: cloudformation, template: a.yaml, description: A}
+      b: {type: cloudformation, template: b.yaml, description: B}
+      c: {type: cloudformation, template: c.yaml, description: C,
+          deploy: {needs: {a: A first, b: B first}}}
+      d: {type: cloudformation, template: d.yaml, description: D, deploy: {needs: {c: C first}}}
+      e: {type: cloudformation, template: e.yaml, description: E}
+      f: {type: cloudformation, template: f.yaml, description: F, deploy: {needs: {b: B first}}}
+    """
+
+
+@pytest.fixture
+def graph(write_manifest: Callable[[str], Path]) -> WorkflowGraph:
+    return deploy_graph(load_manifest(write_manifest(MANIFEST)))
+
+
+def ok(name: str) -> WorkflowResult:
+    return WorkflowResult(name, WorkflowStatus.DEPLOYED)
+
+
+def test_every_workflow_starts_after_its_prerequisites_finished(graph: WorkflowGraph) -> None:
+    finished: list[str] = []
+    lock = threading.Lock()
+
+    def work(name: str) -> WorkflowResult:
+        with lock:
+            for before in graph.prerequisites(name):
+                assert before in finished, f"{name} started before {before} finished"
+        with lock:
+            finished.append(name)
+        return ok(name)
+
+    schedule = run_graph(graph, work, concurrency=3, observer=RecordingObserver())
+
+    assert sorted(finished) == ["a", "b", "c", "d", "e", "f"]
+    assert list(schedule.results) == graph.order()
+    assert not schedule.interrupted
+
+
+def test_concurrency_bounds_the_workflows_in_flight(graph: WorkflowGraph) -> None:
+    in_flight, peak = 0, 0
+    lock = threading.Lock()
+
+    def work(name: str) -> WorkflowResult:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        time.sleep(0.02)
+        with lock:
+            in_flight -= 1
+        return ok(name)
+
+    run_graph(graph, work, concurrency=2, observer=RecordingObserver())
+
+    assert peak == 2
+
+
+def test_a_dependent_starts_without_waiting_for_its_whole_level(graph: WorkflowGraph) -> None:
+    """f needs only b: it must not wait for a, which is slow (no level-by-level barrier)."""
+    a_done = threading.Event()
+    f_saw_a_done: list[bool] = []
+
+    def work(name: str) -> WorkflowResult:
+        if name == "a":
+            time.sleep(0.3)
+            a_done.set()
+        if name == "f":
+            f_saw_a_done.append(a_done.is_set())
+        return ok(name)
+
+    run_graph(graph, work, concurrency=4, observer=RecordingObserver())
+
+    assert f_saw_a_done == [False]
+
+
+def test_a_failure_skips_its_dependents_and_lets_the_rest_finish(graph: WorkflowGraph) -> None:
+    def work(name: str) -> WorkflowResult:
+        if name == "a":
+            raise OrchestratorError("a: stack firefly-a ended ROLLBACK_COMPLETE")
+        return ok(name)
+
+    results = run_graph(graph, work, concurrency=2, observer=RecordingObserver()).results
+
+    assert results["a"].status is WorkflowStatus.FAILED
+    assert results["a"].error == "a: stack firefly-a ended ROLLBACK_COMPLETE"
+    assert results["c"].status is WorkflowStatus.SKIPPED
+    assert results["c"].error == "skipped: needs a, which failed"
+    assert results["d"].status is WorkflowStatus.SKIPPED
+    assert results["d"].error == "skipped: needs c, which skipped"
+    assert {results[n].status for n in "bef"} == {WorkflowStatus.DEPLOYED}
+
+
+def test_a_bug_in_one_workflow_is_its_failure_only(graph: WorkflowGraph) -> None:
+    def work(name: str) -> WorkflowResult:
+        if name == "e":
+            raise KeyError("oops")
+        return ok(name)
+
+    results = run_graph(graph, work, concurrency=2, observer=RecordingObserver()).results
+
+    assert results["e"].error == "internal error: KeyError: 'oops'"
+    assert results["d"].status is WorkflowStatus.DEPLOYED
+
+
+def test_a_stop_lets_work_in_flight_end_and_starts_nothing_more(graph: WorkflowGraph) -> None:
+    stop = threading.Event()
+
+    def work(name: str) -> WorkflowResult:
+        if name == "a":
+            stop.set()  # as Ctrl-C does while a runs
+        return ok(name)
+
+    schedule = run_graph(graph, work, concurrency=1, observer=RecordingObserver(), stop=stop)
+
+    assert schedule.interrupted
+    assert schedule.results["a"].status is WorkflowStatus.DEPLOYED
+    not_started = [n for n, r in schedule.results.items() if r.status is WorkflowStatus.SKIPPED]
+    assert not_started == [n for n in graph.order() if n != "a"]
+    assert schedule.results["b"].error == "not started: the run was interrupted"
+
+
+def test_the_observer_hears_every_start_and_end(graph: WorkflowGraph) -> None:
+    observer = RecordingObserver()
+
+    run_graph(graph, ok, concurrency=3, observer=observer)
+
+    assert sorted(w for e, w in observer.events if e == "started") == list("abcdef")
+    assert sorted(w for e, w in observer.events if e == "deployed") == list("abcdef")
+
+
+def test_concurrency_below_one_is_a_usage_error(graph: WorkflowGraph) -> None:
+    with pytest.raises(UsageError):
+        run_graph(graph, ok, concurrency=0, observer=RecordingObserver())
