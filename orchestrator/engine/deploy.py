@@ -57,6 +57,7 @@ def deploy(manifest: Manifest, request: DeployRequest, services: DeployServices,
 
     def work(name: str) -> WorkflowResult:
         workflow = manifest.workflows[name]
+        started = time.monotonic()
         try:
             if not workflow.has_stack:
                 return _run_tests(name, services.tests, observer)
@@ -69,12 +70,15 @@ def deploy(manifest: Manifest, request: DeployRequest, services: DeployServices,
             result = deploy_stack(job, observed.get(stack_of[name]), services.stacks, observer,
                                   stop_event)
         except OrchestratorError as error:
-            raise OrchestratorError(redact("; ".join(error.lines()), secrets)) from None
-        except Exception as error:
-            raise OrchestratorError(redact(f"internal error: {type(error).__name__}: {error}",
-                                           secrets)) from None
-        resolver.remember_outputs(name, result.outputs)
-        return result
+            message = "; ".join(error.lines())
+        except Exception as error:  # a bug: still this workflow's failure, with no secret in it
+            message = f"internal error: {type(error).__name__}: {error}"
+        else:
+            resolver.remember_outputs(name, result.outputs)
+            return result
+        stack = stack_of[name] if workflow.has_stack else None
+        return WorkflowResult(name, WorkflowStatus.FAILED, stack, time.monotonic() - started,
+                              error=redact(message, secrets))
 
     stop_event = stop or Event()
     schedule = run_graph(graph, work, concurrency=request.concurrency, observer=observer,

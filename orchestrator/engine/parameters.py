@@ -47,11 +47,7 @@ class ParameterResolver:
         return values
 
     def secret_values(self) -> list[str]:
-        """Every secret value this environment could pass: to be masked in any output."""
-        names = {p.source.name for w in self._manifest.workflows.values() for p in w.parameters
-                 if isinstance(p.source, SecretRef)}
-        values = (resolve_static(SecretRef(name), self._env, self._environ) for name in names)
-        return sorted({v for v in values if v}, key=len, reverse=True)
+        return secret_values(self._manifest, self._env, self._environ)
 
     def _output(self, workflow: Workflow, ref: OutputRef) -> str:
         with self._lock:
@@ -71,6 +67,15 @@ class ParameterResolver:
                 f"{workflow.name}: stack of {ref.workflow} has no output {ref.key} (it has: "
                 f"{', '.join(sorted(outputs)) or 'none'}); deploy {ref.workflow} again")
         return outputs[ref.key]
+
+
+def secret_values(manifest: Manifest, env: Environment,
+                  environ: Mapping[str, str]) -> list[str]:
+    """Every secret value this environment could pass, longest first: to be masked anywhere."""
+    names = {p.source.name for w in manifest.workflows.values() for p in w.parameters
+             if isinstance(p.source, SecretRef)}
+    values = (resolve_static(SecretRef(name), env, environ) for name in names)
+    return sorted({v for v in values if v}, key=len, reverse=True)
 
 
 def redact(text: str, secrets: list[str]) -> str:

@@ -1,0 +1,87 @@
+"""The end of a run: the results table, the JSON report, GitHub's step summary and outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from orchestrator.cli.progress import STYLES
+from orchestrator.engine.results import RunResult, WorkflowStatus, report
+from orchestrator.errors import OrchestratorError
+
+MERMAID_RESULT_CLASSES = [
+    "    classDef deployed fill:#d4edda,stroke:#28a745",
+    "    classDef unchanged fill:#eeeeee,stroke:#999999",
+    "    classDef failed fill:#f8d7da,stroke:#dc3545",
+    "    classDef skipped fill:#fff3cd,stroke:#ffc107",
+]
+
+
+def results_table(run: RunResult) -> Table:
+    table = Table(title=f"{run.action} {run.env}", title_justify="left", box=None,
+                  header_style="bold")
+    for column in ("workflow", "status", "stack", "seconds", "error"):
+        table.add_column(column, justify="right" if column == "seconds" else "left",
+                         overflow="fold")
+    for name, result in run.results.items():
+        table.add_row(name, Text(result.status.value, style=STYLES[result.status]),
+                      result.stack or "", f"{result.seconds:.1f}", result.error or "")
+    return table
+
+
+def totals(run: RunResult) -> str:
+    counts = [f"{run.count(status)} {status.value}" for status in WorkflowStatus
+              if run.count(status)]
+    suffix = " (interrupted)" if run.interrupted else ""
+    return ", ".join(counts) + suffix
+
+
+def print_summary(console: Console, run: RunResult) -> None:
+    """A table in a terminal; elsewhere one whole line per workflow, never cut or wrapped."""
+    if console.is_terminal:
+        console.print(results_table(run))
+    else:
+        for name, result in run.results.items():
+            error = f": {result.error}" if result.error else ""
+            console.print(f"{name}: {result.status.value} ({result.seconds:.1f} s, stack "
+                          f"{result.stack or '-'}){error}")
+    console.print(Text(totals(run), style="bold"))
+
+
+def write_report(path: Path, run: RunResult) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report(run), indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise OrchestratorError(f"--report {path}: cannot write it ({error.strerror})") from None
+
+
+def github_step_summary(run: RunResult, mermaid_graph: str) -> str:
+    lines = [f"## firefly {run.action} `{run.env}`", "", totals(run), "",
+             "| workflow | status | stack | seconds | error |", "|---|---|---|---:|---|"]
+    for name, result in run.results.items():
+        error = (result.error or "").replace("|", "\\|")
+        lines.append(f"| {name} | {result.status.value} | {result.stack or ''} | "
+                     f"{result.seconds:.1f} | {error} |")
+    lines += ["", "```mermaid", mermaid_graph.rstrip(), *MERMAID_RESULT_CLASSES, "```", ""]
+    return "\n".join(lines)
+
+
+def write_github_files(run: RunResult, mermaid_graph: str, only: tuple[str, ...]) -> None:
+    """The step summary; and, when one workflow was asked for, its outputs as step outputs."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as file:
+            file.write(github_step_summary(run, mermaid_graph))
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output and len(only) == 1 and only[0] in run.results:
+        with Path(output).open("a", encoding="utf-8") as file:
+            for key, value in run.results[only[0]].outputs.items():
+                delimiter = f"firefly_{uuid.uuid4().hex}"  # values may hold newlines
+                file.write(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")
