@@ -7,15 +7,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from threading import Event
 
+from orchestrator.engine.adopt import ImportPlan, plan_import
 from orchestrator.engine.parameters import ParameterResolver, redact
-from orchestrator.engine.ports import RunObserver, Stacks, StackSnapshot, Templates, TestRunner
+from orchestrator.engine.ports import (
+    Adoptions,
+    RunObserver,
+    Stacks,
+    StackSnapshot,
+    Templates,
+    TestRunner,
+)
 from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus
 from orchestrator.engine.scheduler import run_graph
 from orchestrator.engine.stack_deploy import StackJob, deploy_stack
 from orchestrator.errors import OrchestratorError
 from orchestrator.graph import WorkflowGraph, deploy_graph
 from orchestrator.manifest import environment
-from orchestrator.manifest.models import Manifest
+from orchestrator.manifest.models import Manifest, Workflow
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class DeployServices:
     templates: Templates
     tests: TestRunner | None = None
     environ: Mapping[str, str] = field(default_factory=dict)
+    adoptions: Adoptions | None = None
 
 
 def selected_graph(manifest: Manifest, request: DeployRequest) -> WorkflowGraph:
@@ -65,10 +74,11 @@ def deploy(manifest: Manifest, request: DeployRequest, services: DeployServices,
             parameters = resolver.resolve(workflow)
             observer.phase(name, "packaging" if workflow.type.value == "sam" else "templating")
             body = services.templates.body(name, workflow.template or "")
+            current = observed.get(stack_of[name])
             job = StackJob(name, stack_of[name], body, parameters,
-                           {**tags, "firefly:workflow": name}, force=request.force)
-            result = deploy_stack(job, observed.get(stack_of[name]), services.stacks, observer,
-                                  stop_event)
+                           {**tags, "firefly:workflow": name}, force=request.force,
+                           adopt=_adoption(workflow, stack_of[name], current, services))
+            result = deploy_stack(job, current, services.stacks, observer, stop_event)
         except OrchestratorError as error:
             message = "; ".join(error.lines())
         except Exception as error:  # a bug: still this workflow's failure, with no secret in it
@@ -84,6 +94,15 @@ def deploy(manifest: Manifest, request: DeployRequest, services: DeployServices,
     schedule = run_graph(graph, work, concurrency=request.concurrency, observer=observer,
                          stop=stop_event)
     return RunResult(env.name, "deploy", schedule.results, schedule.interrupted)
+
+
+def _adoption(workflow: Workflow, stack: str, current: StackSnapshot | None,
+              services: DeployServices) -> ImportPlan | None:
+    """Seed 001's choice of path, made only when the stack is missing and adoption possible."""
+    missing = current is None or current.status == "DELETE_COMPLETE"
+    if not workflow.adopt or not missing or services.adoptions is None:
+        return None
+    return plan_import(workflow, stack, services.adoptions)
 
 
 def _stacks_to_observe(manifest: Manifest, graph: WorkflowGraph) -> set[str]:

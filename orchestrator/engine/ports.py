@@ -115,3 +115,50 @@ class TestRunner(Protocol):
 
     def run(self, workflow: str) -> str:
         """A one-line summary when the suite passes; raises OrchestratorError when it fails."""
+
+
+@dataclass(frozen=True)
+class StackResource:
+    logical_id: str
+    resource_type: str
+    physical_id: str
+
+
+class Inventory(Protocol):
+    """What a delete must know about stacks beyond their status, and the data it may touch."""
+
+    def resources(self, stack: str) -> list[StackResource]: ...
+
+    def retained(self, stack: str) -> list[StackResource]:
+        """Resources the deployed template keeps on delete (DeletionPolicy: Retain)."""
+
+    def deletion_protected_tables(self, stack: str) -> list[str]: ...
+
+    def disable_deletion_protection(self, table: str) -> None: ...
+
+    def termination_protected(self, stack: str) -> bool: ...
+
+    def foreign_importers(self, stack: str, deleting: set[str]) -> dict[str, list[str]]:
+        """Export name -> stacks outside `deleting` that still import it."""
+
+    def artifact_keys(self, stack: str) -> set[str]:
+        """The artifact-bucket keys the stack's submitted template points at."""
+
+    def delete_artifacts(self, keys: set[str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class ExistingResource:
+    """A resource found by its identifier outside any deploy: does it exist, who owns it."""
+
+    exists: bool
+    owner_stack: str | None = None
+
+
+class Adoptions(Protocol):
+    """Finds resources a workflow may adopt, and reads templates as data to cut them down."""
+
+    def find(self, resource_type: str, identifier: Mapping[str, str]) -> ExistingResource: ...
+
+    def document(self, template: str) -> dict[str, object]:
+        """The template (path relative to the manifest) as data with long-form intrinsics."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from threading import Event
 
+from orchestrator.engine.adopt import ImportPlan
 from orchestrator.engine.fingerprint import TAG, fingerprint
 from orchestrator.engine.ports import ChangeSetRequest, RunObserver, Stacks, StackSnapshot
 from orchestrator.engine.results import WorkflowResult, WorkflowStatus
@@ -28,6 +29,7 @@ class StackJob:
     parameters: Mapping[str, str]
     tags: Mapping[str, str]
     force: bool = False
+    adopt: ImportPlan | None = None  # resources to IMPORT when the stack has to be created
 
 
 def deploy_stack(job: StackJob, observed: StackSnapshot | None, stacks: Stacks,
@@ -58,6 +60,8 @@ def deploy_stack(job: StackJob, observed: StackSnapshot | None, stacks: Stacks,
         stacks.delete_stack(job.stack)
         stacks.wait_stack(job.stack)
     change_type = "UPDATE" if decision.action is StackAction.UPDATE else "CREATE"
+    if change_type == "CREATE" and job.adopt is not None:
+        return result(WorkflowStatus.IMPORTED, _adopt(job, tags, stacks, observer, stop))
     final = _change_and_execute(job, change_type, tags, stacks, observer, stop)
     if final is None:
         unchanged = observed.outputs if observed else {}
@@ -65,13 +69,31 @@ def deploy_stack(job: StackJob, observed: StackSnapshot | None, stacks: Stacks,
     return result(WorkflowStatus.DEPLOYED, final.outputs)
 
 
+def _adopt(job: StackJob, tags: Mapping[str, str], stacks: Stacks, observer: RunObserver,
+           stop: Event) -> Mapping[str, str]:
+    """IMPORT the existing resources, then deploy the whole template over them."""
+    assert job.adopt is not None
+    names = ", ".join(str(r["LogicalResourceId"]) for r in job.adopt.resources)
+    observer.phase(job.workflow, f"importing existing {names}")
+    # No fingerprint yet: should the follow-up deploy fail, the next run must not skip it.
+    import_tags = {**tags, TAG: "import"}
+    importing = StackJob(job.workflow, job.stack, job.adopt.body, job.parameters, job.tags)
+    imported = _change_and_execute(importing, "IMPORT", import_tags, stacks, observer, stop,
+                                   resources=job.adopt.resources)
+    if imported is None or imported.status != "IMPORT_COMPLETE":
+        raise OrchestratorError(f"{job.workflow}: the import did not complete")
+    observer.phase(job.workflow, "imported; deploying the rest of the template")
+    final = _change_and_execute(job, "UPDATE", tags, stacks, observer, stop)
+    return (final or imported).outputs
+
+
 def _change_and_execute(job: StackJob, change_type: str, tags: Mapping[str, str],
-                        stacks: Stacks, observer: RunObserver,
-                        stop: Event) -> StackSnapshot | None:
+                        stacks: Stacks, observer: RunObserver, stop: Event,
+                        resources: Sequence[Mapping[str, object]] = ()) -> StackSnapshot | None:
     """The final snapshot, or None when the change set found nothing to change."""
     observer.phase(job.workflow, f"creating {change_type} change set")
     request = ChangeSetRequest(job.stack, CHANGE_SET_NAME, change_type, job.body,
-                               job.parameters, tags, CAPABILITIES)
+                               job.parameters, tags, CAPABILITIES, resources)
     change_set = stacks.create_change_set(request)
     outcome = stacks.wait_change_set(change_set)
     if outcome.empty:
@@ -98,5 +120,5 @@ def _change_and_execute(job: StackJob, change_type: str, tags: Mapping[str, str]
 def _discard(job: StackJob, change_set: str, change_type: str, stacks: Stacks) -> None:
     """Leave no REVIEW_IN_PROGRESS ghost behind a change set that will not run."""
     stacks.delete_change_set(change_set)
-    if change_type == "CREATE":
+    if change_type in ("CREATE", "IMPORT"):  # the stack exists only for this change set
         stacks.delete_stack(job.stack)

@@ -50,7 +50,7 @@ class FakeStacks:
 
     def create_change_set(self, request: ChangeSetRequest) -> str:
         self.calls.append(f"create_change_set {request.stack} {request.change_set_type}")
-        if request.change_set_type == "CREATE":
+        if request.change_set_type in ("CREATE", "IMPORT") and request.stack not in self.stacks:
             self.stacks[request.stack] = StackSnapshot(request.stack, "REVIEW_IN_PROGRESS")
         change_set = f"cs-{next(self.ids)}"
         self.change_sets[change_set] = request
@@ -70,7 +70,7 @@ class FakeStacks:
     def execute_change_set(self, change_set_id: str) -> None:
         request = self.change_sets[change_set_id]
         self.calls.append(f"execute_change_set {request.stack}")
-        verb = "CREATE" if request.change_set_type == "CREATE" else "UPDATE"
+        verb = request.change_set_type
         if request.stack in self.fail:
             status = "ROLLBACK_COMPLETE" if verb == "CREATE" else "UPDATE_ROLLBACK_COMPLETE"
         else:

@@ -1,0 +1,154 @@
+"""What a delete inspects and touches besides the stack: resources, retained data, deletion
+and termination protection, exports in use, and the SAM artifacts firefly uploaded."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+from botocore.exceptions import ClientError
+
+from orchestrator.aws.errors import error_message, is_not_found
+from orchestrator.engine.ports import StackResource
+from orchestrator.errors import OrchestratorError
+
+_S3_URI = re.compile(r"^s3://([^/]+)/(.+)$")
+
+
+class AwsInventory:
+    def __init__(self, cloudformation: Any, dynamodb: Any, s3: Any, bucket: str) -> None:
+        self._cloudformation = cloudformation
+        self._dynamodb = dynamodb
+        self._s3 = s3
+        self._bucket = bucket
+
+    def resources(self, stack: str) -> list[StackResource]:
+        found = []
+        paginator = self._cloudformation.get_paginator("list_stack_resources")
+        for page in self._call(lambda: list(paginator.paginate(StackName=stack))):
+            for summary in page["StackResourceSummaries"]:
+                if summary.get("ResourceStatus") == "DELETE_COMPLETE":
+                    continue
+                found.append(StackResource(str(summary["LogicalResourceId"]),
+                                           str(summary["ResourceType"]),
+                                           str(summary.get("PhysicalResourceId", ""))))
+        return found
+
+    def retained(self, stack: str) -> list[StackResource]:
+        template = self._template(stack, "Processed")
+        kept = {logical for logical, resource in (template.get("Resources") or {}).items()
+                if isinstance(resource, dict) and resource.get("DeletionPolicy") == "Retain"}
+        return [r for r in self.resources(stack) if r.logical_id in kept]
+
+    def deletion_protected_tables(self, stack: str) -> list[str]:
+        protected = []
+        for resource in self.resources(stack):
+            if resource.resource_type != "AWS::DynamoDB::Table" or not resource.physical_id:
+                continue
+            try:
+                table = self._dynamodb.describe_table(TableName=resource.physical_id)["Table"]
+            except ClientError as error:
+                if is_not_found(error):
+                    continue
+                raise _translated("DescribeTable", error) from None
+            if table.get("DeletionProtectionEnabled"):
+                protected.append(resource.physical_id)
+        return protected
+
+    def disable_deletion_protection(self, table: str) -> None:
+        self._call(lambda: self._dynamodb.update_table(TableName=table,
+                                                       DeletionProtectionEnabled=False))
+
+    def termination_protected(self, stack: str) -> bool:
+        stacks = self._call(lambda: self._cloudformation.describe_stacks(StackName=stack))
+        return bool(stacks["Stacks"][0].get("EnableTerminationProtection"))
+
+    def foreign_importers(self, stack: str, deleting: set[str]) -> dict[str, list[str]]:
+        described = self._call(lambda: self._cloudformation.describe_stacks(StackName=stack))
+        exports = [o["ExportName"] for o in described["Stacks"][0].get("Outputs") or []
+                   if o.get("ExportName")]
+        found = {}
+        for export in exports:
+            importers = self._importers(export)
+            outside = sorted(set(importers) - deleting)
+            if outside:
+                found[export] = outside
+        return found
+
+    def artifact_keys(self, stack: str) -> set[str]:
+        template = self._template(stack, "Original")
+        return {key for bucket, key in _s3_locations(template) if bucket == self._bucket}
+
+    def delete_artifacts(self, keys: set[str]) -> None:
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 1000):  # DeleteObjects takes 1000 keys a call
+            batch = [{"Key": key} for key in ordered[start:start + 1000]]
+            self._call(lambda b=batch: self._s3.delete_objects(
+                Bucket=self._bucket, Delete={"Objects": b, "Quiet": True}))
+
+    def _importers(self, export: str) -> list[str]:
+        try:
+            pages = self._cloudformation.get_paginator("list_imports").paginate(ExportName=export)
+            return [str(name) for page in pages for name in page.get("Imports", [])]
+        except ClientError as error:
+            # An export nobody imports answers with a ValidationError ("is not imported by any
+            # stack"), not an empty list.
+            if "not imported" in error_message(error):
+                return []
+            raise _translated("ListImports", error) from None
+
+    def _template(self, stack: str, stage: str) -> dict[str, Any]:
+        body = self._call(lambda: self._cloudformation.get_template(
+            StackName=stack, TemplateStage=stage))["TemplateBody"]
+        if isinstance(body, dict):
+            return body
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = yaml.load(body, Loader=_TaggedLoader)  # a SafeLoader: tags become data
+        return parsed if isinstance(parsed, dict) else {}
+
+    def _call(self, action: Any) -> Any:
+        try:
+            return action()
+        except ClientError as error:
+            raise _translated(getattr(error, "operation_name", "call"), error) from None
+
+
+class _TaggedLoader(yaml.SafeLoader):
+    """Reads short-form tags (!Ref, !Sub …) as plain values: only locations are wanted."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_TaggedLoader.add_multi_constructor("!", _any_tag)
+
+
+def _s3_locations(value: Any) -> list[tuple[str, str]]:
+    """Every s3://bucket/key string and {S3Bucket, S3Key} pair in a template."""
+    found: list[tuple[str, str]] = []
+    if isinstance(value, str):
+        match = _S3_URI.match(value)
+        if match:
+            found.append((match.group(1), match.group(2).split("?")[0]))
+    elif isinstance(value, dict):
+        if isinstance(value.get("S3Bucket"), str) and isinstance(value.get("S3Key"), str):
+            found.append((value["S3Bucket"], value["S3Key"]))
+        for item in value.values():
+            found += _s3_locations(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _s3_locations(item)
+    return found
+
+
+def _translated(operation: str, error: ClientError) -> OrchestratorError:
+    return OrchestratorError(f"{operation} failed: {error_message(error)}")

@@ -1,0 +1,58 @@
+"""`firefly delete`: the delete graph as a ready-queue, after the preflight said it may run."""
+
+from __future__ import annotations
+
+import time
+from threading import Event
+
+from orchestrator.engine.delete_plan import DeletePlan, DeleteRequest
+from orchestrator.engine.ports import Inventory, RunObserver, Stacks
+from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus
+from orchestrator.engine.scheduler import run_graph
+from orchestrator.errors import OrchestratorError
+
+
+def delete(plan: DeletePlan, request: DeleteRequest, stacks: Stacks, inventory: Inventory,
+           observer: RunObserver, stop: Event | None = None) -> RunResult:
+    if plan.blockers:
+        raise OrchestratorError("nothing was deleted: " + "; ".join(
+            f"{b.workflow}: {b.message}" for b in plan.blockers))
+
+    def work(workflow: str) -> WorkflowResult:
+        started = time.monotonic()
+        stack = plan.stacks[workflow]
+
+        def result(status: WorkflowStatus, error: str | None = None) -> WorkflowResult:
+            return WorkflowResult(workflow, status, stack, time.monotonic() - started,
+                                  error=error)
+
+        if workflow not in plan.existing:
+            return result(WorkflowStatus.UNCHANGED)  # already gone: a rerun continues here
+        try:
+            _delete_stack(workflow, plan, stacks, inventory, observer)
+        except OrchestratorError as error:
+            return result(WorkflowStatus.FAILED, "; ".join(error.lines()))
+        return result(WorkflowStatus.DELETED)
+
+    schedule = run_graph(plan.graph, work, concurrency=request.concurrency, observer=observer,
+                         stop=stop)
+    return RunResult(request.env, "delete", schedule.results, schedule.interrupted)
+
+
+def _delete_stack(workflow: str, plan: DeletePlan, stacks: Stacks, inventory: Inventory,
+                  observer: RunObserver) -> None:
+    stack = plan.stacks[workflow]
+    for table in plan.protected_tables.get(workflow, []):
+        observer.phase(workflow, f"disabling deletion protection on table {table}")
+        inventory.disable_deletion_protection(table)
+    observer.phase(workflow, f"deleting stack {stack}")
+    stacks.delete_stack(stack)
+    final = stacks.wait_stack(stack)
+    if final.status != "DELETE_COMPLETE":
+        failure = stacks.first_failure(stack)
+        cause = failure.describe() if failure else (final.reason or "no failed resource event")
+        raise OrchestratorError(f"{workflow}: stack {stack} ended {final.status}: {cause}")
+    keys = plan.artifacts.get(workflow, set())
+    if keys:
+        observer.phase(workflow, f"removing {len(keys)} artifact(s) uploaded for it")
+        inventory.delete_artifacts(keys)

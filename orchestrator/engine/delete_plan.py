@@ -1,0 +1,114 @@
+"""The preflight of `firefly delete`: what goes, in which order, what stays, what blocks.
+
+Nothing is deleted before this plan is shown; a blocker stops the whole delete unless the
+user chose the flag that resolves it (only deletion protection has one: it must be a decision).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from orchestrator.engine.ports import Inventory, StackResource, Stacks
+from orchestrator.graph import WorkflowGraph, delete_graph
+from orchestrator.manifest import environment
+from orchestrator.manifest.models import Manifest
+
+
+@dataclass(frozen=True)
+class DeleteRequest:
+    env: str
+    only: tuple[str, ...] = ()
+    with_prerequisites: bool = True
+    concurrency: int = 8
+    disable_deletion_protection: bool = False
+
+
+@dataclass(frozen=True)
+class Blocker:
+    workflow: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DeletePlan:
+    graph: WorkflowGraph
+    stacks: dict[str, str]  # workflow -> stack name, for the selection
+    existing: set[str]  # workflows whose stack exists
+    retained: dict[str, list[StackResource]] = field(default_factory=dict)
+    protected_tables: dict[str, list[str]] = field(default_factory=dict)  # to disable
+    blockers: list[Blocker] = field(default_factory=list)
+    artifacts: dict[str, set[str]] = field(default_factory=dict)  # only this stack's keys
+
+    @property
+    def levels(self) -> list[list[str]]:
+        return self.graph.levels()
+
+
+def selected_delete_graph(manifest: Manifest, request: DeleteRequest) -> WorkflowGraph:
+    graph = delete_graph(manifest)
+    if not request.only:
+        return graph
+    return graph.select(request.only, with_prerequisites=request.with_prerequisites)
+
+
+def plan_delete(manifest: Manifest, request: DeleteRequest, stacks: Stacks,
+                inventory: Inventory) -> DeletePlan:
+    env = environment(manifest, request.env)
+    full = delete_graph(manifest)
+    graph = selected_delete_graph(manifest, request)
+    all_stacks = {w: manifest.stack_name(w, env.name) for w in full.nodes}
+    observed = stacks.snapshot(sorted(all_stacks.values()))
+    existing = {w for w, s in all_stacks.items() if s in observed}
+    selected = {w: all_stacks[w] for w in graph.order()}
+    plan = DeletePlan(graph, selected, existing & set(selected))
+    deleting = {selected[w] for w in plan.existing}
+    for workflow in graph.order():
+        if workflow in plan.existing:
+            _inspect(plan, workflow, inventory, deleting, request)
+    _unselected_first(plan, full, existing)
+    _shared_artifacts(plan, inventory, {all_stacks[w] for w in existing - set(selected)})
+    return plan
+
+
+def _inspect(plan: DeletePlan, workflow: str, inventory: Inventory, deleting: set[str],
+             request: DeleteRequest) -> None:
+    stack = plan.stacks[workflow]
+    plan.retained[workflow] = inventory.retained(stack)
+    tables = inventory.deletion_protected_tables(stack)
+    if tables and request.disable_deletion_protection:
+        plan.protected_tables[workflow] = tables  # to disable, as the user chose
+    elif tables:
+        plan.blockers.append(Blocker(workflow, (
+            f"table {', '.join(tables)} has deletion protection enabled; disable it in the "
+            "DynamoDB console, or pass --disable-deletion-protection to let firefly do it")))
+    if inventory.termination_protected(stack):
+        plan.blockers.append(Blocker(workflow, (
+            f"stack {stack} has termination protection; disable it with 'aws cloudformation "
+            f"update-termination-protection --no-enable-termination-protection --stack-name "
+            f"{stack}'")))
+    for export, importers in inventory.foreign_importers(stack, deleting).items():
+        plan.blockers.append(Blocker(workflow, (
+            f"export {export} is still imported by {', '.join(importers)}, which this delete "
+            "does not remove; delete those first or include them")))
+    plan.artifacts[workflow] = inventory.artifact_keys(stack)
+
+
+def _unselected_first(plan: DeletePlan, full: WorkflowGraph, existing: set[str]) -> None:
+    """With --no-deps: a stack whose delete prerequisites are neither selected nor gone."""
+    for workflow in plan.graph.order():
+        if workflow not in plan.existing:
+            continue
+        for before, reason in full.prerequisites(workflow).items():
+            if before in existing and before not in plan.stacks:
+                plan.blockers.append(Blocker(workflow, (
+                    f"{before} must be deleted first ({reason}); drop --no-deps or delete it "
+                    "first")))
+
+
+def _shared_artifacts(plan: DeletePlan, inventory: Inventory, kept_stacks: set[str]) -> None:
+    """Content-hash keys are shared by stacks with the same code: keep what others still use."""
+    in_use: set[str] = set()
+    for stack in kept_stacks:
+        in_use |= inventory.artifact_keys(stack)
+    for workflow in plan.artifacts:
+        plan.artifacts[workflow] = plan.artifacts[workflow] - in_use
