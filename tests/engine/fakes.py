@@ -43,6 +43,7 @@ class FakeStacks:
     calls: list[str] = field(default_factory=list)
     change_sets: dict[str, ChangeSetRequest] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=itertools.count)
+    bodies: dict[str, str] = field(default_factory=dict)  # stack -> template last executed
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
         self.calls.append("snapshot")
@@ -59,7 +60,8 @@ class FakeStacks:
     def wait_change_set(self, change_set_id: str) -> ChangeSetOutcome:
         request = self.change_sets[change_set_id]
         current = self.stacks.get(request.stack)
-        if current and current.tags and _same(current, request):
+        same_body = self.bodies.get(request.stack) == request.template_body
+        if current and current.tags and same_body and _same(current, request):
             return ChangeSetOutcome("FAILED", "The submitted information didn't contain "
                                     "changes.", empty=True)
         return ChangeSetOutcome("CREATE_COMPLETE", changes=[{"action": "Add"}])
@@ -76,6 +78,7 @@ class FakeStacks:
         else:
             status = f"{verb}_COMPLETE"
         outputs = {f"{k}Out": v for k, v in request.parameters.items()}
+        self.bodies[request.stack] = request.template_body
         self.stacks[request.stack] = StackSnapshot(request.stack, status, tags=request.tags,
                                                    outputs=outputs)
 

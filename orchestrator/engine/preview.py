@@ -1,0 +1,102 @@
+"""`firefly plan`: what a deploy would do, stack by stack, changing nothing.
+
+Each stack gets a change set that is described and then deleted (with the placeholder stack a
+CREATE change set makes, so no REVIEW_IN_PROGRESS ghost stays behind). Parameters that read an
+upstream stack which does not exist yet cannot be known: those stacks say so instead of
+guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from orchestrator.engine.deploy import DeployRequest, DeployServices, selected_graph
+from orchestrator.engine.fingerprint import TAG, fingerprint
+from orchestrator.engine.parameters import ParameterResolver, redact
+from orchestrator.engine.ports import ChangeSetRequest, StackSnapshot
+from orchestrator.engine.stack_deploy import CAPABILITIES
+from orchestrator.engine.stack_plan import StackAction, decide
+from orchestrator.errors import OrchestratorError
+from orchestrator.manifest import environment
+from orchestrator.manifest.models import Manifest
+
+PREVIEW_CHANGE_SET = "firefly-plan"
+
+
+@dataclass(frozen=True)
+class PlannedWorkflow:
+    workflow: str
+    action: str  # create, update, unchanged, recreate, wait, fail, run tests, unknown
+    stack: str | None = None
+    changes: Sequence[Mapping[str, str]] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DeployPreview:
+    env: str
+    levels: list[list[str]]
+    workflows: dict[str, PlannedWorkflow]
+
+
+def preview(manifest: Manifest, request: DeployRequest,
+            services: DeployServices) -> DeployPreview:
+    env = environment(manifest, request.env)
+    graph = selected_graph(manifest, request)
+    stack_of = {name: manifest.stack_name(name, env.name) for name in manifest.workflows}
+    observed = services.stacks.snapshot(sorted(stack_of.values()))
+    resolver = ParameterResolver(manifest, env, services.environ,
+                                 lookup=lambda s: observed[s].outputs if s in observed else None)
+    secrets = resolver.secret_values()
+    tags = {"firefly:project": manifest.project, "firefly:env": env.name}
+
+    def one(name: str) -> PlannedWorkflow:
+        workflow = manifest.workflows[name]
+        if not workflow.has_stack:
+            return PlannedWorkflow(name, "run tests")
+        stack = stack_of[name]
+        current = observed.get(stack)
+        decision = decide(current.status if current else None, has_resources=False,
+                          stack=stack, workflow=name)
+        if decision.action is not StackAction.UPDATE:
+            note = decision.guidance or "a new stack: every resource is added"
+            return PlannedWorkflow(name, decision.action.value, stack, note=note)
+        upstream = sorted({ref.workflow for _, ref in workflow.output_refs()
+                           if stack_of[ref.workflow] not in observed})
+        if upstream:
+            return PlannedWorkflow(name, "update", stack, note="parameters known after "
+                                   f"{', '.join(upstream)} is deployed")
+        try:
+            parameters = resolver.resolve(workflow)
+            body = services.templates.body(name, workflow.template or "")
+            job_tags = {**tags, "firefly:workflow": name}
+            return _stack_preview(name, stack, body, parameters, job_tags, current, services,
+                                  request.force)
+        except OrchestratorError as error:
+            return PlannedWorkflow(name, "fail", stack, note=redact(error.lines()[0], secrets))
+
+    with ThreadPoolExecutor(max_workers=request.concurrency) as pool:
+        planned = dict(zip(graph.order(), pool.map(one, graph.order()), strict=True))
+    return DeployPreview(env.name, graph.levels(), planned)
+
+
+def _stack_preview(name: str, stack: str, body: str, parameters: Mapping[str, str],
+                   tags: Mapping[str, str], current: StackSnapshot | None,
+                   services: DeployServices, force: bool) -> PlannedWorkflow:
+    full_tags = {**tags, TAG: fingerprint(body, parameters, tags)}
+    if current is not None and not force and current.tags.get(TAG) == full_tags[TAG]:
+        return PlannedWorkflow(name, "unchanged", stack)
+    stacks = services.stacks
+    change_set = stacks.create_change_set(ChangeSetRequest(
+        stack, PREVIEW_CHANGE_SET, "UPDATE", body, parameters, full_tags, CAPABILITIES))
+    try:
+        outcome = stacks.wait_change_set(change_set)
+    finally:
+        stacks.delete_change_set(change_set)
+    if outcome.empty:
+        return PlannedWorkflow(name, "unchanged", stack)
+    if outcome.status != "CREATE_COMPLETE":
+        return PlannedWorkflow(name, "fail", stack, note=outcome.reason)
+    return PlannedWorkflow(name, "update", stack, outcome.changes)
