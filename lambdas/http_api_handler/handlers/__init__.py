@@ -1,0 +1,1 @@
+"""Request handlers of the HTTP API function, one module per route."""

@@ -1,0 +1,1 @@
+"""qr-upload-websocket-event-{environment}: WebSocket lifecycle and upload completion (seed 004)."""

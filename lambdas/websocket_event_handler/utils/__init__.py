@@ -1,0 +1,1 @@
+"""AWS clients and response helpers of the WebSocket/S3 function."""
