@@ -1,0 +1,33 @@
+"""Step Functions executions run their state machine (Pass, Task, Choice...) to an end.
+
+moto's default backend leaves every execution RUNNING. moto ships an ASL interpreter behind its
+`execute_state_machine` setting, in a second backend store; this fix turns it on, makes
+CloudFormation create state machines in that same store (so the API sees them), and points the
+interpreter's service calls (Task states) at this engine instead of moto's default port.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from moto.core.config import default_user_config
+from moto.stepfunctions import models
+from moto.stepfunctions.parser.asl.utils import boto_client
+from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+from orchestrator.sandbox import settings
+
+
+def install() -> None:
+    default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+    # CloudFormation's AWS::StepFunctions::StateMachine looks this module global up at call
+    # time. (moto.stepfunctions.stepfunctions_backends stays: the server derives the URL routes
+    # from that store's class.)
+    models.stepfunctions_backends = stepfunctions_parser_backends  # type: ignore[assignment]
+    boto_client.moto_server_port = _engine_port  # type: ignore[attr-defined]
+
+
+def _engine_port() -> str:
+    endpoint = settings.endpoint()
+    port = urlsplit(endpoint).port if endpoint else None
+    return str(port or 5000)  # moto's own default when no server of ours runs

@@ -1,0 +1,205 @@
+"""One invocation of a Python handler in a subprocess on the host."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestrator.sandbox.lambda_host.code_cache import CodeCache
+
+BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
+# Lambda gives a function's init phase its own 10 s; the subprocess's imports count as init
+INIT_SECONDS = 10.0
+LOG_TAIL_BYTES = 4096
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+_cache = CodeCache()
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What running a function needs, copied out of the engine's store."""
+
+    name: str
+    arn: str
+    version: str
+    handler: str
+    runtime: str
+    region: str
+    timeout: float
+    memory_mb: int
+    environment: Mapping[str, str]
+    code: bytes
+    layers: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The outcome: the response payload, whether it is an error payload, and the log."""
+
+    request_id: str
+    payload: bytes
+    failed: bool
+    log: str
+    log_stream: str
+
+    def log_tail(self) -> str:
+        """The last 4 KB of the log, what `LogType=Tail` returns."""
+        return self.log.encode()[-LOG_TAIL_BYTES:].decode(errors="ignore")
+
+
+def invoke(function: FunctionSpec, event: object, endpoint: str | None) -> Invocation:
+    """Run the handler with `event` and return what Lambda would."""
+    request_id = str(uuid.uuid4())
+    stream = _log_stream(function.version)
+    started = time.monotonic()
+    output, outcome = _refusal(function)
+    if not outcome:
+        with tempfile.TemporaryDirectory(prefix="firefly-invoke-") as scratch:
+            outcome_path = Path(scratch) / "outcome.json"
+            request = _request(function, event, request_id, stream, outcome_path)
+            output, timed_out = _run(function, request, endpoint)
+            outcome = _outcome(outcome_path, timed_out, function.timeout)
+    elapsed_ms = (time.monotonic() - started) * 1000
+    failed = "error" in outcome
+    body = outcome["error"] if failed else outcome.get("result")
+    log = _framed_log(request_id, function, output, elapsed_ms)
+    return Invocation(request_id, json.dumps(body).encode(), failed, log, stream)
+
+
+def _refusal(function: FunctionSpec) -> tuple[str, dict[str, object]]:
+    """The log line and error outcome of a function the host cannot run; no outcome if it can."""
+    if not function.runtime.startswith("python"):
+        message = f"the firefly sandbox runs Python handlers only, not {function.runtime!r}"
+        kind = "Runtime.InvalidRuntime"
+    else:
+        try:
+            _cache.task_root(function.code)
+            _cache.layer_root(function.layers)
+            return "", {}
+        except zipfile.BadZipFile as exc:  # moto stores whatever bytes it was given
+            message, kind = (
+                f"the function's code or a layer is not a zip file: {exc}",
+                "Runtime.InvalidEntrypoint",
+            )
+    return f"[ERROR] {kind}: {message}\n", {"error": {"errorMessage": message, "errorType": kind}}
+
+
+def _log_stream(version: str) -> str:
+    today = datetime.now(UTC)
+    return f"{today:%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
+
+
+def _request(
+    function: FunctionSpec, event: object, request_id: str, stream: str, outcome_path: Path
+) -> dict[str, object]:
+    return {
+        "handler": function.handler,
+        "task_root": str(_cache.task_root(function.code)),
+        "layer_roots": [str(_cache.layer_root(function.layers))] if function.layers else [],
+        "event": event,
+        "outcome_path": str(outcome_path),
+        "context": {
+            "function_name": function.name,
+            "function_version": function.version,
+            "invoked_function_arn": function.arn,
+            "memory_limit_in_mb": function.memory_mb,
+            "aws_request_id": request_id,
+            "log_group_name": f"/aws/lambda/{function.name}",
+            "log_stream_name": stream,
+            "timeout_seconds": function.timeout,
+        },
+    }
+
+
+def _environment(function: FunctionSpec, endpoint: str | None, task_root: str) -> dict[str, str]:
+    """The handler's environment: Lambda's variables, fake credentials, the engine's endpoint,
+    and the function's own variables; nothing of the engine's own environment but PATH."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        "PYTHONUNBUFFERED": "1",
+        "LAMBDA_TASK_ROOT": task_root,
+        "_HANDLER": function.handler,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": function.version,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
+        "AWS_REGION": function.region,
+        "AWS_DEFAULT_REGION": function.region,
+        # the caller's ~/.aws must not leak into a sandbox function
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        **FAKE_CREDENTIALS,
+    }
+    if endpoint:
+        env["AWS_ENDPOINT_URL"] = endpoint  # every SDK client of the handler reaches this engine
+    env.update(function.environment)
+    return env
+
+
+def _run(
+    function: FunctionSpec, request: dict[str, object], endpoint: str | None
+) -> tuple[str, bool]:
+    """The process's merged output, and whether it ran out of time."""
+    task_root = str(request["task_root"])
+    try:
+        finished = subprocess.run(
+            [sys.executable, str(BOOTSTRAP)],
+            input=json.dumps(request).encode(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=task_root,
+            env=_environment(function, endpoint, task_root),
+            timeout=function.timeout + INIT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as expired:
+        output = expired.stdout or b""
+        return output.decode(errors="replace"), True
+    return finished.stdout.decode(errors="replace"), False
+
+
+def _outcome(path: Path, timed_out: bool, timeout: float) -> dict[str, object]:
+    if timed_out:
+        return {
+            "error": {
+                "errorMessage": f"Task timed out after {timeout:.2f} seconds",
+                "errorType": "Sandbox.Timedout",
+            }
+        }
+    try:
+        outcome = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # the process died before it could answer (exit, crash)
+        return {
+            "error": {
+                "errorMessage": "Runtime exited without providing a reason",
+                "errorType": "Runtime.ExitError",
+            }
+        }
+    return outcome if isinstance(outcome, dict) else {"result": outcome}
+
+
+def _framed_log(request_id: str, function: FunctionSpec, output: str, elapsed_ms: float) -> str:
+    body = output if output.endswith("\n") or not output else output + "\n"
+    return (
+        f"START RequestId: {request_id} Version: {function.version}\n{body}"
+        f"END RequestId: {request_id}\n"
+        f"REPORT RequestId: {request_id}\tDuration: {elapsed_ms:.2f} ms\t"
+        f"Billed Duration: {int(elapsed_ms) + 1} ms\tMemory Size: {function.memory_mb} MB\n"
+    )

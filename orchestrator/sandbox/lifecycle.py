@@ -1,0 +1,240 @@
+"""Start, find and stop the detached sandbox engine (what `firefly sandbox up|status|down` do).
+
+The engine is a `python -m orchestrator.sandbox` process in its own session; its pid file and
+log live in the state folder (`$FIREFLY_STATE_DIR`, else `~/.firefly/sandbox`).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestrator.sandbox import state
+from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
+from orchestrator.sandbox.settings import parse_latency
+
+DEFAULT_PORT = 4566
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+POLL = 0.1
+# the engine never uses the caller's AWS identity; do not hand it to the process at all
+_CALLER_CREDENTIALS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+)
+# engines this process started, kept so that they are reaped (and never warned about) on stop
+_children: dict[int, subprocess.Popen[bytes]] = {}
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    """A running sandbox engine."""
+
+    pid: int
+    port: int
+    endpoint: str  # http://127.0.0.1:{port}
+    latency: float  # seconds each stack operation stays *_IN_PROGRESS (0: none)
+    started_at: str  # ISO 8601, UTC
+    log_path: Path
+    answering: bool  # False: the process runs but its server did not answer just now
+
+
+def status(*, state_dir: Path | None = None) -> SandboxInfo | None:
+    """The running engine, or None (a stale pid file is removed)."""
+    folder = state_dir or state.default_state_dir()
+    record = state.read_record(folder)
+    if record is None:
+        return None
+    if not state.is_engine(record.pid):
+        state.remove_record(folder, pid=record.pid)
+        return None
+    return _info(folder, record)
+
+
+def start(
+    port: int = DEFAULT_PORT, latency: float | None = None, *, state_dir: Path | None = None
+) -> SandboxInfo:
+    """Start the engine detached and wait until it answers; reuse one that already runs.
+
+    Raises:
+        PortInUseError: another program listens on `port`.
+        SandboxUsageError: a bad port or latency, or an engine runs with other settings.
+        SandboxError: the engine did not come up (its log says why).
+    """
+    _check_settings(port, latency)
+    folder = state_dir or state.default_state_dir()
+    with state.locked(folder):
+        running = status(state_dir=folder)
+        if running is not None:
+            _check_reusable(running, port, latency)
+            return running
+        _check_port_free(port)
+        process = _spawn(folder, port, latency)
+        return _wait_until_answering(folder, process)
+
+
+def stop(*, state_dir: Path | None = None) -> bool:
+    """Stop the engine; False when none was running."""
+    folder = state_dir or state.default_state_dir()
+    with state.locked(folder):
+        running = status(state_dir=folder)
+        if running is None:
+            return False
+        state.terminate(running.pid)
+        if not _wait_for_exit(running.pid, STOP_TIMEOUT):
+            state.kill(running.pid)  # it ignored SIGTERM; its state is in memory anyway
+            _wait_for_exit(running.pid, STOP_TIMEOUT)
+        state.remove_record(folder, pid=running.pid)
+        return True
+
+
+def ensure_running(
+    port: int = DEFAULT_PORT, *, state_dir: Path | None = None
+) -> tuple[SandboxInfo, bool]:
+    """The engine for a sandbox environment, started when needed; True when it was started."""
+    running = status(state_dir=state_dir)
+    if running is not None:
+        _check_reusable(running, port, None)
+        return running, False
+    started = start(port, state_dir=state_dir)
+    # another command may have started it between status() and start(); then it was not us
+    return started, started.pid in _children
+
+
+def _info(folder: Path, record: state.EngineRecord) -> SandboxInfo:
+    return SandboxInfo(
+        pid=record.pid,
+        port=record.port,
+        endpoint=record.endpoint,
+        latency=record.latency,
+        started_at=record.started_at,
+        log_path=state.log_path(folder),
+        answering=_answers(record.endpoint),
+    )
+
+
+def _check_settings(port: int, latency: float | None) -> None:
+    if not 0 < port < 65536:
+        raise SandboxUsageError(f"the sandbox port must be 1-65535, not {port}")
+    if latency is not None and parse_latency(latency) is None:
+        raise SandboxUsageError(f"the sandbox latency must be seconds >= 0, not {latency!r}")
+
+
+def _check_reusable(running: SandboxInfo, port: int, latency: float | None) -> None:
+    if running.port != port:
+        raise SandboxUsageError(
+            f"the sandbox already runs on port {running.port}, not {port}; "
+            "stop it first (firefly sandbox down)"
+        )
+    if latency is not None and latency != running.latency:
+        raise SandboxUsageError(
+            f"the sandbox already runs with latency {running.latency}s, not {latency}s; "
+            "stop it first (firefly sandbox down)"
+        )
+
+
+def _check_port_free(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(port) from exc
+            raise SandboxError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from exc
+
+
+def _engine_environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _CALLER_CREDENTIALS}
+
+
+def _spawn(folder: Path, port: int, latency: float | None) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        state.ENGINE_MODULE,
+        "--port",
+        str(port),
+        "--state-dir",
+        str(folder),
+    ]
+    if latency is not None:
+        command += ["--latency", str(latency)]
+    with state.log_path(folder).open("ab") as log:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # detached: survives the command that started it
+            env=_engine_environment(),
+            cwd=folder,
+        )
+    _children[process.pid] = process
+    return process
+
+
+def _wait_until_answering(folder: Path, process: subprocess.Popen[bytes]) -> SandboxInfo:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            _children.pop(process.pid, None)
+            raise SandboxError(
+                f"the sandbox exited while starting: {_last_line(folder)} "
+                f"(log: {state.log_path(folder)})"
+            )
+        record = state.read_record(folder)
+        if record is not None and record.pid == process.pid and _answers(record.endpoint):
+            return _info(folder, record)
+        time.sleep(POLL)
+    process.kill()
+    process.wait()
+    _children.pop(process.pid, None)
+    raise SandboxError(
+        f"the sandbox did not answer within {START_TIMEOUT:.0f}s (log: {state.log_path(folder)})"
+    )
+
+
+def _wait_for_exit(pid: int, timeout: float) -> bool:
+    child = _children.pop(pid, None)
+    if child is not None:
+        try:
+            child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            _children[pid] = child
+            return False
+        return True
+    deadline = time.monotonic() + timeout
+    while state.is_alive(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(POLL)
+    return True
+
+
+def _answers(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2) as response:
+            return int(response.status) == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _last_line(folder: Path) -> str:
+    try:
+        lines = state.log_path(folder).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "no log"
+    return next((line for line in reversed(lines) if line.strip()), "empty log")

@@ -1,0 +1,114 @@
+"""moto's threaded server with firefly's fixes installed, listening on the loopback only."""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+from dataclasses import dataclass, field
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+from orchestrator.sandbox import settings
+from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
+from orchestrator.sandbox.fixes import install_all
+
+LOOPBACK = "127.0.0.1"
+
+
+class _Server(ThreadedMotoServer):
+    """moto's server on a socket bound beforehand.
+
+    moto's own entry binds inside its thread, where werkzeug answers a taken port with
+    `sys.exit(1)` and `start()` then waits forever; binding first turns that into an OSError
+    on the caller's thread.
+    """
+
+    def __init__(self, listening: socket.socket) -> None:
+        host, port = listening.getsockname()[:2]
+        super().__init__(ip_address=host, port=port, verbose=False)
+        self._listening = listening
+
+    def _server_entry(self) -> None:
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(
+            self._ip_address,
+            self._port,
+            app,
+            True,
+            request_handler=MotoRequestHandler,
+            fd=self._listening.fileno(),
+        )
+        self._listening.close()  # werkzeug serves a duplicate of this descriptor
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # as werkzeug does: reuse a port left in TIME_WAIT, never one with a live listener
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+        listening.listen(128)
+    except OSError as exc:
+        listening.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(port) from exc
+        raise SandboxError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    return listening
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    """A started engine: where it answers, and how to stop it."""
+
+    host: str
+    port: int
+    _server: _Server = field(repr=False)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self._server.stop()
+        settings.forget(self.endpoint)
+
+
+def _check_loopback(host: str) -> None:
+    # the sandbox accepts any credentials, so it must never be reachable from another machine
+    try:
+        loopback = ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        loopback = False
+    if not loopback:
+        raise SandboxUsageError(f"the sandbox listens on the loopback only, not on {host!r}")
+
+
+def start_server(
+    host: str = LOOPBACK, port: int = 0, latency: float | None = None
+) -> RunningServer:
+    """Install the fixes and start the engine on `host:port` (port 0: any free port).
+
+    Raises:
+        PortInUseError: the port is taken.
+        SandboxUsageError: `host` is not a loopback address, or `latency` is negative.
+    """
+    _check_loopback(host)
+    if latency is not None and settings.parse_latency(latency) is None:
+        raise SandboxUsageError(f"the sandbox latency must be seconds >= 0, not {latency!r}")
+    install_all()
+    listening = _listen(socket.gethostbyname(host), port)
+    bound_host, bound_port = listening.getsockname()[:2]
+    server = _Server(listening)
+    server.start()
+    running = RunningServer(str(bound_host), int(bound_port), server)
+    settings.configure(endpoint=running.endpoint, latency=latency)
+    return running

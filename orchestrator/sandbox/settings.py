@@ -1,0 +1,67 @@
+"""What the running engine was started with: its endpoint and its stack-operation latency.
+
+The server sets these once at start; the fixes read them (the Lambda runner points handlers'
+boto3 at `endpoint()`, the CloudFormation fixes hold stacks `*_IN_PROGRESS` for
+`stack_latency(...)`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+
+LATENCY_ENV = "FIREFLY_SANDBOX_LATENCY"
+METADATA_KEY = "FireflySandbox"
+
+# The engines this process runs, newest last (tests run more than one); the newest one is
+# the engine handlers are pointed at and whose latency applies.
+_engines: list[tuple[str | None, float | None]] = []
+
+
+def parse_latency(value: object) -> float | None:
+    """Seconds as a finite, non-negative float; None when `value` is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def configure(*, endpoint: str | None, latency: float | None) -> None:
+    """Record a started engine; `latency=None` defers to $FIREFLY_SANDBOX_LATENCY."""
+    _engines.append((endpoint, latency))
+
+
+def forget(endpoint: str) -> None:
+    """Drop a stopped engine, so that the fixes fall back to the one still running."""
+    _engines[:] = [engine for engine in _engines if engine[0] != endpoint]
+
+
+def endpoint() -> str | None:
+    """The URL this engine answers on, once its server has started."""
+    return _engines[-1][0] if _engines else None
+
+
+def server_latency() -> float:
+    """The latency of every stack operation: the start argument, else the environment, else 0."""
+    latency = _engines[-1][1] if _engines else None
+    if latency is not None:
+        return latency
+    return parse_latency(os.environ.get(LATENCY_ENV, "")) or 0.0
+
+
+def stack_latency(template_metadata: Mapping[str, object] | None) -> float:
+    """The latency for one stack: `Metadata.FireflySandbox.Latency` of its template wins.
+
+    `template_metadata` is the template's top-level `Metadata` section (or None). An invalid
+    value there is ignored, as CloudFormation ignores unknown metadata.
+    """
+    section = (template_metadata or {}).get(METADATA_KEY)
+    if isinstance(section, Mapping):
+        own = parse_latency(section.get("Latency"))
+        if own is not None:
+            return own
+    return server_latency()

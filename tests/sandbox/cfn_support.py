@@ -1,0 +1,105 @@
+"""Steps the CloudFormation tests share: unique names, stacks made and settled, events."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+import zipfile
+from typing import Any
+
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+KEY = {
+    "BillingMode": "PAY_PER_REQUEST",
+    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+}
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def unique(stem: str) -> str:
+    return f"t-{uuid.uuid4().hex[:6]}-{stem}"
+
+
+def settle(cfn: Any, stack: str, timeout: float = 10) -> dict[str, Any]:
+    """The stack once no operation is in progress."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found: dict[str, Any] = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+        if not found["StackStatus"].endswith("_IN_PROGRESS") or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def create(cfn: Any, stack: str, template: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    cfn.create_stack(
+        StackName=stack, TemplateBody=json.dumps(template), Capabilities=CAPABILITIES, **kwargs
+    )
+    return settle(cfn, stack)
+
+
+def change_set(
+    cfn: Any,
+    stack: str,
+    template: dict[str, Any],
+    name: str = "deploy",
+    kind: str = "CREATE",
+    **kwargs: Any,
+) -> dict[str, Any]:
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName=name,
+        ChangeSetType=kind,
+        TemplateBody=json.dumps(template),
+        Capabilities=CAPABILITIES,
+        **kwargs,
+    )
+    described: dict[str, Any] = cfn.describe_change_set(StackName=stack, ChangeSetName=name)
+    return described
+
+
+def outputs(stack: dict[str, Any]) -> dict[str, str]:
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def resource_events(cfn: Any, stack: str) -> list[tuple[str, str, str]]:
+    """(logical id, status, reason) of the resource events, oldest first."""
+    events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+    return [
+        (e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason", ""))
+        for e in reversed(events)
+        if e["ResourceType"] != "AWS::CloudFormation::Stack"
+    ]
+
+
+def zip_bytes(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, body in files.items():
+            archive.writestr(name, body)
+    return buffer.getvalue()
+
+
+def code_bucket(s3: Any) -> str:
+    """A bucket holding app.zip (a handler) and layer.zip (a Python layer)."""
+    bucket = unique("code")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(
+        Bucket=bucket,
+        Key="app.zip",
+        Body=zip_bytes({"app.py": "def handler(event, context):\n    return event\n"}),
+    )
+    s3.put_object(
+        Bucket=bucket, Key="layer.zip", Body=zip_bytes({"python/shared.py": "VALUE = 1\n"})
+    )
+    return bucket

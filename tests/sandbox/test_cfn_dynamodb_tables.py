@@ -1,0 +1,57 @@
+"""cfn_dynamodb_tables: TimeToLiveSpecification applied, updates made in place, a missing key
+schema named in the failure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tests.sandbox.cfn_support import KEY, create, resource_events, settle, unique
+
+Aws = Callable[[str], Any]
+
+
+def table(name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "Resources": {
+            "T": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": name, **KEY, **extra}}
+        }
+    }
+
+
+def test_ttl_and_an_in_place_update(aws: Aws) -> None:
+    cfn, ddb, name = aws("cloudformation"), aws("dynamodb"), unique("ttl")
+    ttl = {"TimeToLiveSpecification": {"Enabled": True, "AttributeName": "expires"}}
+    create(cfn, name, table(name, **ttl))
+    created = ddb.describe_table(TableName=name)["Table"]["CreationDateTime"]
+    cfn.update_stack(
+        StackName=name, TemplateBody=json.dumps(table(name, DeletionProtectionEnabled=True, **ttl))
+    )
+    found = ddb.describe_table(TableName=name)["Table"]
+
+    assert settle(cfn, name)["StackStatus"] == "UPDATE_COMPLETE"
+    assert ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expires",
+    }
+    assert found["DeletionProtectionEnabled"] is True
+    assert found["CreationDateTime"] == created
+    ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
+
+
+def test_missing_key_schema_is_named(aws: Aws) -> None:
+    cfn, name = aws("cloudformation"), unique("nokey")
+    template = {
+        "Resources": {
+            "T": {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {"TableName": name, "BillingMode": "PAY_PER_REQUEST"},
+            }
+        }
+    }
+    done = create(cfn, name, template)
+    reasons = [why for lid, status, why in resource_events(cfn, name) if status == "CREATE_FAILED"]
+
+    assert done["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert "KeySchema" in reasons[0]
