@@ -1,0 +1,106 @@
+"""The artifact bucket: where packaged Lambda zips go, under content-hash keys.
+
+`S3ArtifactStore` implements `orchestrator.packaging.ArtifactStore`, the way aws-sam-cli's
+`S3Uploader` does: a key that exists is never uploaded again (the key is the zip's sha256).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from boto3.exceptions import S3UploadFailedError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from orchestrator.aws.errors import error_code, error_message, is_not_found
+from orchestrator.errors import OrchestratorError
+
+US_EAST_1 = "us-east-1"
+BLOCK_ALL_PUBLIC_ACCESS = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+_ALREADY_MINE = "BucketAlreadyOwnedByYou"
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return f"{error_code(error)}: {' '.join(error_message(error).split())}"
+    return " ".join(str(error).split())
+
+
+class S3ArtifactStore:
+    """Zips in one bucket; `s3_client` is a boto3 S3 client, shared across threads."""
+
+    def __init__(self, s3_client: Any, bucket: str) -> None:
+        self.s3 = s3_client
+        self.bucket = bucket
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            # A HEAD response has no body, so the code is the bare HTTP status ("404"), not
+            # "NoSuchKey". Without s3:ListBucket a missing key answers 403 instead: that is
+            # reported, not taken for "missing", since an upload would then fail the same way.
+            if is_not_found(error):
+                return False
+            raise OrchestratorError(
+                f"cannot check s3://{self.bucket}/{key}: {_reason(error)} (the deploy role "
+                "needs s3:GetObject and s3:ListBucket on the artifact bucket)") from error
+        except BotoCoreError as error:
+            raise OrchestratorError(f"cannot check s3://{self.bucket}/{key}: {_reason(error)}"
+                                    ) from error
+        return True
+
+    def upload(self, source: Path | bytes, key: str) -> None:
+        try:
+            if isinstance(source, bytes):
+                self.s3.put_object(Bucket=self.bucket, Key=key, Body=source)
+            else:
+                # upload_file switches to a multipart upload for large zips.
+                self.s3.upload_file(str(source), self.bucket, key)
+        except (ClientError, BotoCoreError, S3UploadFailedError) as error:
+            raise OrchestratorError(f"uploading s3://{self.bucket}/{key} failed: "
+                                    f"{_reason(error)}") from error
+
+
+def ensure_artifact_bucket(s3_client: Any, bucket: str, region: str) -> bool:
+    """Create the artifact bucket unless it exists; True when it was created.
+
+    A new bucket is unversioned (versioning is never turned on: content-hash keys are never
+    overwritten, so old versions would only cost storage) and blocks all public access.
+    """
+    try:
+        s3_client.head_bucket(Bucket=bucket)
+        return False
+    except ClientError as error:
+        if not is_not_found(error):
+            # 403 here: the name is taken by another account (bucket names are global).
+            raise OrchestratorError(
+                f"artifact bucket {bucket} cannot be used: {_reason(error)} (it may belong to "
+                "another account; bucket names are global)") from error
+    _create_bucket(s3_client, bucket, region)
+    s3_client.put_public_access_block(
+        Bucket=bucket, PublicAccessBlockConfiguration=BLOCK_ALL_PUBLIC_ACCESS)
+    return True
+
+
+def _create_bucket(s3_client: Any, bucket: str, region: str) -> None:
+    arguments: dict[str, Any] = {"Bucket": bucket}
+    # AWS quirk: us-east-1 is the default location and rejects an explicit LocationConstraint
+    # naming itself (InvalidLocationConstraint); every other region requires one.
+    if region != US_EAST_1:
+        arguments["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    try:
+        s3_client.create_bucket(**arguments)
+    except ClientError as error:
+        # Another run created it between our HEAD and CREATE: that is the bucket we wanted.
+        if error_code(error) != _ALREADY_MINE:
+            raise OrchestratorError(f"cannot create artifact bucket {bucket} in {region}: "
+                                    f"{_reason(error)}") from error
+    # A new bucket can take a moment to be visible to every S3 endpoint.
+    s3_client.get_waiter("bucket_exists").wait(
+        Bucket=bucket, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
