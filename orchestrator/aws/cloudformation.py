@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orchestrator.aws.errors import error_message, is_no_changes, is_not_found
-from orchestrator.aws.poller import StackPoller, StatusListener, describe
+from orchestrator.aws.poller import StackPoller, StatusListener, describe, pace
 from orchestrator.engine.ports import (
     ChangeSetOutcome,
     ChangeSetRequest,
@@ -26,14 +26,14 @@ class CloudFormationStacks:
     """Implements `orchestrator.engine.ports.Stacks` over one boto3 CloudFormation client."""
 
     def __init__(self, client: Any, *, on_change: StatusListener | None = None,
-                 first_interval: float = 0.5, max_interval: float = 5.0,
+                 first_interval: float = 0.2, max_interval: float = 5.0,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self._client = client
         self._sleep = sleep
         self._first = first_interval
         self._max = max_interval
         self.poller = StackPoller(client, first_interval=first_interval,
-                                  max_interval=max_interval, on_change=on_change, sleep=sleep)
+                                  max_interval=max_interval, on_change=on_change)
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
         found: dict[str, StackSnapshot] = self._call(describe, self._client, names)
@@ -56,14 +56,13 @@ class CloudFormationStacks:
         return str(response["Id"])
 
     def wait_change_set(self, change_set_id: str) -> ChangeSetOutcome:
-        interval = self._first
+        started = time.monotonic()
         while True:
             described = self._call(self._client.describe_change_set, ChangeSetName=change_set_id)
             status = str(described["Status"])
             if status not in _PENDING_CHANGE_SET:
                 break
-            self._sleep(interval)
-            interval = min(self._max, interval * 1.5)
+            self._sleep(pace(time.monotonic() - started, self._first, self._max))
         reason = str(described.get("StatusReason", ""))
         changes = [_change(c) for c in described.get("Changes", [])]
         empty = status == "FAILED" and is_no_changes(reason)

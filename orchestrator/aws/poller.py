@@ -1,9 +1,11 @@
 """One poller for every stack in flight: a batched DescribeStacks sweep per tick.
 
 Per-stack waiters cost ~30 calls per stack per minute; with twenty stacks in flight they
-throttle each other. Here one thread sweeps all watched stacks at once, fetches events only
-for stacks whose status changed, and backs off from a fast first tick to a few seconds while
-nothing changes. A throttled sweep is retried on the next tick: it never fails a deploy.
+throttle each other. Here one thread sweeps all watched stacks at once and reports status
+changes. The pace follows the youngest operation watched: a tenth of its age, so a stack that
+takes seconds is seen done within a tenth of that, and long operations settle to one sweep
+every few seconds (`pace`). A throttled sweep is retried on the next tick: it never fails a
+deploy.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from orchestrator.aws.errors import is_stack_missing, is_throttling
 from orchestrator.engine.ports import StackSnapshot
 
 StatusListener = Callable[[str, StackSnapshot], None]
+
+
+def pace(age: float, fastest: float, slowest: float) -> float:
+    """Seconds until the next look at an operation running for `age` seconds."""
+    return min(slowest, max(fastest, age / 10))
 
 
 def to_snapshot(stack: dict[str, Any]) -> StackSnapshot:
@@ -57,16 +64,18 @@ def describe(client: Any, names: Iterable[str]) -> dict[str, StackSnapshot]:
 
 
 class StackPoller:
-    def __init__(self, client: Any, *, first_interval: float = 0.5, max_interval: float = 5.0,
+    def __init__(self, client: Any, *, first_interval: float = 0.2, max_interval: float = 5.0,
                  on_change: StatusListener | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._client = client
         self._first = first_interval
         self._max = max_interval
         self._on_change = on_change
-        self._sleep = sleep
+        self._clock = clock
         self._lock = threading.Lock()
+        self._wake = threading.Event()
         self._watches: dict[str, list[Future[StackSnapshot]]] = {}
+        self._since: dict[str, float] = {}
         self._seen: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self.sweeps = 0  # for the benchmarks: DescribeStacks sweeps made
@@ -76,53 +85,56 @@ class StackPoller:
         future: Future[StackSnapshot] = Future()
         with self._lock:
             self._watches.setdefault(stack, []).append(future)
+            self._since.setdefault(stack, self._clock())
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="stack-poller",
                                                 daemon=True)
                 self._thread.start()
+        self._wake.set()  # a young operation: look soon, not after the current long pause
         return future.result()
 
     def _run(self) -> None:
-        interval = self._first
+        throttled = 0
         while True:
             with self._lock:
                 names = list(self._watches)
                 if not names:
                     self._thread = None
                     return
+                youngest = self._clock() - max(self._since[n] for n in names)
+            interval = pace(youngest, self._first, self._max) * (2 ** throttled)
+            self._wake.wait(min(interval, self._max * 4))
+            self._wake.clear()
             try:
                 snapshots = describe(self._client, names)
                 self.sweeps += 1
+                throttled = 0
             except ClientError as error:
                 if not is_throttling(error):
                     self._fail_all(error)
                     continue
-                interval = min(self._max, interval * 2)  # adaptive retries already waited
-                self._sleep(interval)
+                throttled = min(throttled + 1, 3)  # adaptive retries already waited too
                 continue
-            changed = self._settle(names, snapshots)
-            interval = self._first if changed else min(self._max, interval * 1.5)
-            self._sleep(interval)
+            self._settle(names, snapshots)
 
-    def _settle(self, names: list[str], snapshots: dict[str, StackSnapshot]) -> bool:
-        changed = False
+    def _settle(self, names: list[str], snapshots: dict[str, StackSnapshot]) -> None:
         for name in names:
             snapshot = snapshots.get(name) or StackSnapshot(name, "DELETE_COMPLETE")
             if self._seen.get(name) != snapshot.status:
-                changed = True
                 self._seen[name] = snapshot.status
                 if self._on_change is not None:
                     self._on_change(name, snapshot)
             if not snapshot.status.endswith("_IN_PROGRESS"):
                 with self._lock:
                     futures = self._watches.pop(name, [])
+                    self._since.pop(name, None)
                 for future in futures:
                     future.set_result(snapshot)
-        return changed
 
     def _fail_all(self, error: Exception) -> None:
         with self._lock:
             watches, self._watches = self._watches, {}
+            self._since.clear()
         for futures in watches.values():
             for future in futures:
                 future.set_exception(error)

@@ -1,0 +1,46 @@
+"""A synthetic manifest for the scheduling benchmarks: N workflows, a random DAG, and unequal
+stack durations set per template through the sandbox's `Metadata.FireflySandbox.Latency`."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
+Metadata:
+  FireflySandbox:
+    Latency: {latency}
+Resources:
+  Marker:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: /bench/{project}/{name}
+      Type: String
+      Value: "{name}"
+Outputs:
+  Name:
+    Value: !Ref Marker
+"""
+
+
+def write_manifest(folder: Path, *, project: str, count: int, seed: int,
+                   durations: tuple[float, float]) -> dict[str, float]:
+    """Write the manifest and templates; return each workflow's stack latency."""
+    rng = random.Random(seed)
+    names = [f"w{index:02d}" for index in range(count)]
+    latency = {name: round(rng.uniform(*durations), 1) for name in names}
+    lines = ["version: 1", f"project: {project}", "environments:",
+             "  local: {region: us-east-1, sandbox: true}", "workflows:"]
+    for index, name in enumerate(names):
+        (folder / "stacks").mkdir(parents=True, exist_ok=True)
+        (folder / "stacks" / f"{name}.yaml").write_text(
+            TEMPLATE.format(latency=latency[name], project=project, name=name), encoding="utf-8")
+        earlier = names[max(0, index - 8):index]
+        needs = rng.sample(earlier, k=min(len(earlier), rng.randint(0, 2)))
+        lines += [f"  {name}:", "    type: cloudformation",
+                  f"    template: stacks/{name}.yaml", f"    description: Synthetic {name}"]
+        if needs:
+            lines += ["    deploy:", "      needs:"]
+            lines += [f"        {need}: synthetic dependency" for need in needs]
+    (folder / "workflows.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return latency
