@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from orchestrator.cli import docs, graph, validate
+from orchestrator.cli import ci, docs, graph, validate
 
 app = typer.Typer(
     name="firefly",
@@ -21,4 +21,4 @@ app = typer.Typer(
 app.command(epilog=validate.EXAMPLE)(validate.validate)
 app.command(epilog=graph.EXAMPLE)(graph.graph)
 app.command(epilog=docs.EXAMPLE)(docs.docs)
-
+app.add_typer(ci.app, name="ci")
