@@ -30,9 +30,6 @@ class Intake:
     desired: Desired
 
 
-__all__ = ["Intake", "parse", "take", "template_body"]
-
-
 def template_body(request: dict[str, Any], account_id: str, previous: str | None) -> str:
     """TemplateBody, the object at TemplateURL, or the stack's template (UsePreviousTemplate)."""
     if request.get("TemplateBody"):

@@ -106,11 +106,6 @@ class Stack:
         """Whether the name still belongs to this stack (a deletion not yet visible counts)."""
         return self.visible_status() != "DELETE_COMPLETE"
 
-    def is_busy(self) -> bool:
-        return self.visible_status().endswith("_IN_PROGRESS") and (
-            self.visible_status() != "REVIEW_IN_PROGRESS"
-        )
-
     def visible_events(self) -> list[StackEvent]:
         moment = time.time()
         return [e for e in self.events if e.epoch <= moment]
@@ -239,7 +234,3 @@ def store_for(account_id: str, region: str) -> Store:
         store = backend.__dict__.setdefault("firefly_store", Store())
     assert isinstance(store, Store)
     return store
-
-
-def timestamp(epoch: float) -> datetime:
-    return at(epoch)

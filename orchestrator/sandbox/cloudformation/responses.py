@@ -66,12 +66,27 @@ def describe_stack_resource(self: Any) -> ActionResult:
 
 
 def describe_stack_resources(self: Any) -> ActionResult:
-    stack = stack_api.describe_stacks(*_where(self), self._get_param("StackName"))[0]
+    physical_id = self._get_param("PhysicalResourceId")
+    if physical_id and not self._get_param("StackName"):
+        # AWS: the resources of the live stack that owns this physical resource; a resource
+        # no stack owns is a ValidationError ("Stack for <id> does not exist").
+        stack = _owner_of(self, physical_id)
+    else:
+        stack = stack_api.describe_stacks(*_where(self), self._get_param("StackName"))[0]
     wanted = self._get_param("LogicalResourceId")
     found = [
         r.resource(stack, x) for x in stack.resources.values() if wanted in (None, x.logical_id)
     ]
     return ActionResult({"StackResources": found})
+
+
+def _owner_of(self: Any, physical_id: str) -> Any:
+    from orchestrator.sandbox.cloudformation import errors
+
+    for stack in stack_api.describe_stacks(*_where(self), None):
+        if any(x.physical_id == physical_id for x in stack.resources.values()):
+            return stack
+    raise errors.validation(f"Stack for {physical_id} does not exist")
 
 
 def list_stack_resources(self: Any) -> ActionResult:

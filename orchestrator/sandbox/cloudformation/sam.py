@@ -63,6 +63,3 @@ def translate(template: dict[str, Any], parameters: dict[str, str], region: str)
         raise TransformFailed(f"Transform {SAM_TRANSFORM} failed")
     return translated
 
-
-def install() -> None:
-    """Nothing to patch: the stack operations call `translate` for templates that declare it."""

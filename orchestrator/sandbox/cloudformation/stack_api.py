@@ -16,6 +16,7 @@ from orchestrator.sandbox import settings
 from orchestrator.sandbox.cloudformation import errors, intake, sam
 from orchestrator.sandbox.cloudformation.model import ENGINE_LOCK, Stack, Store, store_for
 from orchestrator.sandbox.cloudformation.operations import Operation
+from orchestrator.sandbox.cloudformation.template import parse
 
 UPDATABLE = frozenset(
     {
@@ -79,7 +80,7 @@ def _take(
         raise errors.validation(str(exc)) from exc
     # a transform applied without a change set to review must be acknowledged (change sets
     # need no such capability)
-    transformed = sam.needs_transform(intake.parse(taken.body))
+    transformed = sam.needs_transform(parse(taken.body))
     if transformed and "CAPABILITY_AUTO_EXPAND" not in (request.get("Capabilities") or []):
         raise errors.InsufficientCapabilities("Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
     return taken
