@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from orchestrator.manifest.models import Manifest
+
+if TYPE_CHECKING:
+    from orchestrator.sandbox.server import RunningServer
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "workflows.yaml"
@@ -57,3 +61,14 @@ def repo_manifest() -> Manifest:
     from orchestrator.validation import load_checked
 
     return load_checked(MANIFEST)
+
+
+@pytest.fixture(scope="session")
+def sandbox_engine() -> Iterator[RunningServer]:
+    """One in-process engine for the whole session (moto's state is per process, so two would
+    share it anyway), on 127.0.0.1 and stopped at the end."""
+    from orchestrator.sandbox.server import start_server
+
+    server = start_server(port=0)
+    yield server
+    server.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from orchestrator.cli import ci, docs, graph, validate
+from orchestrator.cli import ci, delete, deploy, docs, graph, plan, sandbox, status, validate
 
 app = typer.Typer(
     name="firefly",
@@ -21,4 +21,10 @@ app = typer.Typer(
 app.command(epilog=validate.EXAMPLE)(validate.validate)
 app.command(epilog=graph.EXAMPLE)(graph.graph)
 app.command(epilog=docs.EXAMPLE)(docs.docs)
+app.command(epilog=deploy.EXAMPLE)(deploy.deploy)
+app.command(epilog=delete.EXAMPLE)(delete.delete)
+app.command(epilog=plan.EXAMPLE)(plan.plan)
+app.command(epilog=status.STATUS_EXAMPLE)(status.status)
+app.command(epilog=status.OUTPUTS_EXAMPLE)(status.outputs)
+app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(ci.app, name="ci")

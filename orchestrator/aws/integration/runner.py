@@ -1,0 +1,142 @@
+"""The `tests` workflow's runner: every check against the deployed environment, one verdict."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from orchestrator.aws.integration import builds, firmware, registration, status, uploads
+from orchestrator.aws.integration.api import Api, HttpApi, LambdaApi, sandbox_claims
+from orchestrator.aws.integration.deployment import (
+    ClientFactory,
+    Deployment,
+    StackReader,
+    deployed_outputs,
+)
+from orchestrator.aws.integration.support import CheckContext, CheckFailure, describe
+from orchestrator.errors import OrchestratorError
+from orchestrator.manifest.models import Environment, Manifest
+
+Check = Callable[[CheckContext], None]
+CHECKS: tuple[Check, ...] = (*firmware.CHECKS, *registration.CHECKS, *status.CHECKS,
+                             *builds.CHECKS, *uploads.CHECKS)
+TOKEN_VARIABLE = "FIREFLY_INTEGRATION_TOKEN"
+# Each Lambda call costs a process start on the sandbox and a round trip on AWS; a few checks
+# at once overlap those waits without crowding a small machine.
+WORKERS = 4
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: str
+    failure: str | None = None
+    cleanup_problems: tuple[str, ...] = ()
+
+
+class SuiteFailed(OrchestratorError):
+    """One line for the verdict; `lines()` adds every further failure for the report."""
+
+    def __init__(self, workflow: str, failures: Sequence[Outcome], total: int) -> None:
+        self.failures = [f"{o.check}: {o.failure}" for o in failures]
+        super().__init__(f"{workflow}: {len(failures)} of {total} checks failed: "
+                         f"{self.failures[0]}")
+
+    def lines(self) -> list[str]:
+        return [self.message, *self.failures[1:]]
+
+
+def run_check(check: Check, context: CheckContext) -> Outcome:
+    """Run one check and undo what it made; any exception is its failure, never the suite's."""
+    try:
+        check(context)
+    except CheckFailure as failure:
+        outcome = Outcome(check.__name__, str(failure))
+    except Exception as error:  # an AWS error or a bug in the system under test: a failure
+        outcome = Outcome(check.__name__, describe(error))
+    else:
+        outcome = Outcome(check.__name__)
+    problems = tuple(context.clean_up())
+    return Outcome(outcome.check, outcome.failure, problems)
+
+
+def verdict(workflow: str, outcomes: Sequence[Outcome]) -> str:
+    """The one-line summary of a passing suite; raises SuiteFailed otherwise."""
+    failed = [o for o in outcomes if o.failure is not None]
+    if failed:
+        raise SuiteFailed(workflow, failed, len(outcomes))
+    leftovers = [(o.check, problem) for o in outcomes for problem in o.cleanup_problems]
+    summary = f"{len(outcomes)} check{'' if len(outcomes) == 1 else 's'} passed"
+    if leftovers:
+        # Only what was left and by which check: an AWS message may name a secret bucket, and
+        # progress lines are not redacted the way failures are.
+        check, problem = leftovers[0]
+        summary += (f" ({len(leftovers)} cleanup step(s) failed, first in {check}: "
+                    f"{problem.split(':', 1)[0]})")
+    return summary
+
+
+def stack_names(manifest: Manifest, env: Environment) -> dict[str, str]:
+    """workflow → stack name in `env`, for every workflow that has a stack."""
+    return {name: manifest.stack_name(name, env.name)
+            for name, workflow in manifest.workflows.items() if workflow.has_stack}
+
+
+class IntegrationSuite:
+    """`TestRunner` of the engine: runs CHECKS against one connected environment."""
+
+    def __init__(self, stacks: StackReader, names: Mapping[str, str], clients: ClientFactory,
+                 env: Environment, environ: Mapping[str, str], *,
+                 checks: Sequence[Check] = CHECKS, poll_seconds: float = 30.0,
+                 workers: int = WORKERS) -> None:
+        self._stacks = stacks
+        self._names = dict(names)
+        self._clients = clients
+        self._env = env
+        self._environ = environ
+        self._checks = tuple(checks)
+        self._poll_seconds = poll_seconds
+        self._workers = workers
+
+    def run(self, workflow: str) -> str:
+        try:
+            deployment = self._deployment()
+        except (ClientError, BotoCoreError) as error:
+            raise OrchestratorError(f"{workflow}: cannot read the deployed stacks: "
+                                    f"{describe(error)}") from None
+        api = self._api(workflow, deployment)
+        run_id = f"ff-it-{secrets.token_hex(4)}"
+
+        def one(check: Check) -> Outcome:
+            context = CheckContext(deployment, api, run_id, poll_seconds=self._poll_seconds)
+            return run_check(check, context)
+
+        with ThreadPoolExecutor(max_workers=self._workers,
+                                thread_name_prefix="integration") as pool:
+            outcomes = list(pool.map(one, self._checks))
+        return verdict(workflow, outcomes)
+
+    def _deployment(self) -> Deployment:
+        outputs = deployed_outputs(self._stacks, self._names)
+        return Deployment(self._env.name, outputs, self._clients)
+
+    def _api(self, workflow: str, deployment: Deployment) -> Api:
+        if self._env.sandbox:
+            # A Cognito `sub` is a UUID; a fresh one per run keeps runs apart in the tables.
+            return LambdaApi(deployment, sandbox_claims(deployment, str(uuid.uuid4())))
+        token = self._environ.get(TOKEN_VARIABLE, "").strip()
+        if not token:
+            raise OrchestratorError(
+                f"{workflow}: on {self._env.name} the suite calls the deployed HTTP API, whose "
+                f"routes need a Cognito JWT: set {TOKEN_VARIABLE} to an access token of a test "
+                "user of the firefly-cognito user pool (e.g. from 'aws cognito-idp "
+                "initiate-auth')")
+        try:
+            endpoint = deployment.output("api-gateway", "ApiEndpoint")
+        except CheckFailure as error:
+            raise OrchestratorError(f"{workflow}: {error}") from None
+        return HttpApi(endpoint, token)

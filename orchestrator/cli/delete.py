@@ -1,0 +1,109 @@
+"""`firefly delete`: the preflight plan, a confirmation, then the delete graph in order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from orchestrator.cli.console import stderr, stdout
+from orchestrator.cli.deploy import EnvOption, NoDepsOption, OnlyOption, ProfileOption, ReportOption
+from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
+from orchestrator.errors import UsageError
+
+if TYPE_CHECKING:
+    from orchestrator.engine.delete_plan import DeletePlan
+    from orchestrator.manifest.models import Environment
+
+EXAMPLE = "Example: firefly delete --env dev --only func-status --yes"
+
+
+def delete(
+    env: EnvOption,
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    only: OnlyOption = None,
+    no_deps: NoDepsOption = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (CI).")] = False,
+    confirm: Annotated[
+        str | None,
+        typer.Option("--confirm", help="The environment's name: required for protected ones."),
+    ] = None,
+    disable_deletion_protection: Annotated[
+        bool, typer.Option("--disable-deletion-protection",
+                           help="Turn off DynamoDB deletion protection of the tables in scope."),
+    ] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1)] = 8,
+    report: ReportOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Delete stacks in delete-graph order, after showing what goes, what stays, what blocks."""
+    from orchestrator.cli.run_display import run_with_display
+    from orchestrator.connect import inventory, open_environment
+    from orchestrator.engine.delete import delete as run_delete
+    from orchestrator.engine.delete_plan import DeleteRequest, plan_delete, selected_delete_graph
+    from orchestrator.validation import load_checked
+
+    loaded = load_checked(manifest)
+    request = DeleteRequest(env=env, only=tuple(only or ()), with_prerequisites=not no_deps,
+                            concurrency=concurrency,
+                            disable_deletion_protection=disable_deletion_protection)
+    selected_delete_graph(loaded, request)  # an unknown --only fails before any AWS call
+    connection = open_environment(loaded, env, profile=profile,
+                                  notice=lambda text: stderr.print(text, style="cyan"))
+    stock = inventory(loaded, connection)
+    plan = plan_delete(loaded, request, connection.stacks, stock)
+    print_plan(plan)
+    if not plan.existing:
+        stdout.print("nothing to delete: none of these stacks exists")
+        return
+    if not plan.blockers:
+        _confirm(connection.env, plan, yes=yes, confirm=confirm)
+    code = run_with_display(
+        loaded, plan.graph, "delete", request.only, report,
+        lambda observer: run_delete(plan, request, connection.stacks, stock, observer),
+        secrets=[], out=stdout, err=stderr)
+    _print_retained(plan)
+    raise typer.Exit(code)
+
+
+def print_plan(plan: DeletePlan) -> None:
+    stderr.print("delete plan (each level after the one before):", style="bold")
+    for number, level in enumerate(plan.levels, start=1):
+        names = [f"{plan.stacks[w]}" + ("" if w in plan.existing else " (absent)")
+                 for w in level]
+        stderr.print(f"  {number}. {', '.join(names)}")
+    for workflow, tables in plan.protected_tables.items():
+        stderr.print(f"  {workflow}: deletion protection on {', '.join(tables)}"
+                     " will be disabled (--disable-deletion-protection)", style="yellow")
+    _print_retained(plan, console_title="  retained by DeletionPolicy:")
+    for blocker in plan.blockers:
+        stderr.print(f"  blocked: {blocker.workflow}: {blocker.message}", style="red")
+
+
+def _print_retained(plan: DeletePlan, console_title: str = "retained by DeletionPolicy:") -> None:
+    kept = [(w, r) for w, resources in plan.retained.items() for r in resources]
+    if not kept:
+        return
+    console = stderr if console_title.startswith(" ") else stdout
+    console.print(console_title)
+    for workflow, resource in kept:
+        console.print(f"    {workflow}: {resource.logical_id} ({resource.resource_type}) "
+                      f"{resource.physical_id}")
+
+
+def _confirm(env: Environment, plan: DeletePlan, *, yes: bool, confirm: str | None) -> None:
+    if env.protected and confirm != env.name:
+        if yes or not stdout.is_terminal:
+            raise UsageError(f"environment {env.name} is protected: pass --confirm {env.name} "
+                             "as well")
+        typed = typer.prompt(f"{env.name} is protected; type its name to delete")
+        if typed != env.name:
+            raise UsageError("the name did not match; nothing was deleted")
+        return
+    if yes:
+        return
+    if not stdout.is_terminal:
+        raise UsageError("deleting needs a confirmation: pass --yes (nothing was deleted)")
+    count = len(plan.existing)
+    if not typer.confirm(f"delete {count} stack(s) of {env.name}?", default=False):
+        raise typer.Abort()

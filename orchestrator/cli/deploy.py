@@ -1,0 +1,65 @@
+"""`firefly deploy`: every selected workflow into one environment, in dependency order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from orchestrator.cli.console import stderr, stdout
+from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
+
+EXAMPLE = "Example: firefly deploy --env dev --only func-api-firmware-status-patch"
+
+EnvOption = Annotated[str, typer.Option("--env", "-e", help="The environment of the manifest.")]
+OnlyOption = Annotated[
+    list[str] | None,
+    typer.Option("--only", help="Only this workflow (repeatable), plus what it needs."),
+]
+NoDepsOption = Annotated[
+    bool, typer.Option("--no-deps", help="With --only: leave out what the workflows need.")
+]
+ReportOption = Annotated[
+    Path | None, typer.Option("--report", help="Write the results as JSON to this file.")
+]
+ProfileOption = Annotated[
+    str | None, typer.Option("--profile", help="AWS profile (ignored on sandbox environments).")
+]
+
+
+def deploy(
+    env: EnvOption,
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    only: OnlyOption = None,
+    no_deps: NoDepsOption = False,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-j", min=1, help="Workflows in flight at once.")
+    ] = 8,
+    report: ReportOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Submit a change set even for unchanged stacks.")
+    ] = False,
+    profile: ProfileOption = None,
+) -> None:
+    """Deploy in topological order, each workflow as soon as what it needs is done."""
+    from orchestrator.cli.run_display import run_with_display
+    from orchestrator.connect import deploy_services, open_environment
+    from orchestrator.engine.deploy import DeployRequest, selected_graph
+    from orchestrator.engine.deploy import deploy as run_deploy
+    from orchestrator.engine.parameters import secret_values
+    from orchestrator.validation import load_checked
+
+    loaded = load_checked(manifest)
+    request = DeployRequest(env=env, only=tuple(only or ()), with_prerequisites=not no_deps,
+                            concurrency=concurrency, force=force)
+    graph = selected_graph(loaded, request)  # an unknown --only fails before any AWS call
+    connection = open_environment(loaded, env, profile=profile,
+                                  notice=lambda text: stderr.print(text, style="cyan"))
+    services = deploy_services(loaded, connection)
+    code = run_with_display(
+        loaded, graph, "deploy", request.only, report,
+        lambda observer: run_deploy(loaded, request, services, observer),
+        secrets=secret_values(loaded, connection.env, services.environ), out=stdout, err=stderr)
+    raise typer.Exit(code)
+

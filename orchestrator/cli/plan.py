@@ -1,0 +1,45 @@
+"""`firefly plan`: the schedule and what each stack's deploy would change, changing nothing."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from orchestrator.cli.console import stderr, stdout
+from orchestrator.cli.deploy import EnvOption, NoDepsOption, OnlyOption, ProfileOption
+from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
+
+EXAMPLE = "Example: firefly plan --env dev --only func-status"
+STYLES = {"create": "green", "update": "yellow", "unchanged": "dim", "recreate": "magenta",
+          "fail": "red", "wait": "cyan", "unknown": "cyan", "run tests": "blue"}
+
+
+def plan(
+    env: EnvOption,
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    only: OnlyOption = None,
+    no_deps: NoDepsOption = False,
+    profile: ProfileOption = None,
+) -> None:
+    """Show the deploy order as parallel levels and, per stack, what would change."""
+    from orchestrator.connect import deploy_services, open_environment
+    from orchestrator.engine.deploy import DeployRequest, selected_graph
+    from orchestrator.engine.preview import preview
+    from orchestrator.validation import load_checked
+
+    loaded = load_checked(manifest)
+    request = DeployRequest(env=env, only=tuple(only or ()), with_prerequisites=not no_deps)
+    selected_graph(loaded, request)
+    connection = open_environment(loaded, env, profile=profile,
+                                  notice=lambda text: stderr.print(text, style="cyan"))
+    result = preview(loaded, request, deploy_services(loaded, connection))
+    for number, level in enumerate(result.levels, start=1):
+        stdout.print(Text(f"level {number}", style="bold"))
+        for name in level:
+            planned = result.workflows[name]
+            note = f" — {planned.note}" if planned.note else ""
+            stdout.print(Text.assemble(f"  {name}: ",
+                                       (planned.action, STYLES.get(planned.action, "")), note))
+            for change in planned.changes:
+                replacement = " (replacement)" if change.get("replacement") == "True" else ""
+                stdout.print(f"      {change['action']} {change['logical_id']} "
+                             f"({change['type']}){replacement}")

@@ -1,0 +1,69 @@
+"""`firefly status` and `firefly outputs`: what the environment holds now, in one sweep."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from orchestrator.cli.console import print_plain, stderr, stdout
+from orchestrator.cli.deploy import EnvOption, ProfileOption
+from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
+from orchestrator.errors import OrchestratorError, UsageError
+
+STATUS_EXAMPLE = "Example: firefly status --env local"
+OUTPUTS_EXAMPLE = "Example: firefly outputs --env local api-gateway --json"
+
+
+def status(env: EnvOption, manifest: ManifestOption = DEFAULT_MANIFEST,
+           profile: ProfileOption = None) -> None:
+    """Each workflow's stack and its CloudFormation status in the environment."""
+    from orchestrator.connect import open_environment
+    from orchestrator.validation import load_checked
+
+    loaded = load_checked(manifest)
+    connection = open_environment(loaded, env, profile=profile,
+                                  notice=lambda text: stderr.print(text, style="cyan"))
+    stacks = {name: loaded.stack_name(name, env) for name, w in loaded.workflows.items()
+              if w.has_stack}
+    observed = connection.stacks.snapshot(sorted(stacks.values()))
+    table = Table(box=None, header_style="bold")
+    for column in ("workflow", "stack", "status"):
+        table.add_column(column, overflow="fold")
+    for name, stack in stacks.items():
+        snapshot = observed.get(stack)
+        table.add_row(name, stack, snapshot.status if snapshot else "not deployed")
+    stdout.print(table)
+
+
+def outputs(
+    env: EnvOption,
+    workflow: Annotated[str, typer.Argument(help="The workflow whose stack outputs to show.")],
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    profile: ProfileOption = None,
+) -> None:
+    """A stack's outputs."""
+    from orchestrator.connect import open_environment
+    from orchestrator.manifest.reader import did_you_mean
+    from orchestrator.validation import load_checked
+
+    loaded = load_checked(manifest)
+    chosen = loaded.workflows.get(workflow)
+    if chosen is None or not chosen.has_stack:
+        hint = did_you_mean(workflow, [n for n, w in loaded.workflows.items() if w.has_stack])
+        raise UsageError(f"{workflow}: no stack workflow of that name{hint}; see 'firefly graph'")
+    connection = open_environment(loaded, env, profile=profile,
+                                  notice=lambda text: stderr.print(text, style="cyan"))
+    stack = loaded.stack_name(workflow, env)
+    snapshot = connection.stacks.snapshot([stack]).get(stack)
+    if snapshot is None:
+        raise OrchestratorError(f"{workflow}: stack {stack} does not exist in {env}; deploy it "
+                                f"with 'firefly deploy --env {env} --only {workflow}'")
+    if as_json:
+        print_plain(json.dumps(dict(snapshot.outputs), indent=2, sort_keys=True))
+        return
+    for key, value in sorted(snapshot.outputs.items()):
+        stdout.print(f"{key}\t{value}")

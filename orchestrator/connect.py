@@ -1,0 +1,150 @@
+"""The composition root: an environment of the manifest, connected to AWS or the sandbox.
+
+Commands call `open_environment` and get the engine's ports implemented for that
+environment; nothing else decides between the real account and the local engine.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from orchestrator.aws.adoption import AwsAdoptions
+from orchestrator.aws.artifacts import S3ArtifactStore, ensure_artifact_bucket
+from orchestrator.aws.cloudformation import CloudFormationStacks
+from orchestrator.aws.inventory import AwsInventory
+from orchestrator.aws.poller import StatusListener
+from orchestrator.aws.session import AwsClients, connect
+from orchestrator.engine.deploy import DeployServices
+from orchestrator.engine.ports import Templates, TestRunner
+from orchestrator.errors import UsageError
+from orchestrator.manifest import environment
+from orchestrator.manifest.models import Environment, Manifest
+
+Notice = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Connection:
+    env: Environment
+    clients: AwsClients
+    stacks: CloudFormationStacks
+    templates: Templates
+
+
+def sandbox_endpoint(notice: Notice) -> str:
+    """The engine of sandbox environments: FIREFLY_SANDBOX_ENDPOINT (an engine the caller
+    runs, e.g. a test's in-process one), or the detached one, started when needed."""
+    from orchestrator.sandbox import lifecycle
+
+    given = os.environ.get("FIREFLY_SANDBOX_ENDPOINT")
+    if given:
+        host = urlsplit(given).hostname
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise UsageError(f"FIREFLY_SANDBOX_ENDPOINT={given}: a sandbox runs on this machine "
+                             "only; use http://127.0.0.1:PORT")
+        return given
+
+    port = int(os.environ.get("FIREFLY_SANDBOX_PORT", lifecycle.DEFAULT_PORT))
+    info, started = lifecycle.ensure_running(port)
+    if started:
+        notice(f"started the sandbox at {info.endpoint} (stop it with 'firefly sandbox down')")
+    return info.endpoint
+
+
+def open_environment(manifest: Manifest, env_name: str, *, profile: str | None = None,
+                     notice: Notice = lambda _: None,
+                     on_change: StatusListener | None = None) -> Connection:
+    env = environment(manifest, env_name)
+    if env.sandbox and profile:
+        notice(f"--profile is ignored: {env.name} runs on the sandbox, never on AWS")
+    endpoint = sandbox_endpoint(notice) if env.sandbox else None
+    clients = connect(env.region, expected_account=env.account, profile=profile,
+                      endpoint=endpoint)
+    stacks = CloudFormationStacks(clients.cloudformation, on_change=on_change)
+    templates = packaged_templates(manifest, env, clients)
+    return Connection(env, clients, stacks, templates)
+
+
+def deploy_services(manifest: Manifest, connection: Connection) -> DeployServices:
+    clients = connection.clients
+    adoptions = AwsAdoptions(manifest.root, clients.cloudformation, _clients(clients))
+    return DeployServices(stacks=connection.stacks, templates=connection.templates,
+                          tests=_integration_suite(manifest, connection),
+                          environ=dict(os.environ), adoptions=adoptions)
+
+
+def _integration_suite(manifest: Manifest, connection: Connection) -> TestRunner:
+    """The `tests` workflow's runner; it makes no AWS call before a tests workflow runs."""
+    from orchestrator.aws.integration import IntegrationSuite, stack_names
+
+    # AwsClients.client gives each client a session of its own: the suite runs on a worker
+    # thread, where sharing the deploy's session would not be safe.
+    return IntegrationSuite(connection.stacks, stack_names(manifest, connection.env),
+                            connection.clients.client, connection.env, dict(os.environ))
+
+
+def _clients(clients: AwsClients) -> Callable[[str], Any]:
+    """Made on first use, once: most deploys never need them."""
+    made: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def client(service: str) -> Any:
+        with lock:
+            if service not in made:
+                made[service] = clients.s3 if service == "s3" else clients.client(service)
+            return made[service]
+
+    return client
+
+
+def inventory(manifest: Manifest, connection: Connection) -> AwsInventory:
+    bucket = artifact_bucket(manifest, connection.env, connection.clients)
+    clients = connection.clients
+    return AwsInventory(clients.cloudformation, clients.client("dynamodb"), clients.s3, bucket)
+
+
+def packaged_templates(manifest: Manifest, env: Environment, clients: AwsClients) -> Templates:
+    from orchestrator.packaging import PackagingTemplates, cache_dir_for
+
+    bucket = artifact_bucket(manifest, env, clients)
+    store = EnsuredBucketStore(S3ArtifactStore(clients.s3, bucket), clients)
+    return PackagingTemplates(manifest.root, store, cache_dir=cache_dir_for(manifest.root))
+
+
+def artifact_bucket(manifest: Manifest, env: Environment, clients: AwsClients) -> str:
+    """Where SAM artifacts go: one bucket per account and region, as `sam deploy` keeps one."""
+    if env.sandbox:
+        return f"{manifest.project}-artifacts-{env.name}"
+    return f"{manifest.project}-artifacts-{clients.account}-{clients.region}"
+
+
+class EnsuredBucketStore:
+    """The artifact store, whose bucket is created the first time something is stored: a
+    deploy of CloudFormation workflows alone never creates it."""
+
+    def __init__(self, store: S3ArtifactStore, clients: AwsClients) -> None:
+        self._store = store
+        self._clients = clients
+        self._ready = False
+        self._lock = threading.Lock()
+        self.bucket = store.bucket
+
+    def _ensure(self) -> None:
+        with self._lock:
+            if not self._ready:
+                ensure_artifact_bucket(self._clients.s3, self.bucket, self._clients.region)
+                self._ready = True
+
+    def exists(self, key: str) -> bool:
+        self._ensure()
+        return self._store.exists(key)
+
+    def upload(self, source: Path | bytes, key: str) -> None:
+        self._ensure()
+        self._store.upload(source, key)

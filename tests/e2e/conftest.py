@@ -1,0 +1,41 @@
+"""End to end on the sandbox: the real CLI, the real engine, the repository's manifest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from orchestrator.sandbox.server import RunningServer
+from tests.conftest import MANIFEST, CliResult
+
+Firefly = Callable[..., CliResult]
+
+
+@pytest.fixture
+def local(sandbox_engine: RunningServer, monkeypatch: pytest.MonkeyPatch,
+          firefly: Firefly) -> Iterator[Firefly]:
+    """`local("deploy", ...)`: firefly on the repository's manifest against the test engine."""
+    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+    def run(*argv: str) -> CliResult:
+        return firefly(*argv, "--manifest", str(MANIFEST))
+
+    yield run
+
+
+@pytest.fixture
+def aws(sandbox_engine: RunningServer) -> Callable[[str], Any]:
+    session = boto3.session.Session(aws_access_key_id="testing",
+                                    aws_secret_access_key="testing", region_name="us-east-1")
+    return lambda service: session.client(service, endpoint_url=sandbox_engine.endpoint)
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
