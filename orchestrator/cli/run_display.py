@@ -11,7 +11,7 @@ from rich.console import Console
 from orchestrator.cli.progress import GitHubObserver, LiveObserver, PlainObserver, is_github_actions
 from orchestrator.cli.summary import print_summary, write_github_files, write_report
 from orchestrator.engine.ports import RunObserver
-from orchestrator.engine.results import RunResult, WorkflowStatus, exit_code
+from orchestrator.engine.results import RunResult, WorkflowStatus, exit_code, redacted
 from orchestrator.graph import WorkflowGraph
 from orchestrator.manifest.models import Manifest
 from orchestrator.views import mermaid
@@ -30,6 +30,7 @@ def run_with_display(manifest: Manifest, graph: WorkflowGraph, action: str,
             result = runner(live)
     else:
         result = runner(PlainObserver(err))
+    result = redacted(result, secrets)
     print_summary(out, result)
     if report is not None:
         write_report(report, result)

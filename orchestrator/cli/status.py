@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Annotated
 
 import typer
@@ -47,6 +48,7 @@ def outputs(
 ) -> None:
     """A stack's outputs."""
     from orchestrator.connect import open_environment
+    from orchestrator.engine.parameters import redact, secret_values
     from orchestrator.manifest.reader import did_you_mean
     from orchestrator.validation import load_checked
 
@@ -62,8 +64,10 @@ def outputs(
     if snapshot is None:
         raise OrchestratorError(f"{workflow}: stack {stack} does not exist in {env}; deploy it "
                                 f"with 'firefly deploy --env {env} --only {workflow}'")
+    secrets = secret_values(loaded, connection.env, os.environ)
+    shown = {key: redact(value, secrets) for key, value in snapshot.outputs.items()}
     if as_json:
-        print_plain(json.dumps(dict(snapshot.outputs), indent=2, sort_keys=True))
+        print_plain(json.dumps(shown, indent=2, sort_keys=True))
         return
-    for key, value in sorted(snapshot.outputs.items()):
+    for key, value in sorted(shown.items()):
         stdout.print(f"{key}\t{value}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -43,6 +43,23 @@ class RunResult:
 
     def count(self, status: WorkflowStatus) -> int:
         return sum(1 for result in self.results.values() if result.status is status)
+
+
+def redacted(run: RunResult, secrets: list[str]) -> RunResult:
+    """The run as it may be shown: outputs derived from a secret (a bucket ARN naming a secret
+    bucket) and errors quoting one carry *** instead."""
+
+    def clean(text: str) -> str:
+        for secret in secrets:
+            text = text.replace(secret, "***") if secret else text
+        return text
+
+    results = {
+        name: replace(result, outputs={k: clean(v) for k, v in result.outputs.items()},
+                      error=clean(result.error) if result.error else result.error)
+        for name, result in run.results.items()
+    }
+    return replace(run, results=results)
 
 
 def exit_code(run: RunResult) -> ExitCode:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from threading import Event
@@ -16,7 +17,7 @@ from orchestrator.errors import OrchestratorError
 
 # What SAM deploys need (AUTO_EXPAND for the transform) and what named IAM roles need.
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
-CHANGE_SET_NAME = "firefly-deploy"
+CHANGE_SET_PREFIX = "firefly"
 _SUCCESS = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
 _MAX_WAITS = 3
 
@@ -92,7 +93,10 @@ def _change_and_execute(job: StackJob, change_type: str, tags: Mapping[str, str]
                         resources: Sequence[Mapping[str, object]] = ()) -> StackSnapshot | None:
     """The final snapshot, or None when the change set found nothing to change."""
     observer.phase(job.workflow, f"creating {change_type} change set")
-    request = ChangeSetRequest(job.stack, CHANGE_SET_NAME, change_type, job.body,
+    # A fresh name per change set, as `sam deploy` does: a leftover of an interrupted run can
+    # never collide with this one.
+    name = f"{CHANGE_SET_PREFIX}-{change_type.lower()}-{uuid.uuid4().hex[:12]}"
+    request = ChangeSetRequest(job.stack, name, change_type, job.body,
                                job.parameters, tags, CAPABILITIES, resources)
     change_set = stacks.create_change_set(request)
     outcome = stacks.wait_change_set(change_set)

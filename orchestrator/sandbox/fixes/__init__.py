@@ -32,6 +32,7 @@ from orchestrator.sandbox.fixes import (
     apigatewayv2_websocket_endpoint,
     dynamodb_stream_mappings_deliver,
     lambda_invoke_runs_handler,
+    s3_bucket_policy_conditions,
     s3_notifications_invoke_lambda_async,
     stepfunctions_executions_run,
 )
@@ -48,6 +49,7 @@ FIXES: tuple[ModuleType, ...] = (
     # services called directly
     lambda_invoke_runs_handler,
     dynamodb_stream_mappings_deliver,
+    s3_bucket_policy_conditions,
     s3_notifications_invoke_lambda_async,
     stepfunctions_executions_run,
     apigatewayv2_get_authorizers,
