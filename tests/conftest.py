@@ -13,7 +13,7 @@ import pytest
 from orchestrator.manifest.models import Manifest
 
 if TYPE_CHECKING:
-    from orchestrator.sandbox.server import RunningServer
+    from orchestrator.sandbox.lifecycle import SandboxInfo
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "workflows.yaml"
@@ -64,11 +64,17 @@ def repo_manifest() -> Manifest:
 
 
 @pytest.fixture(scope="session")
-def sandbox_engine() -> Iterator[RunningServer]:
-    """One in-process engine for the whole session (moto's state is per process, so two would
-    share it anyway), on 127.0.0.1 and stopped at the end."""
-    from orchestrator.sandbox.server import start_server
+def sandbox_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxInfo]:
+    """One engine for the session, in its own process as `firefly sandbox up` runs it: its
+    fixes patch moto process-wide, and the Lambda tests' in-process moto must not see them."""
+    import socket
 
-    server = start_server(port=0)
-    yield server
-    server.stop()
+    from orchestrator.sandbox import lifecycle
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    state = tmp_path_factory.mktemp("sandbox-state")
+    info = lifecycle.start(port, state_dir=state)
+    yield info
+    lifecycle.stop(state_dir=state)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.sandbox.server import RunningServer
+from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST, CliResult
 
 Firefly = Callable[..., CliResult]
@@ -16,7 +16,7 @@ SECRETS = ("firefly-firmware-private-local", "firefly-firmware-public-local")
 
 
 @pytest.fixture
-def github(sandbox_engine: RunningServer, monkeypatch: pytest.MonkeyPatch,
+def github(sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch,
            tmp_path: Path) -> dict[str, Path]:
     files = {"summary": tmp_path / "summary.md", "output": tmp_path / "output.txt"}
     monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.sandbox.server import RunningServer
+from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST, CliResult
 
 Firefly = Callable[..., CliResult]
 
 
 @pytest.fixture
-def local(sandbox_engine: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def local(sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 

@@ -10,14 +10,14 @@ from typing import Any
 import boto3
 import pytest
 
-from orchestrator.sandbox.server import RunningServer
+from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST, CliResult
 
 Firefly = Callable[..., CliResult]
 
 
 @pytest.fixture
-def local(sandbox_engine: RunningServer, monkeypatch: pytest.MonkeyPatch,
+def local(sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch,
           firefly: Firefly) -> Iterator[Firefly]:
     """`local("deploy", ...)`: firefly on the repository's manifest against the test engine."""
     monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
@@ -30,7 +30,7 @@ def local(sandbox_engine: RunningServer, monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.fixture
-def aws(sandbox_engine: RunningServer) -> Callable[[str], Any]:
+def aws(sandbox_engine: SandboxInfo) -> Callable[[str], Any]:
     session = boto3.session.Session(aws_access_key_id="testing",
                                     aws_secret_access_key="testing", region_name="us-east-1")
     return lambda service: session.client(service, endpoint_url=sandbox_engine.endpoint)
