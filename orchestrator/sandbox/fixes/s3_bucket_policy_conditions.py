@@ -8,7 +8,7 @@ Here the policy is decided by `resource_policy.evaluate` against the request's c
 caller (from the request's access key, as STS GetCallerIdentity names it) and the transport.
 
 moto asks only about object requests (Get/Put/Head/Delete/Post on a key, DeleteObjects), as
-before; bucket-level requests stay unchecked.
+before: bucket-level requests (ListBucket and its `s3:prefix` key included) stay unchecked.
 """
 
 from __future__ import annotations
@@ -79,12 +79,12 @@ def _get_permission(self: FakeBucket, action: str, resource: str) -> Any:
     if self.policy is None:
         return PermissionResult.NEUTRAL
     action = _ACTIONS.get(action, action)
-    context = request_context(self.account_id, self.partition, action, _REQUEST.get())
+    context = request_context(self.account_id, self.partition, _REQUEST.get())
     decision = evaluate(json.loads(self.policy), action, resource, context)
     return _PERMISSION[decision]
 
 
-def request_context(account_id: str, partition: str, action: str, response: Any) -> Context:
+def request_context(account_id: str, partition: str, response: Any) -> Context:
     """The condition keys of the request `response` serves (None: an in-process call).
 
     `aws:SecureTransport` is "true": clients reach the engine over plain http on the loopback,
@@ -95,14 +95,11 @@ def request_context(account_id: str, partition: str, action: str, response: Any)
         context.update(_principal(account_id, f"arn:{partition}:iam::{account_id}:root",
                                   account_id))
         return context
-    querystring: dict[str, list[str]] = response.querystring
-    if action == "s3:ListBucket" and querystring.get("prefix"):
-        context["s3:prefix"] = querystring["prefix"][:1]
     address = getattr(response.request, "remote_addr", None)
     if address:
         context["aws:sourceip"] = [str(address)]
     if _is_signed(response):
-        context.update(_caller(response, account_id))
+        context.update(_caller(response))
     return context
 
 
@@ -112,14 +109,14 @@ def _is_signed(response: Any) -> bool:
     return "Authorization" in response.headers or bool(signatures)
 
 
-def _caller(response: Any, account_id: str) -> Context:
+def _caller(response: Any) -> Context:
     access_key = response.get_access_key()
     credential = response.querystring.get("X-Amz-Credential")
     if credential:  # a presigned SigV4 URL names its key there, not in a header
         access_key = credential[0].split("/")[0]
-    account = getattr(response, "current_account", None) or account_id
     partition = get_partition(response.region)
-    user_id, arn, caller_account = sts_backends[account][partition].get_caller_identity(
+    sts = sts_backends[response.current_account][partition]
+    user_id, arn, caller_account = sts.get_caller_identity(
         access_key, response.region
     )
     # a role session's aws:PrincipalArn is its role's ARN, not the session's

@@ -1,5 +1,6 @@
-"""CloudFormation-made S3 buckets get their `VersioningConfiguration`, `AWS::S3::BucketPolicy` is
-applied (moto skips it), and buckets are adoptable by IMPORT."""
+"""CloudFormation-made S3 buckets get their `VersioningConfiguration` and
+`NotificationConfiguration`, `AWS::S3::BucketPolicy` is applied (moto skips it), and buckets are
+adoptable by IMPORT."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class BucketHandler(Handler):
     def create(self, target: Target, properties: dict[str, Any]) -> tuple[Any, str]:
         bucket, name = super().create(target, properties)
         self._versioning(target, name, properties)
+        _notifications(target, name, properties.get("NotificationConfiguration"))
         return bucket, name
 
     def update(
@@ -28,6 +30,11 @@ class BucketHandler(Handler):
     ) -> tuple[Any, str]:
         bucket, name = super().update(target, resource, properties)
         self._versioning(target, name, properties)
+        # a configuration the template never held is left alone (as CloudFormation leaves one
+        # set outside it); one removed from the template is cleared
+        new = properties.get("NotificationConfiguration")
+        if new or resource.properties.get("NotificationConfiguration"):
+            _notifications(target, name, new)
         return bucket, name
 
     def _versioning(self, target: Target, name: str, properties: dict[str, Any]) -> None:
@@ -39,6 +46,49 @@ class BucketHandler(Handler):
         name = str(identifier.get("BucketName"))
         bucket = _backend(target).buckets.get(name)
         return None if bucket is None else (bucket, name)
+
+
+# CloudFormation's list of each kind of NotificationConfiguration → (moto's list, the
+# destination's key in CloudFormation, in moto): moto stores what its
+# PutBucketNotificationConfiguration parses from the XML, where Lambda is "CloudFunction"
+_NOTIFICATION_KINDS = {
+    "LambdaConfigurations": ("CloudFunctionConfiguration", "Function", "CloudFunction"),
+    "QueueConfigurations": ("QueueConfiguration", "Queue", "Queue"),
+    "TopicConfigurations": ("TopicConfiguration", "Topic", "Topic"),
+}
+
+
+def _notifications(target: Target, name: str, configuration: dict[str, Any] | None) -> None:
+    """Put the bucket's notification configuration (None clears it), as S3's API would."""
+    _backend(target).put_bucket_notification_configuration(
+        name, notification_config(configuration or {})
+    )
+
+
+def notification_config(configuration: dict[str, Any]) -> dict[str, Any]:
+    """moto's form of a CloudFormation `NotificationConfiguration`."""
+    stored: dict[str, Any] = {}
+    for cfn_key, (moto_key, destination, moto_destination) in _NOTIFICATION_KINDS.items():
+        entries = [
+            {moto_destination: entry[destination], "Event": [entry["Event"]],
+             **_filter(entry.get("Filter"))}
+            for entry in configuration.get(cfn_key) or []
+        ]
+        if entries:
+            stored[moto_key] = entries
+    if (configuration.get("EventBridgeConfiguration") or {}).get("EventBridgeEnabled"):
+        stored["EventBridgeConfiguration"] = {}
+    return stored
+
+
+def _filter(cfn_filter: dict[str, Any] | None) -> dict[str, Any]:
+    rules = ((cfn_filter or {}).get("S3Key") or {}).get("Rules") or []
+    if not rules:
+        return {}
+    # S3 takes the rule names `prefix`/`suffix` in any case; moto matches them lower-case
+    return {"Filter": {"S3Key": {"FilterRule": [
+        {"Name": str(rule["Name"]).lower(), "Value": rule["Value"]} for rule in rules
+    ]}}}
 
 
 class BucketPolicyHandler(Handler):

@@ -1,0 +1,156 @@
+"""cfn_s3_buckets: an `AWS::S3::Bucket`'s `NotificationConfiguration` is applied on create and
+update (and cleared when removed), so an upload invokes the function with an ObjectCreated event."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from orchestrator.sandbox.cloudformation.resource_types.s3_buckets import notification_config
+from tests.conftest import REPO
+from tests.sandbox.cfn_support import CAPABILITIES, LAMBDA_TRUST, create, settle, unique
+from tests.sandbox.lambda_support import function
+
+Aws = Callable[[str], Any]
+# appends one line per record: the event name and the key
+RECORDER = """
+import json, os
+def handler(event, context):
+    with open(os.environ["OUT"], "a") as out:
+        for record in event["Records"]:
+            out.write(json.dumps([record["eventName"], record["s3"]["object"]["key"]]) + "\\n")
+"""
+QR_UPLOADS = REPO / "stacks" / "s3-qr-uploads" / "template.yaml"
+
+
+def stack(bucket: str, out: Path) -> dict[str, Any]:
+    notification = {
+        "Event": "s3:ObjectCreated:*",
+        "Function": {"Fn::GetAtt": ["Fn", "Arn"]},
+        "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "uploads/"},
+                                       {"Name": "Suffix", "Value": ".zip"}]}},
+    }
+    return {"Resources": {
+        "Role": {"Type": "AWS::IAM::Role",
+                 "Properties": {"AssumeRolePolicyDocument": LAMBDA_TRUST}},
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "python3.11", "Handler": "index.handler",
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Code": {"ZipFile": RECORDER},
+            "Environment": {"Variables": {"OUT": str(out)}}}},
+        # S3 checks its permission to invoke when the configuration is put: on AWS the bucket
+        # must come after the permission
+        "Permission": {"Type": "AWS::Lambda::Permission", "Properties": {
+            "FunctionName": {"Ref": "Fn"}, "Action": "lambda:InvokeFunction",
+            "Principal": "s3.amazonaws.com", "SourceArn": f"arn:aws:s3:::{bucket}",
+            "SourceAccount": {"Ref": "AWS::AccountId"}}},
+        "Bucket": {"Type": "AWS::S3::Bucket", "DependsOn": "Permission", "Properties": {
+            "BucketName": bucket,
+            "NotificationConfiguration": {"LambdaConfigurations": [notification]}}},
+    }}
+
+
+def recorded(out: Path, expected: int, timeout: float = 15) -> list[list[str]]:
+    """The records the function wrote once there are `expected` of them (or the time is up)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = out.read_text().splitlines() if out.exists() else []
+        if len(lines) >= expected:
+            return [json.loads(line) for line in lines]
+        time.sleep(0.1)
+    return [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+
+
+def empty_and_delete(aws: Aws, stack_name: str, bucket: str) -> None:
+    s3 = aws("s3")
+    for found in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+        s3.delete_object(Bucket=bucket, Key=found["Key"])
+    aws("cloudformation").delete_stack(StackName=stack_name)
+
+
+def test_an_upload_invokes_the_function_the_template_names(aws: Aws, tmp_path: Path) -> None:
+    cfn, s3, name, out = aws("cloudformation"), aws("s3"), unique("notify"), tmp_path / "ev"
+    done = create(cfn, name, stack(name, out))
+    s3.put_object(Bucket=name, Key="other/skipped.zip", Body=b"x")
+    s3.put_object(Bucket=name, Key="uploads/a.txt", Body=b"x")
+    s3.put_object(Bucket=name, Key="uploads/a.zip", Body=b"zip")
+    records = recorded(out, 1)
+    time.sleep(0.5)  # a filtered-out key that wrongly fired would have been written by now
+    [config] = s3.get_bucket_notification_configuration(Bucket=name)["LambdaFunctionConfigurations"]
+    fn = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Fn")
+    fn_arn = aws("lambda").get_function(
+        FunctionName=fn["StackResourceDetail"]["PhysicalResourceId"])["Configuration"]["FunctionArn"]
+    empty_and_delete(aws, name, name)
+
+    assert done["StackStatus"] == "CREATE_COMPLETE"
+    assert records == [["ObjectCreated:Put", "uploads%2Fa.zip"]]
+    assert (config["LambdaFunctionArn"], config["Events"]) == (fn_arn, ["s3:ObjectCreated:*"])
+    # S3 takes the rule names in any case
+    assert [(r["Name"].lower(), r["Value"]) for r in config["Filter"]["Key"]["FilterRules"]] == [
+        ("prefix", "uploads/"), ("suffix", ".zip")]
+
+
+def test_an_update_changes_and_then_clears_the_configuration(aws: Aws, tmp_path: Path) -> None:
+    cfn, s3, name, out = aws("cloudformation"), aws("s3"), unique("renotify"), tmp_path / "ev"
+    template = stack(name, out)
+    create(cfn, name, template)
+    changed = copy.deepcopy(template)
+    bucket = changed["Resources"]["Bucket"]["Properties"]
+    bucket["NotificationConfiguration"]["LambdaConfigurations"][0]["Filter"] = {
+        "S3Key": {"Rules": [{"Name": "prefix", "Value": "incoming/"}]}}
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(changed), Capabilities=CAPABILITIES)
+    updated = settle(cfn, name)["StackStatus"]
+    s3.put_object(Bucket=name, Key="incoming/b.bin", Body=b"b")
+    records = recorded(out, 1)
+    del bucket["NotificationConfiguration"]
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(changed), Capabilities=CAPABILITIES)
+    cleared = settle(cfn, name)["StackStatus"]
+    config = s3.get_bucket_notification_configuration(Bucket=name)
+    empty_and_delete(aws, name, name)
+
+    assert (updated, cleared) == ("UPDATE_COMPLETE", "UPDATE_COMPLETE")
+    assert records == [["ObjectCreated:Put", "incoming%2Fb.bin"]]
+    assert config.get("LambdaFunctionConfigurations", []) == []
+
+
+def test_the_qr_uploads_stack_notifies_its_function(
+    aws: Aws, lambda_role: str, tmp_path: Path
+) -> None:
+    cfn, s3, name, out = aws("cloudformation"), aws("s3"), unique("qr-uploads"), tmp_path / "ev"
+    with function(aws, lambda_role, RECORDER,
+                  Environment={"Variables": {"OUT": str(out)}}) as fn:
+        arn = aws("lambda").get_function(FunctionName=fn)["Configuration"]["FunctionArn"]
+        cfn.create_stack(StackName=name, TemplateBody=QR_UPLOADS.read_text(), Parameters=[
+            {"ParameterKey": "BucketName", "ParameterValue": name},
+            {"ParameterKey": "UploadEventFunctionArn", "ParameterValue": arn}])
+        status = settle(cfn, name)["StackStatus"]
+        s3.put_object(Bucket=name, Key="session-uploads/s1/qr.png", Body=b"png")
+        records = recorded(out, 1)
+        config = s3.get_bucket_notification_configuration(Bucket=name)
+        empty_and_delete(aws, name, name)
+
+    assert status == "CREATE_COMPLETE"
+    assert records == [["ObjectCreated:Put", "session-uploads%2Fs1%2Fqr.png"]]
+    assert [c["LambdaFunctionArn"] for c in config["LambdaFunctionConfigurations"]] == [arn]
+
+
+def test_queues_topics_and_eventbridge_take_moto_s_form() -> None:
+    configuration = {
+        "QueueConfigurations": [{"Event": "s3:ObjectRemoved:*", "Queue": "arn:aws:sqs:q"}],
+        "TopicConfigurations": [{"Event": "s3:ObjectCreated:Put", "Topic": "arn:aws:sns:t",
+                                 "Filter": {"S3Key": {"Rules": [{"Name": "Prefix",
+                                                                 "Value": "p/"}]}}}],
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True},
+    }
+
+    assert notification_config(configuration) == {
+        "QueueConfiguration": [{"Queue": "arn:aws:sqs:q", "Event": ["s3:ObjectRemoved:*"]}],
+        "TopicConfiguration": [{"Topic": "arn:aws:sns:t", "Event": ["s3:ObjectCreated:Put"],
+                                "Filter": {"S3Key": {"FilterRule": [{"Name": "prefix",
+                                                                     "Value": "p/"}]}}}],
+        "EventBridgeConfiguration": {},
+    }
+    assert notification_config({}) == {}
