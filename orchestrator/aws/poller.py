@@ -2,10 +2,9 @@
 
 Per-stack waiters cost ~30 calls per stack per minute; with twenty stacks in flight they
 throttle each other. Here one thread sweeps all watched stacks at once and reports status
-changes. The pace follows the youngest operation watched: a tenth of its age, so a stack that
-takes seconds is seen done within a tenth of that, and long operations settle to one sweep
-every few seconds (`pace`). A throttled sweep is retried on the next tick: it never fails a
-deploy.
+changes. The pace follows the youngest operation watched (`pace`): fast while it is young,
+settling to one sweep every few seconds for long operations. A throttled sweep is retried on
+the next tick: it never fails a deploy.
 """
 
 from __future__ import annotations
@@ -25,8 +24,15 @@ StatusListener = Callable[[str, StackSnapshot], None]
 
 
 def pace(age: float, fastest: float, slowest: float) -> float:
-    """Seconds until the next look at an operation running for `age` seconds."""
-    return min(slowest, max(fastest, age / 10))
+    """Seconds until the next look at an operation running for `age` seconds.
+
+    A twentieth of the age while it is young, so a stack done in seconds is seen done within
+    5% of its time; past 12 s the pause grows with the square of the age, so a stack that runs
+    for minutes costs one look every few seconds (bench/schedule.py and bench/api_calls.py
+    measure both ends).
+    """
+    young = age / 20
+    return min(slowest, max(fastest, young * max(1.0, age / 12)))
 
 
 def to_snapshot(stack: dict[str, Any]) -> StackSnapshot:

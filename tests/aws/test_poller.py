@@ -1,0 +1,119 @@
+"""The shared poller over botocore's Stubber: batched sweeps, throttling storms, pacing."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from orchestrator.aws.poller import StackPoller, pace
+from orchestrator.aws.session import connect
+from orchestrator.errors import OrchestratorError
+
+
+def client() -> Any:
+    return boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="y",
+                                 region_name="us-east-1").client("cloudformation")
+
+
+def stack(name: str, status: str) -> dict[str, Any]:
+    return {"StackName": name, "StackStatus": status, "StackId": f"id-{name}",
+            "CreationTime": "2026-01-01T00:00:00Z"}
+
+
+def test_pace_is_fast_for_young_operations_and_slow_for_old_ones() -> None:
+    assert pace(0.5, 0.2, 5.0) == 0.2
+    assert pace(10.0, 0.2, 5.0) == pytest.approx(0.5)  # a twentieth of the age
+    assert pace(600.0, 0.2, 5.0) == 5.0
+    ages = [0.1 * i for i in range(1, 2000)]
+    assert all(pace(a, 0.2, 5.0) <= pace(b, 0.2, 5.0) for a, b in pairwise(ages))
+
+
+def test_three_stacks_in_flight_cost_one_describe_per_sweep() -> None:
+    cloudformation = client()
+    stubber = Stubber(cloudformation)
+    names = ["a", "b", "c"]
+    stubber.add_response("describe_stacks", {"Stacks": [stack(n, "CREATE_IN_PROGRESS")
+                                                        for n in names]})
+    stubber.add_response("describe_stacks", {"Stacks": [stack(n, "CREATE_COMPLETE")
+                                                        for n in names]})
+    poller = StackPoller(cloudformation, first_interval=0.01, max_interval=0.05)
+    with stubber, ThreadPoolExecutor(3) as pool:
+        waiting = [pool.submit(poller.wait, n) for n in names]
+        results = [future.result(timeout=10) for future in waiting]
+
+    assert [r.status for r in results] == ["CREATE_COMPLETE"] * 3
+    assert poller.sweeps <= 2
+    stubber.assert_no_pending_responses()
+
+
+def test_a_throttling_storm_never_fails_a_stack_that_succeeded() -> None:
+    cloudformation = client()
+    stubber = Stubber(cloudformation)
+    for _ in range(4):
+        stubber.add_client_error("describe_stacks", service_error_code="Throttling",
+                                 service_message="Rate exceeded", http_status_code=400)
+    stubber.add_response("describe_stacks", {"Stacks": [stack("a", "UPDATE_COMPLETE")]})
+    poller = StackPoller(cloudformation, first_interval=0.001, max_interval=0.005)
+    with stubber:
+        result = poller.wait("a")
+
+    assert result.status == "UPDATE_COMPLETE"
+
+
+def test_a_stack_that_disappears_while_deleting_is_delete_complete() -> None:
+    cloudformation = client()
+    stubber = Stubber(cloudformation)
+    stubber.add_client_error("describe_stacks", service_error_code="ValidationError",
+                             service_message="Stack with id a does not exist")
+    poller = StackPoller(cloudformation, first_interval=0.001)
+    with stubber:
+        assert poller.wait("a").status == "DELETE_COMPLETE"
+
+
+def test_the_poller_thread_ends_when_nothing_is_watched() -> None:
+    cloudformation = client()
+    stubber = Stubber(cloudformation)
+    stubber.add_response("describe_stacks", {"Stacks": [stack("a", "CREATE_COMPLETE")]})
+    poller = StackPoller(cloudformation, first_interval=0.001)
+    with stubber:
+        poller.wait("a")
+    for thread in threading.enumerate():
+        if thread.name == "stack-poller":
+            thread.join(timeout=2)
+    assert not any(t.name == "stack-poller" and t.is_alive() for t in threading.enumerate())
+
+
+def test_credentials_of_another_account_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import orchestrator.aws.session as session_module
+
+    real_session = session_module._session
+
+    def stubbed(region: str, profile: str | None, endpoint: str | None) -> Any:
+        session = real_session(region, profile, endpoint)
+        original = session.client
+
+        def make(service: str, **kwargs: Any) -> Any:
+            made = original(service, **kwargs)
+            if service == "sts":
+                stubber = Stubber(made)
+                stubber.add_response("get_caller_identity", {
+                    "Account": "999999999999", "Arn": "arn:aws:iam::999999999999:user/x",
+                    "UserId": "x"})
+                stubber.activate()
+            return made
+
+        session.client = make
+        return session
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
+    monkeypatch.setattr(session_module, "_session", stubbed)
+    with pytest.raises(OrchestratorError, match="credentials are for account 999999999999, "
+                                                "but the environment deploys to 111111111111"):
+        connect("us-east-1", expected_account="111111111111")
