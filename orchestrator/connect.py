@@ -39,7 +39,7 @@ class Connection:
 
 def sandbox_endpoint(notice: Notice) -> str:
     """The engine of sandbox environments: FIREFLY_SANDBOX_ENDPOINT (an engine the caller
-    runs, e.g. a test's in-process one), or the detached one, started when needed."""
+    already runs, e.g. one a test suite started), or the detached one, started when needed."""
     from orchestrator.sandbox import lifecycle
 
     given = os.environ.get("FIREFLY_SANDBOX_ENDPOINT")
