@@ -109,10 +109,23 @@ def test_the_installed_script_never_prints_a_traceback(tmp_path: pytest.TempPath
     assert "deploy dependency cycle: table -> func -> table" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["validate", "graph", "docs"])
+COMMANDS = ["validate", "graph", "docs", "deploy", "delete", "plan", "status", "outputs"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_help_has_an_example(command: str, firefly: Callable[..., CliResult]) -> None:
     result = firefly(command, "--help")
 
     assert result.code == 0
     assert f"Example: firefly {command}" in result.out
     assert "--manifest" in result.out
+
+
+@pytest.mark.parametrize("group", [["sandbox", "up"], ["sandbox", "status"], ["sandbox", "down"],
+                                   ["ci", "generate"]])
+def test_every_subcommand_help_has_an_example(group: list[str],
+                                              firefly: Callable[..., CliResult]) -> None:
+    result = firefly(*group, "--help")
+
+    assert result.code == 0
+    assert "Example: " in result.out and f"firefly {group[0]}" in result.out
