@@ -25,7 +25,12 @@ from synthetic import write_manifest
 
 from orchestrator.aws.cloudformation import CloudFormationStacks
 from orchestrator.aws.session import AwsClients, connect
-from orchestrator.connect import Connection, deploy_services, packaged_templates
+from orchestrator.connect import (
+    Connection,
+    artifact_store,
+    deploy_services,
+    packaged_templates,
+)
 from orchestrator.engine.deploy import DeployRequest, DeployServices, deploy
 from orchestrator.engine.ports import NullObserver
 from orchestrator.manifest import environment, load_manifest
@@ -120,7 +125,8 @@ def _services(manifest: Any, env: Any, endpoint: str, log: CallLog) -> DeploySer
     log.watch(clients.cloudformation)
     log.watch(clients.s3)
     stacks = CloudFormationStacks(clients.cloudformation)
-    connection = Connection(env, clients, stacks, packaged_templates(manifest, env, clients))
+    templates = packaged_templates(manifest, artifact_store(manifest, env, clients))
+    connection = Connection(env, clients, stacks, templates)
     return deploy_services(manifest, connection)
 
 

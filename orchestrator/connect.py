@@ -66,8 +66,10 @@ def open_environment(manifest: Manifest, env_name: str, *, profile: str | None =
     endpoint = sandbox_endpoint(notice) if env.sandbox else None
     clients = connect(env.region, expected_account=env.account, profile=profile,
                       endpoint=endpoint)
-    stacks = CloudFormationStacks(clients.cloudformation, on_change=on_change)
-    templates = packaged_templates(manifest, env, clients)
+    store = artifact_store(manifest, env, clients)
+    stacks = CloudFormationStacks(clients.cloudformation, on_change=on_change,
+                                  large_templates=store)
+    templates = packaged_templates(manifest, store)
     return Connection(env, clients, stacks, templates)
 
 
@@ -109,11 +111,14 @@ def inventory(manifest: Manifest, connection: Connection) -> AwsInventory:
     return AwsInventory(clients.cloudformation, clients.client("dynamodb"), clients.s3, bucket)
 
 
-def packaged_templates(manifest: Manifest, env: Environment, clients: AwsClients) -> Templates:
+def artifact_store(manifest: Manifest, env: Environment, clients: AwsClients) -> EnsuredBucketStore:
+    bucket = artifact_bucket(manifest, env, clients)
+    return EnsuredBucketStore(S3ArtifactStore(clients.s3, bucket), clients)
+
+
+def packaged_templates(manifest: Manifest, store: EnsuredBucketStore) -> Templates:
     from orchestrator.packaging import PackagingTemplates, cache_dir_for
 
-    bucket = artifact_bucket(manifest, env, clients)
-    store = EnsuredBucketStore(S3ArtifactStore(clients.s3, bucket), clients)
     return PackagingTemplates(manifest.root, store, cache_dir=cache_dir_for(manifest.root))
 
 
@@ -148,3 +153,6 @@ class EnsuredBucketStore:
     def upload(self, source: Path | bytes, key: str) -> None:
         self._ensure()
         self._store.upload(source, key)
+
+    def url(self, key: str) -> str:
+        return self._store.url(key)

@@ -55,6 +55,11 @@ class S3ArtifactStore:
                                     ) from error
         return True
 
+    def url(self, key: str) -> str:
+        """The object's HTTPS URL, as CloudFormation reads a TemplateURL."""
+        endpoint = str(self.s3.meta.endpoint_url).rstrip("/")
+        return f"{endpoint}/{self.bucket}/{key}"
+
     def upload(self, source: Path | bytes, key: str) -> None:
         try:
             if isinstance(source, bytes):

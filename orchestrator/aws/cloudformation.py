@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
@@ -18,8 +19,20 @@ from orchestrator.engine.ports import (
 )
 from orchestrator.errors import OrchestratorError
 
+# CloudFormation's limit for TemplateBody; larger templates must be passed as TemplateURL.
+TEMPLATE_BODY_LIMIT = 51_200
 _PENDING_CHANGE_SET = {"CREATE_PENDING", "CREATE_IN_PROGRESS", "DELETE_PENDING",
                        "DELETE_IN_PROGRESS"}
+
+
+class TemplateStore(Protocol):
+    """Where a template too large for TemplateBody is put for CloudFormation to read."""
+
+    def exists(self, key: str) -> bool: ...
+
+    def upload(self, source: bytes, key: str) -> None: ...
+
+    def url(self, key: str) -> str: ...
 
 
 class CloudFormationStacks:
@@ -27,9 +40,11 @@ class CloudFormationStacks:
 
     def __init__(self, client: Any, *, on_change: StatusListener | None = None,
                  first_interval: float = 0.2, max_interval: float = 5.0,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 large_templates: TemplateStore | None = None) -> None:
         self._client = client
         self._sleep = sleep
+        self._large_templates = large_templates
         self._first = first_interval
         self._max = max_interval
         self.poller = StackPoller(client, first_interval=first_interval,
@@ -44,7 +59,7 @@ class CloudFormationStacks:
             "StackName": request.stack,
             "ChangeSetName": request.name,
             "ChangeSetType": request.change_set_type,
-            "TemplateBody": request.template_body,
+            **self._template(request.template_body),
             "Parameters": [{"ParameterKey": k, "ParameterValue": v}
                            for k, v in request.parameters.items()],
             "Tags": [{"Key": k, "Value": v} for k, v in request.tags.items()],
@@ -54,6 +69,20 @@ class CloudFormationStacks:
             arguments["ResourcesToImport"] = list(request.resources_to_import)
         response = self._call(self._client.create_change_set, **arguments)
         return str(response["Id"])
+
+    def _template(self, body: str) -> dict[str, str]:
+        """TemplateBody, or TemplateURL for a body over CloudFormation's limit, as `sam deploy`
+        uploads large templates to its artifact bucket."""
+        data = body.encode("utf-8")
+        if len(data) <= TEMPLATE_BODY_LIMIT:
+            return {"TemplateBody": body}
+        if self._large_templates is None:
+            raise OrchestratorError(f"the template is {len(data)} bytes, over CloudFormation's "
+                                    f"{TEMPLATE_BODY_LIMIT}; it needs an artifact bucket")
+        key = f"templates/{hashlib.sha256(data).hexdigest()}.template"
+        if not self._large_templates.exists(key):
+            self._large_templates.upload(data, key)
+        return {"TemplateURL": self._large_templates.url(key)}
 
     def wait_change_set(self, change_set_id: str) -> ChangeSetOutcome:
         started = time.monotonic()

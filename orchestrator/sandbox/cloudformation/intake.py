@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from orchestrator.sandbox.cloudformation import errors, handlers, sam
 from orchestrator.sandbox.cloudformation.operations import Desired
@@ -37,12 +38,20 @@ def template_body(request: dict[str, Any], account_id: str, previous: str | None
     if request.get("TemplateURL"):
         from moto.cloudformation.utils import get_stack_from_s3_url
 
-        return str(
-            get_stack_from_s3_url(request["TemplateURL"], account_id=account_id, partition="aws")
-        )
+        url = _path_style_on_loopback(str(request["TemplateURL"]))
+        return str(get_stack_from_s3_url(url, account_id=account_id, partition="aws"))
     if str(request.get("UsePreviousTemplate")).lower() == "true" and previous is not None:
         return previous
     raise errors.validation("Either Template URL or Template Body must be specified.")
+
+
+def _path_style_on_loopback(url: str) -> str:
+    """A URL of this engine's own S3 (http://127.0.0.1:PORT/bucket/key) names the bucket in
+    its path; moto only reads it so for a host spelled "localhost"."""
+    parts = urlsplit(url)
+    if parts.hostname in ("127.0.0.1", "::1"):
+        return urlunsplit(parts._replace(netloc=f"localhost:{parts.port or 80}"))
+    return url
 
 
 def take(
