@@ -78,3 +78,10 @@ def sandbox_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
     info = lifecycle.start(port, state_dir=state)
     yield info
     lifecycle.stop(state_dir=state)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run tests/sandbox last: its session engine runs in this process and its fixes patch moto
+    process-wide, so no in-process moto test (the Lambdas', the adapters') may come after it."""
+    sandbox = REPO / "tests" / "sandbox"
+    items.sort(key=lambda item: item.path.is_relative_to(sandbox))
