@@ -18,7 +18,6 @@ from orchestrator.aws.adoption import AwsAdoptions
 from orchestrator.aws.artifacts import S3ArtifactStore, ensure_artifact_bucket
 from orchestrator.aws.cloudformation import CloudFormationStacks
 from orchestrator.aws.inventory import AwsInventory
-from orchestrator.aws.poller import StatusListener
 from orchestrator.aws.session import AwsClients, connect
 from orchestrator.engine.deploy import DeployServices
 from orchestrator.engine.ports import Templates, TestRunner
@@ -58,8 +57,7 @@ def sandbox_endpoint(notice: Notice) -> str:
 
 
 def open_environment(manifest: Manifest, env_name: str, *, profile: str | None = None,
-                     notice: Notice = lambda _: None,
-                     on_change: StatusListener | None = None) -> Connection:
+                     notice: Notice = lambda _: None) -> Connection:
     env = environment(manifest, env_name)
     if env.sandbox and profile:
         notice(f"--profile is ignored: {env.name} runs on the sandbox, never on AWS")
@@ -67,8 +65,7 @@ def open_environment(manifest: Manifest, env_name: str, *, profile: str | None =
     clients = connect(env.region, expected_account=env.account, profile=profile,
                       endpoint=endpoint)
     store = artifact_store(manifest, env, clients)
-    stacks = CloudFormationStacks(clients.cloudformation, on_change=on_change,
-                                  large_templates=store)
+    stacks = CloudFormationStacks(clients.cloudformation, large_templates=store)
     templates = packaged_templates(manifest, store)
     return Connection(env, clients, stacks, templates)
 

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from orchestrator.aws.errors import error_message, is_no_changes, is_not_found
-from orchestrator.aws.poller import StackPoller, StatusListener, describe, pace
+from orchestrator.aws.poller import StackPoller, describe, pace
 from orchestrator.engine.ports import (
     ChangeSetOutcome,
     ChangeSetRequest,
@@ -38,8 +38,7 @@ class TemplateStore(Protocol):
 class CloudFormationStacks:
     """Implements `orchestrator.engine.ports.Stacks` over one boto3 CloudFormation client."""
 
-    def __init__(self, client: Any, *, on_change: StatusListener | None = None,
-                 first_interval: float = 0.2, max_interval: float = 5.0,
+    def __init__(self, client: Any, *, first_interval: float = 0.2, max_interval: float = 5.0,
                  sleep: Callable[[float], None] = time.sleep,
                  large_templates: TemplateStore | None = None) -> None:
         self._client = client
@@ -48,7 +47,7 @@ class CloudFormationStacks:
         self._first = first_interval
         self._max = max_interval
         self.poller = StackPoller(client, first_interval=first_interval,
-                                  max_interval=max_interval, on_change=on_change)
+                                  max_interval=max_interval)
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
         found: dict[str, StackSnapshot] = self._call(describe, self._client, names)
@@ -107,8 +106,9 @@ class CloudFormationStacks:
     def execute_change_set(self, change_set_id: str) -> None:
         self._call(self._client.execute_change_set, ChangeSetName=change_set_id)
 
-    def wait_stack(self, stack: str) -> StackSnapshot:
-        return self.poller.wait(stack)
+    def wait_stack(self, stack: str,
+                   on_event: Callable[[str], None] | None = None) -> StackSnapshot:
+        return self.poller.wait(stack, on_event)
 
     def delete_stack(self, stack: str) -> None:
         self._call(self._client.delete_stack, StackName=stack)

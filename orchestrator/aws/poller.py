@@ -1,10 +1,10 @@
 """One poller for every stack in flight: a batched DescribeStacks sweep per tick.
 
 Per-stack waiters cost ~30 calls per stack per minute; with twenty stacks in flight they
-throttle each other. Here one thread sweeps all watched stacks at once and reports status
-changes. The pace follows the youngest operation watched (`pace`): fast while it is young,
-settling to one sweep every few seconds for long operations. A throttled sweep is retried on
-the next tick: it never fails a deploy.
+throttle each other. Here one thread sweeps all watched stacks at once, and reads events only
+for stacks whose status changed, from the last event seen. The pace follows the youngest
+operation watched (`pace`): fast while it is young, settling to one sweep every few seconds
+for long operations. A throttled sweep is retried on the next tick: it never fails a deploy.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from orchestrator.aws.errors import is_stack_missing, is_throttling
+from orchestrator.aws.events import EventCursor, describe_event
 from orchestrator.engine.ports import StackSnapshot
 
-StatusListener = Callable[[str, StackSnapshot], None]
+_MAX_TRANSIENT = 6  # throttled or unreachable sweeps in a row before the waiters are failed
+EventListener = Callable[[str], None]  # one line about the stack's latest event
 
 
 def pace(age: float, fastest: float, slowest: float) -> float:
@@ -71,13 +73,13 @@ def describe(client: Any, names: Iterable[str]) -> dict[str, StackSnapshot]:
 
 class StackPoller:
     def __init__(self, client: Any, *, first_interval: float = 0.2, max_interval: float = 5.0,
-                 on_change: StatusListener | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._client = client
         self._first = first_interval
         self._max = max_interval
-        self._on_change = on_change
         self._clock = clock
+        self._events = EventCursor(client)
+        self._listeners: dict[str, list[EventListener]] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._watches: dict[str, list[Future[StackSnapshot]]] = {}
@@ -86,11 +88,14 @@ class StackPoller:
         self._thread: threading.Thread | None = None
         self.sweeps = 0  # for the benchmarks: DescribeStacks sweeps made
 
-    def wait(self, stack: str) -> StackSnapshot:
-        """Block until `stack` is no longer *_IN_PROGRESS (DELETE_COMPLETE when it is gone)."""
+    def wait(self, stack: str, on_event: EventListener | None = None) -> StackSnapshot:
+        """Block until `stack` is no longer *_IN_PROGRESS (DELETE_COMPLETE when it is gone);
+        `on_event` hears the latest event whenever the stack's status changes."""
         future: Future[StackSnapshot] = Future()
         with self._lock:
             self._watches.setdefault(stack, []).append(future)
+            if on_event is not None:
+                self._listeners.setdefault(stack, []).append(on_event)
             self._since.setdefault(stack, self._clock())
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="stack-poller",
@@ -108,18 +113,25 @@ class StackPoller:
                     self._thread = None
                     return
                 youngest = self._clock() - max(self._since[n] for n in names)
-            interval = pace(youngest, self._first, self._max) * (2 ** throttled)
+            interval = pace(youngest, self._first, self._max) * (2 ** min(throttled, 3))
             self._wake.wait(min(interval, self._max * 4))
             self._wake.clear()
             try:
                 snapshots = describe(self._client, names)
                 self.sweeps += 1
                 throttled = 0
-            except ClientError as error:
-                if not is_throttling(error):
+            except (ClientError, BotoCoreError) as error:
+                # Throttling and a dropped connection are worth another tick (botocore's own
+                # retries already waited); after a few in a row, or any other error, every
+                # waiter hears it: a dead endpoint must fail the deploy, not hang it.
+                transient = is_throttling(error) if isinstance(error, ClientError) else True
+                if not transient or throttled >= _MAX_TRANSIENT:
                     self._fail_all(error)
                     continue
-                throttled = min(throttled + 1, 3)  # adaptive retries already waited too
+                throttled += 1
+                continue
+            except Exception as error:  # never let the thread die with waiters blocked
+                self._fail_all(error)
                 continue
             self._settle(names, snapshots)
 
@@ -128,19 +140,34 @@ class StackPoller:
             snapshot = snapshots.get(name) or StackSnapshot(name, "DELETE_COMPLETE")
             if self._seen.get(name) != snapshot.status:
                 self._seen[name] = snapshot.status
-                if self._on_change is not None:
-                    self._on_change(name, snapshot)
+                self._tell(name)
             if not snapshot.status.endswith("_IN_PROGRESS"):
                 with self._lock:
                     futures = self._watches.pop(name, [])
                     self._since.pop(name, None)
+                    self._listeners.pop(name, None)
                 for future in futures:
                     future.set_result(snapshot)
+
+    def _tell(self, name: str) -> None:
+        """Events are read only for a stack whose status changed, and only if someone listens."""
+        with self._lock:
+            listeners = list(self._listeners.get(name, []))
+        if not listeners:
+            return
+        events = self._events.new_events(name)
+        # The newest event of a resource says more than the stack's own "CREATE_COMPLETE".
+        resources = [e for e in events if e.get("LogicalResourceId") != name]
+        latest = (resources or events)[-1:]
+        for event in latest:
+            for listener in listeners:
+                listener(describe_event(event))
 
     def _fail_all(self, error: Exception) -> None:
         with self._lock:
             watches, self._watches = self._watches, {}
             self._since.clear()
+            self._listeners.clear()
         for futures in watches.values():
             for future in futures:
                 future.set_exception(error)

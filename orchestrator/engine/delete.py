@@ -47,7 +47,7 @@ def _delete_stack(workflow: str, plan: DeletePlan, stacks: Stacks, inventory: In
         inventory.disable_deletion_protection(table)
     observer.phase(workflow, f"deleting stack {stack}")
     stacks.delete_stack(stack)
-    final = stacks.wait_stack(stack)
+    final = stacks.wait_stack(stack, lambda event: observer.phase(workflow, event))
     if final.status != "DELETE_COMPLETE":
         failure = stacks.first_failure(stack)
         cause = failure.describe() if failure else (final.reason or "no failed resource event")

@@ -4,7 +4,7 @@ implement them, tests pass fakes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -92,9 +92,10 @@ class Stacks(Protocol):
 
     def execute_change_set(self, change_set_id: str) -> None: ...
 
-    def wait_stack(self, stack: str) -> StackSnapshot:
+    def wait_stack(self, stack: str,
+                   on_event: Callable[[str], None] | None = None) -> StackSnapshot:
         """Block until the stack leaves *_IN_PROGRESS; its final snapshot (DELETE_COMPLETE
-        when it is gone)."""
+        when it is gone). `on_event` hears the latest stack event, one line at a time."""
 
     def delete_stack(self, stack: str) -> None: ...
 

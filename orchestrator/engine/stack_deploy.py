@@ -112,7 +112,7 @@ def _change_and_execute(job: StackJob, change_type: str, tags: Mapping[str, str]
                                 "deleted and nothing was changed")
     observer.phase(job.workflow, f"executing {len(outcome.changes)} change(s)")
     stacks.execute_change_set(change_set)
-    final = stacks.wait_stack(job.stack)
+    final = stacks.wait_stack(job.stack, lambda event: observer.phase(job.workflow, event))
     if final.status not in _SUCCESS:
         failure = stacks.first_failure(job.stack)
         cause = failure.describe() if failure else (final.reason or "no failed resource event")
@@ -126,3 +126,4 @@ def _discard(job: StackJob, change_set: str, change_type: str, stacks: Stacks) -
     stacks.delete_change_set(change_set)
     if change_type in ("CREATE", "IMPORT"):  # the stack exists only for this change set
         stacks.delete_stack(job.stack)
+        stacks.wait_stack(job.stack)  # gone before firefly reports, not still DELETE_IN_PROGRESS

@@ -34,22 +34,54 @@ def test_pace_is_fast_for_young_operations_and_slow_for_old_ones() -> None:
     assert all(pace(a, 0.2, 5.0) <= pace(b, 0.2, 5.0) for a, b in pairwise(ages))
 
 
-def test_three_stacks_in_flight_cost_one_describe_per_sweep() -> None:
-    cloudformation = client()
-    stubber = Stubber(cloudformation)
+class SweepCounter:
+    """A CloudFormation client whose stacks finish after two sweeps, counting every call."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.calls = 0
+
+    def _stacks(self) -> list[dict[str, Any]]:
+        self.calls += 1
+        status = "CREATE_COMPLETE" if self.calls >= 2 else "CREATE_IN_PROGRESS"
+        return [stack(n, status) for n in self.names]
+
+    def describe_stacks(self, **_: Any) -> dict[str, Any]:
+        return {"Stacks": self._stacks()}
+
+    def get_paginator(self, _: str) -> Any:
+        counter = self
+
+        class Pages:
+            def paginate(self, **__: Any) -> list[dict[str, Any]]:
+                return [{"Stacks": counter._stacks()}]
+
+        return Pages()
+
+
+def test_stacks_in_flight_together_cost_one_describe_per_sweep() -> None:
     names = ["a", "b", "c"]
-    stubber.add_response("describe_stacks", {"Stacks": [stack(n, "CREATE_IN_PROGRESS")
-                                                        for n in names]})
-    stubber.add_response("describe_stacks", {"Stacks": [stack(n, "CREATE_COMPLETE")
-                                                        for n in names]})
-    poller = StackPoller(cloudformation, first_interval=0.01, max_interval=0.05)
-    with stubber, ThreadPoolExecutor(3) as pool:
+    fake = SweepCounter(names)
+    poller = StackPoller(fake, first_interval=0.01, max_interval=0.05)
+    with ThreadPoolExecutor(3) as pool:
         waiting = [pool.submit(poller.wait, n) for n in names]
         results = [future.result(timeout=10) for future in waiting]
 
     assert [r.status for r in results] == ["CREATE_COMPLETE"] * 3
-    assert poller.sweeps <= 2
-    stubber.assert_no_pending_responses()
+    # one call per sweep whatever the number of stacks (a waiter joining late adds a sweep)
+    assert fake.calls == poller.sweeps <= 4
+
+
+def test_an_unreachable_endpoint_fails_the_waiters_instead_of_hanging() -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    class Unreachable:
+        def describe_stacks(self, **_: Any) -> dict[str, Any]:
+            raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    poller = StackPoller(Unreachable(), first_interval=0.001, max_interval=0.002)
+    with pytest.raises(EndpointConnectionError):
+        poller.wait("a")
 
 
 def test_a_throttling_storm_never_fails_a_stack_that_succeeded() -> None:
@@ -117,3 +149,40 @@ def test_credentials_of_another_account_are_refused(monkeypatch: pytest.MonkeyPa
     with pytest.raises(OrchestratorError, match="credentials are for account 999999999999, "
                                                 "but the environment deploys to 111111111111"):
         connect("us-east-1", expected_account="111111111111")
+
+
+def event(event_id: str, logical: str, status: str, reason: str = "") -> dict[str, Any]:
+    found = {"EventId": event_id, "StackId": "id-a", "StackName": "a",
+             "LogicalResourceId": logical, "ResourceStatus": status,
+             "Timestamp": "2026-01-01T00:00:00Z"}
+    return {**found, "ResourceStatusReason": reason} if reason else found
+
+
+def test_events_are_read_from_the_last_one_seen_and_only_on_a_status_change() -> None:
+    cloudformation = client()
+    stubber = Stubber(cloudformation)
+    stubber.add_response("describe_stacks", {"Stacks": [stack("a", "CREATE_IN_PROGRESS")]})
+    stubber.add_response("describe_stack_events", {"StackEvents": [
+        event("e2", "Table", "CREATE_IN_PROGRESS"), event("e1", "a", "CREATE_IN_PROGRESS")]})
+    stubber.add_response("describe_stacks", {"Stacks": [stack("a", "CREATE_IN_PROGRESS")]})
+    stubber.add_response("describe_stacks", {"Stacks": [stack("a", "ROLLBACK_COMPLETE")]})
+    stubber.add_response("describe_stack_events", {"StackEvents": [
+        event("e5", "a", "ROLLBACK_COMPLETE"),
+        event("e4", "Table", "DELETE_COMPLETE"),
+        event("e3", "Table", "CREATE_FAILED", "Table already exists"),
+        event("e2", "Table", "CREATE_IN_PROGRESS")]})  # read stops here: already seen
+    heard: list[str] = []
+    poller = StackPoller(cloudformation, first_interval=0.001, max_interval=0.002)
+    with stubber:
+        final = poller.wait("a", heard.append)
+
+    assert final.status == "ROLLBACK_COMPLETE"
+    assert heard == ["Table CREATE_IN_PROGRESS", "Table DELETE_COMPLETE"]
+    stubber.assert_no_pending_responses()  # no events read while the status stayed the same
+
+
+def test_a_failed_resource_event_carries_its_reason() -> None:
+    from orchestrator.aws.events import describe_event
+
+    assert describe_event(event("e", "Table", "CREATE_FAILED", "Table already exists")) == (
+        "Table CREATE_FAILED: Table already exists")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from orchestrator.engine.ports import (
@@ -82,8 +82,11 @@ class FakeStacks:
         self.stacks[request.stack] = StackSnapshot(request.stack, status, tags=request.tags,
                                                    outputs=outputs)
 
-    def wait_stack(self, stack: str) -> StackSnapshot:
+    def wait_stack(self, stack: str,
+                   on_event: Callable[[str], None] | None = None) -> StackSnapshot:
         self.calls.append(f"wait_stack {stack}")
+        if on_event is not None:
+            on_event(f"{stack} event")
         current = self.stacks.get(stack)
         if current is None:
             return StackSnapshot(stack, "DELETE_COMPLETE")

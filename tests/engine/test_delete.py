@@ -171,7 +171,8 @@ def test_only_artifacts_no_remaining_stack_uses_are_removed(manifest: Manifest) 
 
 def test_delete_failed_names_the_resource_skips_dependents_and_reruns(manifest: Manifest) -> None:
     class StuckStacks(FakeStacks):
-        def wait_stack(self, stack: str) -> StackSnapshot:
+        def wait_stack(self, stack: str,
+                   on_event: Callable[[str], None] | None = None) -> StackSnapshot:
             if stack == "demo-func" and not self.calls.count("delete_stack demo-func") > 1:
                 return StackSnapshot(stack, "DELETE_FAILED")
             return super().wait_stack(stack)
