@@ -138,9 +138,13 @@ class StackPoller:
     def _settle(self, names: list[str], snapshots: dict[str, StackSnapshot]) -> None:
         for name in names:
             snapshot = snapshots.get(name) or StackSnapshot(name, "DELETE_COMPLETE")
-            if self._seen.get(name) != snapshot.status:
+            before = self._seen.get(name)
+            if before != snapshot.status:
                 self._seen[name] = snapshot.status
-                self._tell(name)
+                # Events are worth a call when an operation turns mid-way (a rollback begins,
+                # cleanup starts); its start says nothing new, and its end is reported anyway.
+                if before is not None and snapshot.status.endswith("_IN_PROGRESS"):
+                    self._tell(name)
             if not snapshot.status.endswith("_IN_PROGRESS"):
                 with self._lock:
                     futures = self._watches.pop(name, [])

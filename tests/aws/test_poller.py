@@ -158,27 +158,43 @@ def event(event_id: str, logical: str, status: str, reason: str = "") -> dict[st
     return {**found, "ResourceStatusReason": reason} if reason else found
 
 
-def test_events_are_read_from_the_last_one_seen_and_only_on_a_status_change() -> None:
+def test_events_are_read_when_an_operation_turns_and_from_the_last_one_seen() -> None:
     cloudformation = client()
     stubber = Stubber(cloudformation)
     stubber.add_response("describe_stacks", {"Stacks": [stack("a", "CREATE_IN_PROGRESS")]})
-    stubber.add_response("describe_stack_events", {"StackEvents": [
-        event("e2", "Table", "CREATE_IN_PROGRESS"), event("e1", "a", "CREATE_IN_PROGRESS")]})
     stubber.add_response("describe_stacks", {"Stacks": [stack("a", "CREATE_IN_PROGRESS")]})
-    stubber.add_response("describe_stacks", {"Stacks": [stack("a", "ROLLBACK_COMPLETE")]})
+    stubber.add_response("describe_stacks", {"Stacks": [stack("a", "ROLLBACK_IN_PROGRESS")]})
     stubber.add_response("describe_stack_events", {"StackEvents": [
-        event("e5", "a", "ROLLBACK_COMPLETE"),
-        event("e4", "Table", "DELETE_COMPLETE"),
+        event("e4", "a", "ROLLBACK_IN_PROGRESS"),
         event("e3", "Table", "CREATE_FAILED", "Table already exists"),
-        event("e2", "Table", "CREATE_IN_PROGRESS")]})  # read stops here: already seen
+        event("e2", "Table", "CREATE_IN_PROGRESS")]})
+    stubber.add_response("describe_stacks", {"Stacks": [stack("a", "ROLLBACK_IN_PROGRESS")]})
+    stubber.add_response("describe_stacks", {"Stacks": [stack("a", "ROLLBACK_COMPLETE")]})
     heard: list[str] = []
     poller = StackPoller(cloudformation, first_interval=0.001, max_interval=0.002)
     with stubber:
         final = poller.wait("a", heard.append)
 
     assert final.status == "ROLLBACK_COMPLETE"
-    assert heard == ["Table CREATE_IN_PROGRESS", "Table DELETE_COMPLETE"]
-    stubber.assert_no_pending_responses()  # no events read while the status stayed the same
+    assert heard == ["Table CREATE_FAILED: Table already exists"]
+    # no events read at the start, while nothing changed, or at the end
+    stubber.assert_no_pending_responses()
+
+
+def test_the_event_cursor_stops_at_the_last_event_seen() -> None:
+    from orchestrator.aws.events import EventCursor
+
+    cloudformation = client()
+    stubber = Stubber(cloudformation)
+    stubber.add_response("describe_stack_events", {"StackEvents": [
+        event("e2", "Table", "CREATE_IN_PROGRESS"), event("e1", "a", "CREATE_IN_PROGRESS")]})
+    stubber.add_response("describe_stack_events", {"StackEvents": [
+        event("e4", "Table", "CREATE_COMPLETE"), event("e3", "Role", "CREATE_COMPLETE"),
+        event("e2", "Table", "CREATE_IN_PROGRESS")], "NextToken": "more"})
+    cursor = EventCursor(cloudformation)
+    with stubber:
+        assert [e["EventId"] for e in cursor.new_events("a")] == ["e1", "e2"]
+        assert [e["EventId"] for e in cursor.new_events("a")] == ["e3", "e4"]  # one page
 
 
 def test_a_failed_resource_event_carries_its_reason() -> None:
