@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from threading import Event
 
 from orchestrator.engine.adopt import ImportPlan, plan_import
+from orchestrator.engine.fingerprint import stack_tags
 from orchestrator.engine.parameters import ParameterResolver, redact
 from orchestrator.engine.ports import (
     Adoptions,
@@ -62,7 +63,6 @@ def deploy(manifest: Manifest, request: DeployRequest, services: DeployServices,
     resolver = ParameterResolver(manifest, env, services.environ,
                                  lookup=lambda stack: _outputs(services.stacks, observed, stack))
     secrets = resolver.secret_values()
-    tags = {"firefly:project": manifest.project, "firefly:env": env.name}
 
     def work(name: str) -> WorkflowResult:
         workflow = manifest.workflows[name]
@@ -76,7 +76,7 @@ def deploy(manifest: Manifest, request: DeployRequest, services: DeployServices,
             body = services.templates.body(name, workflow.template or "")
             current = observed.get(stack_of[name])
             job = StackJob(name, stack_of[name], body, parameters,
-                           {**tags, "firefly:workflow": name}, force=request.force,
+                           stack_tags(manifest.project, env.name, name), force=request.force,
                            adopt=_adoption(workflow, stack_of[name], current, services))
             result = deploy_stack(job, current, services.stacks, observer, stop_event)
         except OrchestratorError as error:

@@ -20,3 +20,18 @@ def fingerprint(body: str, parameters: Mapping[str, str], tags: Mapping[str, str
                           "tags": {k: v for k, v in sorted(tags.items()) if k != TAG}},
                          sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def stack_tags(project: str, env: str, workflow: str) -> dict[str, str]:
+    """The tags firefly puts on every stack it deploys."""
+    return {"firefly:project": project, "firefly:env": env, "firefly:workflow": workflow}
+
+
+def stamped(tags: Mapping[str, str], body: str, parameters: Mapping[str, str]) -> dict[str, str]:
+    """`tags` plus the fingerprint of what is about to be submitted."""
+    return {**tags, TAG: fingerprint(body, parameters, tags)}
+
+
+def already_deployed(current_tags: Mapping[str, str], submitted: Mapping[str, str]) -> bool:
+    """The stack carries the fingerprint of exactly what `submitted` (stamped tags) describes."""
+    return current_tags.get(TAG) == submitted[TAG]

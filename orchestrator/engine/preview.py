@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from orchestrator.engine.deploy import DeployRequest, DeployServices, selected_graph
-from orchestrator.engine.fingerprint import TAG, fingerprint
+from orchestrator.engine.fingerprint import already_deployed, stack_tags, stamped
 from orchestrator.engine.parameters import ParameterResolver, redact
 from orchestrator.engine.ports import ChangeSetRequest, StackSnapshot
 from orchestrator.engine.stack_deploy import CAPABILITIES
@@ -50,7 +50,6 @@ def preview(manifest: Manifest, request: DeployRequest,
     resolver = ParameterResolver(manifest, env, services.environ,
                                  lookup=lambda s: observed[s].outputs if s in observed else None)
     secrets = resolver.secret_values()
-    tags = {"firefly:project": manifest.project, "firefly:env": env.name}
 
     def one(name: str) -> PlannedWorkflow:
         workflow = manifest.workflows[name]
@@ -71,7 +70,7 @@ def preview(manifest: Manifest, request: DeployRequest,
         try:
             parameters = resolver.resolve(workflow)
             body = services.templates.body(name, workflow.template or "")
-            job_tags = {**tags, "firefly:workflow": name}
+            job_tags = stack_tags(manifest.project, env.name, name)
             return _stack_preview(name, stack, body, parameters, job_tags, current, services,
                                   request.force)
         except OrchestratorError as error:
@@ -85,8 +84,8 @@ def preview(manifest: Manifest, request: DeployRequest,
 def _stack_preview(name: str, stack: str, body: str, parameters: Mapping[str, str],
                    tags: Mapping[str, str], current: StackSnapshot | None,
                    services: DeployServices, force: bool) -> PlannedWorkflow:
-    full_tags = {**tags, TAG: fingerprint(body, parameters, tags)}
-    if current is not None and not force and current.tags.get(TAG) == full_tags[TAG]:
+    full_tags = stamped(tags, body, parameters)
+    if current is not None and not force and already_deployed(current.tags, full_tags):
         return PlannedWorkflow(name, "unchanged", stack)
     stacks = services.stacks
     change_set = stacks.create_change_set(ChangeSetRequest(

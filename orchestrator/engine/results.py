@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from orchestrator.engine.parameters import redact
 from orchestrator.errors import ExitCode
 
 
@@ -48,15 +49,9 @@ class RunResult:
 def redacted(run: RunResult, secrets: list[str]) -> RunResult:
     """The run as it may be shown: outputs derived from a secret (a bucket ARN naming a secret
     bucket) and errors quoting one carry *** instead."""
-
-    def clean(text: str) -> str:
-        for secret in secrets:
-            text = text.replace(secret, "***") if secret else text
-        return text
-
     results = {
-        name: replace(result, outputs={k: clean(v) for k, v in result.outputs.items()},
-                      error=clean(result.error) if result.error else result.error)
+        name: replace(result, outputs={k: redact(v, secrets) for k, v in result.outputs.items()},
+                      error=redact(result.error, secrets) if result.error else result.error)
         for name, result in run.results.items()
     }
     return replace(run, results=results)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from threading import Event
 
 from orchestrator.engine.adopt import ImportPlan
-from orchestrator.engine.fingerprint import TAG, fingerprint
+from orchestrator.engine.fingerprint import TAG, already_deployed, stamped
 from orchestrator.engine.ports import ChangeSetRequest, RunObserver, Stacks, StackSnapshot
 from orchestrator.engine.results import WorkflowResult, WorkflowStatus
 from orchestrator.engine.stack_plan import StackAction, decide
@@ -36,7 +36,7 @@ class StackJob:
 def deploy_stack(job: StackJob, observed: StackSnapshot | None, stacks: Stacks,
                  observer: RunObserver, stop: Event) -> WorkflowResult:
     started = time.monotonic()
-    tags = {**job.tags, TAG: fingerprint(job.body, job.parameters, job.tags)}
+    tags = stamped(job.tags, job.body, job.parameters)
     for _ in range(_MAX_WAITS):
         status = observed.status if observed else None
         decision = decide(status, has_resources=False, stack=job.stack, workflow=job.workflow)
@@ -54,7 +54,7 @@ def deploy_stack(job: StackJob, observed: StackSnapshot | None, stacks: Stacks,
                               dict(outputs))
 
     if (decision.action is StackAction.UPDATE and observed is not None and not job.force
-            and observed.tags.get(TAG) == tags[TAG]):
+            and already_deployed(observed.tags, tags)):
         return result(WorkflowStatus.UNCHANGED, observed.outputs)
     if decision.action is StackAction.RECREATE:
         observer.phase(job.workflow, f"deleting the {status} stack before creating it again")
