@@ -16,7 +16,7 @@ from orchestrator.ci.graph_workflows import (
 from orchestrator.graph import delete_graph, deploy_graph
 from orchestrator.manifest.models import Manifest
 
-__all__ = ["WORKFLOWS_FOLDER", "job_id", "render_workflows", "stale_files", "write_workflows"]
+__all__ = ["WORKFLOWS_FOLDER", "job_id", "render_workflows"]
 
 # Beside the manifest, which therefore sits at the repository root where GitHub looks.
 WORKFLOWS_FOLDER = Path(".github/workflows")
@@ -30,22 +30,3 @@ def render_workflows(manifest: Manifest) -> dict[str, str]:
         "deploy-graph.yml": deploy_graph_workflow(manifest, deploy),
         "delete-graph.yml": delete_graph_workflow(manifest, delete),
     }
-
-
-def stale_files(folder: Path, files: dict[str, str]) -> list[str]:
-    """Generated files missing from `folder` or different from what the manifest gives."""
-    return sorted(name for name, text in files.items()
-                  if not (folder / name).is_file()
-                  or (folder / name).read_text(encoding="utf-8") != text)
-
-
-def write_workflows(folder: Path, files: dict[str, str]) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in files.items():
-        path = folder / name
-        # newline="\n": the committed bytes must not depend on the platform that generated them.
-        with path.open("w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        written.append(path)
-    return written

@@ -8,7 +8,6 @@ import typer
 
 from orchestrator.cli.console import stdout
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
-from orchestrator.errors import OrchestratorError
 
 EXAMPLE = "Example: firefly ci generate --check"
 
@@ -37,7 +36,9 @@ def generate(
     ] = False,
 ) -> None:
     """Write .github/workflows/deploy-graph.yml and delete-graph.yml beside the manifest."""
-    from orchestrator.ci import WORKFLOWS_FOLDER, render_workflows, stale_files, write_workflows
+    from orchestrator.ci import WORKFLOWS_FOLDER, render_workflows
+    from orchestrator.cli.generated import fail_if_stale
+    from orchestrator.generated import stale_files, write_files
     from orchestrator.manifest import display_path
     from orchestrator.validation import load_checked
 
@@ -45,12 +46,9 @@ def generate(
     folder = manifest.parent / WORKFLOWS_FOLDER
     files = render_workflows(loaded)
     if check:
-        stale = stale_files(folder, files)
-        if stale:
-            raise OrchestratorError(
-                f"{display_path(folder)}: {len(stale)} file(s) out of date ({', '.join(stale)}); "
-                "run 'firefly ci generate' and commit the result")
+        fail_if_stale(folder, stale_files(folder, files), noun="file",
+                      command="firefly ci generate")
         stdout.print(f"{display_path(folder)}: {len(files)} generated files up to date")
         return
-    write_workflows(folder, files)
+    write_files(folder, files)
     stdout.print(f"{display_path(folder)}: wrote {', '.join(files)}")

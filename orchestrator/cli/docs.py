@@ -9,7 +9,6 @@ import typer
 
 from orchestrator.cli.console import stdout
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
-from orchestrator.errors import OrchestratorError
 
 EXAMPLE = "Example: firefly docs --check"
 DEFAULT_OUT = Path("docs/workflows")
@@ -27,6 +26,7 @@ def docs(
     ] = False,
 ) -> None:
     """Write the workflow pages: dependencies, Required By, deploy and delete steps."""
+    from orchestrator.cli.generated import fail_if_stale
     from orchestrator.docs import render_docs, stale_pages, write_docs
     from orchestrator.manifest import display_path
     from orchestrator.validation import load_checked
@@ -35,11 +35,7 @@ def docs(
     folder = out if out is not None else manifest.parent / DEFAULT_OUT
     pages = render_docs(loaded)
     if check:
-        stale = stale_pages(folder, pages)
-        if stale:
-            raise OrchestratorError(
-                f"{display_path(folder)}: {len(stale)} page(s) out of date "
-                f"({', '.join(stale)}); run 'firefly docs' and commit the result")
+        fail_if_stale(folder, stale_pages(folder, pages), noun="page", command="firefly docs")
         stdout.print(f"{display_path(folder)}: {len(pages)} pages up to date")
         return
     write_docs(folder, pages)
