@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from orchestrator.aws.errors import error_message, is_no_changes, is_not_found
+from orchestrator.aws.errors import call, is_no_changes, is_not_found, translated
 from orchestrator.aws.poller import StackPoller, describe, pace
 from orchestrator.engine.ports import (
     ChangeSetOutcome,
@@ -19,6 +19,7 @@ from orchestrator.engine.ports import (
 )
 from orchestrator.errors import OrchestratorError
 
+SERVICE = "CloudFormation"  # the word error lines start with
 # CloudFormation's limit for TemplateBody; larger templates must be passed as TemplateURL.
 TEMPLATE_BODY_LIMIT = 51_200
 _PENDING_CHANGE_SET = {"CREATE_PENDING", "CREATE_IN_PROGRESS", "DELETE_PENDING",
@@ -50,7 +51,7 @@ class CloudFormationStacks:
                                   max_interval=max_interval)
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
-        found: dict[str, StackSnapshot] = self._call(describe, self._client, names)
+        found: dict[str, StackSnapshot] = call(describe, self._client, names, service=SERVICE)
         return found
 
     def create_change_set(self, request: ChangeSetRequest) -> str:
@@ -66,7 +67,7 @@ class CloudFormationStacks:
         }
         if request.resources_to_import:
             arguments["ResourcesToImport"] = list(request.resources_to_import)
-        response = self._call(self._client.create_change_set, **arguments)
+        response = call(self._client.create_change_set, service=SERVICE, **arguments)
         return str(response["Id"])
 
     def _template(self, body: str) -> dict[str, str]:
@@ -86,7 +87,8 @@ class CloudFormationStacks:
     def wait_change_set(self, change_set_id: str) -> ChangeSetOutcome:
         started = time.monotonic()
         while True:
-            described = self._call(self._client.describe_change_set, ChangeSetName=change_set_id)
+            described = call(self._client.describe_change_set, service=SERVICE,
+                             ChangeSetName=change_set_id)
             status = str(described["Status"])
             if status not in _PENDING_CHANGE_SET:
                 break
@@ -101,17 +103,17 @@ class CloudFormationStacks:
             self._client.delete_change_set(ChangeSetName=change_set_id)
         except ClientError as error:
             if not is_not_found(error):
-                raise _translated(error) from None
+                raise translated(error, SERVICE) from None
 
     def execute_change_set(self, change_set_id: str) -> None:
-        self._call(self._client.execute_change_set, ChangeSetName=change_set_id)
+        call(self._client.execute_change_set, service=SERVICE, ChangeSetName=change_set_id)
 
     def wait_stack(self, stack: str,
                    on_event: Callable[[str], None] | None = None) -> StackSnapshot:
         return self.poller.wait(stack, on_event)
 
     def delete_stack(self, stack: str) -> None:
-        self._call(self._client.delete_stack, StackName=stack)
+        call(self._client.delete_stack, service=SERVICE, StackName=stack)
 
     def first_failure(self, stack: str) -> FailedResource | None:
         """The earliest failed resource since the latest user-initiated operation."""
@@ -124,16 +126,6 @@ class CloudFormationStacks:
                     return _earliest_failure(reversed(events))
         return _earliest_failure(reversed(events))
 
-    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(*args, **kwargs)
-        except ClientError as error:
-            raise _translated(error) from None
-
-
-def _translated(error: ClientError) -> OrchestratorError:
-    operation = error.operation_name if hasattr(error, "operation_name") else "call"
-    return OrchestratorError(f"CloudFormation {operation} failed: {error_message(error)}")
 
 
 def _change(change: dict[str, Any]) -> dict[str, str]:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from botocore.exceptions import ClientError
+
+from orchestrator.errors import OrchestratorError
+
+T = TypeVar("T")
 
 _THROTTLING = {"Throttling", "ThrottlingException", "RequestLimitExceeded",
                "TooManyRequestsException", "SlowDown"}
@@ -34,3 +41,18 @@ def is_no_changes(reason: str) -> bool:
 def is_not_found(error: ClientError) -> bool:
     return error_code(error) in {"404", "NoSuchKey", "NoSuchBucket", "NotFound",
                                  "ChangeSetNotFound", "ResourceNotFoundException"}
+
+
+def translated(error: ClientError, service: str = "") -> OrchestratorError:
+    """One line for a refused AWS call: which call it was, and AWS's own words."""
+    operation = getattr(error, "operation_name", None) or "call"
+    prefix = f"{service} " if service else ""
+    return OrchestratorError(f"{prefix}{operation} failed: {error_message(error)}")
+
+
+def call(action: Callable[..., T], *args: Any, service: str = "", **kwargs: Any) -> T:
+    """`action(*args, **kwargs)`, with a refusal turned into `translated`'s one line."""
+    try:
+        return action(*args, **kwargs)
+    except ClientError as error:
+        raise translated(error, service) from None

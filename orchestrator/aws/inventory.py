@@ -10,9 +10,8 @@ from typing import Any
 import yaml
 from botocore.exceptions import ClientError
 
-from orchestrator.aws.errors import error_message, is_not_found
+from orchestrator.aws.errors import call, error_message, is_not_found, translated
 from orchestrator.engine.ports import StackResource
-from orchestrator.errors import OrchestratorError
 
 _S3_URI = re.compile(r"^s3://([^/]+)/(.+)$")
 
@@ -27,7 +26,7 @@ class AwsInventory:
     def resources(self, stack: str) -> list[StackResource]:
         found = []
         paginator = self._cloudformation.get_paginator("list_stack_resources")
-        for page in self._call(lambda: list(paginator.paginate(StackName=stack))):
+        for page in call(lambda: list(paginator.paginate(StackName=stack))):
             for summary in page["StackResourceSummaries"]:
                 if summary.get("ResourceStatus") == "DELETE_COMPLETE":
                     continue
@@ -52,21 +51,21 @@ class AwsInventory:
             except ClientError as error:
                 if is_not_found(error):
                     continue
-                raise _translated("DescribeTable", error) from None
+                raise translated(error) from None
             if table.get("DeletionProtectionEnabled"):
                 protected.append(resource.physical_id)
         return protected
 
     def disable_deletion_protection(self, table: str) -> None:
-        self._call(lambda: self._dynamodb.update_table(TableName=table,
+        call(lambda: self._dynamodb.update_table(TableName=table,
                                                        DeletionProtectionEnabled=False))
 
     def termination_protected(self, stack: str) -> bool:
-        stacks = self._call(lambda: self._cloudformation.describe_stacks(StackName=stack))
+        stacks = call(lambda: self._cloudformation.describe_stacks(StackName=stack))
         return bool(stacks["Stacks"][0].get("EnableTerminationProtection"))
 
     def foreign_importers(self, stack: str, deleting: set[str]) -> dict[str, list[str]]:
-        described = self._call(lambda: self._cloudformation.describe_stacks(StackName=stack))
+        described = call(lambda: self._cloudformation.describe_stacks(StackName=stack))
         exports = [o["ExportName"] for o in described["Stacks"][0].get("Outputs") or []
                    if o.get("ExportName")]
         found = {}
@@ -85,7 +84,7 @@ class AwsInventory:
         ordered = sorted(keys)
         for start in range(0, len(ordered), 1000):  # DeleteObjects takes 1000 keys a call
             batch = [{"Key": key} for key in ordered[start:start + 1000]]
-            self._call(lambda b=batch: self._s3.delete_objects(
+            call(lambda b=batch: self._s3.delete_objects(
                 Bucket=self._bucket, Delete={"Objects": b, "Quiet": True}))
 
     def _importers(self, export: str) -> list[str]:
@@ -97,10 +96,10 @@ class AwsInventory:
             # stack"), not an empty list.
             if "not imported" in error_message(error):
                 return []
-            raise _translated("ListImports", error) from None
+            raise translated(error) from None
 
     def _template(self, stack: str, stage: str) -> dict[str, Any]:
-        body = self._call(lambda: self._cloudformation.get_template(
+        body = call(lambda: self._cloudformation.get_template(
             StackName=stack, TemplateStage=stage))["TemplateBody"]
         if isinstance(body, dict):
             return body
@@ -110,11 +109,6 @@ class AwsInventory:
             parsed = yaml.load(body, Loader=_TaggedLoader)  # a SafeLoader: tags become data
         return parsed if isinstance(parsed, dict) else {}
 
-    def _call(self, action: Any) -> Any:
-        try:
-            return action()
-        except ClientError as error:
-            raise _translated(getattr(error, "operation_name", "call"), error) from None
 
 
 class _TaggedLoader(yaml.SafeLoader):
@@ -148,7 +142,3 @@ def _s3_locations(value: Any) -> list[tuple[str, str]]:
         for item in value:
             found += _s3_locations(item)
     return found
-
-
-def _translated(operation: str, error: ClientError) -> OrchestratorError:
-    return OrchestratorError(f"{operation} failed: {error_message(error)}")
