@@ -21,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import write_manifest
+from synthetic import FileTemplates, write_manifest
 
 from orchestrator.aws.cloudformation import CloudFormationStacks
 from orchestrator.aws.session import AwsClients, connect
@@ -62,24 +62,12 @@ class CallLog:
         return dict(collections.Counter(f"{s}:{o}" for _, s, o in self.calls))
 
 
-class FileTemplates:
-    def __init__(self, root: Path) -> None:
-        self._root = root
-
-    def body(self, workflow: str, template: str) -> str:
-        return (self._root / template).read_text(encoding="utf-8")
-
-
 def stacks_in_flight(endpoint: str, latency: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         manifest_path = folder / "workflows.yaml"
         write_manifest(folder, project="bench-flight", count=20, seed=1,
-                       durations=(latency, latency))
-        text = manifest_path.read_text().replace("    deploy:\n      needs:\n", "    x-needs:\n")
-        manifest_path.write_text("\n".join(
-            line for line in text.splitlines()
-            if "x-needs" not in line and "synthetic dependency" not in line) + "\n")
+                       durations=(latency, latency), linked=False)
         manifest = load_manifest(manifest_path)
         clients = connect("us-east-1", expected_account=None, endpoint=endpoint)
         log = CallLog()

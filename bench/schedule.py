@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import write_manifest
+from synthetic import FileTemplates, write_manifest
 
 from orchestrator.aws.cloudformation import CloudFormationStacks
 from orchestrator.aws.session import connect
@@ -27,16 +27,6 @@ from orchestrator.engine.ports import NullObserver
 from orchestrator.graph import deploy_graph
 from orchestrator.manifest import load_manifest
 from orchestrator.sandbox.server import start_server
-
-
-class FileTemplates:
-    """The synthetic templates have no code to package: submitted as written."""
-
-    def __init__(self, root: Path) -> None:
-        self._root = root
-
-    def body(self, workflow: str, template: str) -> str:
-        return (self._root / template).read_text(encoding="utf-8")
 
 
 def run(endpoint: str, folder: Path, *, level_by_level: bool, concurrency: int) -> float:

@@ -23,9 +23,20 @@ Outputs:
 """
 
 
+class FileTemplates:
+    """The synthetic templates have no code to package: submitted as written."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    def body(self, workflow: str, template: str) -> str:
+        return (self._root / template).read_text(encoding="utf-8")
+
+
 def write_manifest(folder: Path, *, project: str, count: int, seed: int,
-                   durations: tuple[float, float]) -> dict[str, float]:
-    """Write the manifest and templates; return each workflow's stack latency."""
+                   durations: tuple[float, float], linked: bool = True) -> dict[str, float]:
+    """Write the manifest and templates; return each workflow's stack latency. Without
+    `linked`, the workflows are independent: all of them run at once."""
     rng = random.Random(seed)
     names = [f"w{index:02d}" for index in range(count)]
     latency = {name: round(rng.uniform(*durations), 1) for name in names}
@@ -37,6 +48,8 @@ def write_manifest(folder: Path, *, project: str, count: int, seed: int,
             TEMPLATE.format(latency=latency[name], project=project, name=name), encoding="utf-8")
         earlier = names[max(0, index - 8):index]
         needs = rng.sample(earlier, k=min(len(earlier), rng.randint(0, 2)))
+        if not linked:
+            needs = []
         lines += [f"  {name}:", "    type: cloudformation",
                   f"    template: stacks/{name}.yaml", f"    description: Synthetic {name}"]
         if needs:

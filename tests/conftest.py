@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import textwrap
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,21 +65,31 @@ def repo_manifest() -> Manifest:
     return load_checked(MANIFEST)
 
 
-@pytest.fixture(scope="session")
-def sandbox_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxInfo]:
-    """One engine for the session, in its own process as `firefly sandbox up` runs it: its
-    fixes patch moto process-wide, and the Lambda tests' in-process moto must not see them."""
-    import socket
-
-    from orchestrator.sandbox import lifecycle
-
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    state = tmp_path_factory.mktemp("sandbox-state")
-    info = lifecycle.start(port, state_dir=state)
-    yield info
-    lifecycle.stop(state_dir=state)
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def engine_process(state: Path, latency: float | None = None) -> Iterator[SandboxInfo]:
+    """The sandbox in its own process, as `firefly sandbox up` runs it (its fixes patch moto
+    process-wide, which in-process moto tests must not see), on a free port; always stopped."""
+    from orchestrator.sandbox import lifecycle
+
+    info = lifecycle.start(free_port(), latency, state_dir=state)
+    try:
+        yield info
+    finally:
+        lifecycle.stop(state_dir=state)
+
+
+@pytest.fixture(scope="session")
+def sandbox_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxInfo]:
+    """One engine for the session."""
+    with engine_process(tmp_path_factory.mktemp("sandbox-state")) as info:
+        yield info
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from orchestrator.aws.integration.support import CheckContext, CheckFailure
 from orchestrator.engine.ports import StackSnapshot
 from orchestrator.errors import OrchestratorError
 from orchestrator.manifest.models import Environment
-from tests.conftest import MANIFEST, CliResult
+from tests.conftest import MANIFEST, CliResult, engine_process
 
 WORKFLOW = "run-integration-tests"
 LOCAL = Environment("local", "us-east-1", None, True, False, {}, {})
@@ -207,30 +206,17 @@ class Sandbox:
     client: Callable[[str], Any]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     """A fresh engine of this module (own state folder and port), stopped at the end."""
-    from orchestrator.sandbox import lifecycle
-
     state = tmp_path_factory.mktemp("sandbox-state")
-    port = _free_port()
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, engine_process(state) as info:
         patch.setenv("FIREFLY_STATE_DIR", str(state))
-        patch.setenv("FIREFLY_SANDBOX_PORT", str(port))
-        info = lifecycle.start(port, state_dir=state)
+        patch.setenv("FIREFLY_SANDBOX_PORT", str(info.port))
         session = boto3.session.Session(aws_access_key_id="testing",
                                         aws_secret_access_key="testing", region_name="us-east-1")
-        try:
-            yield Sandbox(info.endpoint, lambda service: session.client(
-                service, endpoint_url=info.endpoint))
-        finally:
-            lifecycle.stop(state_dir=state)
+        yield Sandbox(info.endpoint, lambda service: session.client(
+            service, endpoint_url=info.endpoint))
 
 
 def _deploy(firefly: Callable[..., CliResult], report: Path, *extra: str) -> dict[str, Any]:

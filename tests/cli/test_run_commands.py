@@ -4,14 +4,13 @@ mistakes a user can make, each one line and the documented exit code."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from orchestrator.sandbox.lifecycle import SandboxInfo
-from tests.conftest import MANIFEST, CliResult
+from tests.conftest import MANIFEST, CliResult, free_port
 
 Firefly = Callable[..., CliResult]
 
@@ -124,12 +123,6 @@ def test_a_protected_environment_needs_its_name_confirmed(
                    str(path))
     assert done.code == 0, done.err
     assert "table: deleted" in done.out
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_sandbox_up_status_down(firefly: Firefly, monkeypatch: pytest.MonkeyPatch,

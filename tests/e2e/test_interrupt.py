@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,21 +14,16 @@ from pathlib import Path
 import boto3
 import pytest
 
-from orchestrator.sandbox import lifecycle
 from orchestrator.sandbox.lifecycle import SandboxInfo
-from tests.conftest import MANIFEST
+from tests.conftest import MANIFEST, engine_process
 
 
 @pytest.fixture
 def slow_engine(tmp_path: Path) -> Iterator[tuple[SandboxInfo, Path]]:
     """An engine holding every stack operation in progress for 2 s, so there is a run to stop."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
     state = tmp_path / "state"
-    info = lifecycle.start(port, 2.0, state_dir=state)
-    yield info, state
-    lifecycle.stop(state_dir=state)
+    with engine_process(state, 2.0) as info:
+        yield info, state
 
 
 def test_an_interrupt_stops_starting_work_and_exits_130(

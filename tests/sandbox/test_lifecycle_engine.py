@@ -19,13 +19,7 @@ import pytest
 from orchestrator.errors import ExitCode
 from orchestrator.sandbox import lifecycle, state
 from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.conftest import free_port
 
 
 @pytest.fixture

@@ -8,13 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.conftest import REPO, free_port
 
 
 def test_runs_until_sigterm_and_keeps_its_pid_file_meanwhile(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     engine = subprocess.Popen(
         [sys.executable, "-m", "orchestrator.sandbox", "--port", str(port),
          "--state-dir", str(tmp_path)],
