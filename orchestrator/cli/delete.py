@@ -12,6 +12,8 @@ from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
 from orchestrator.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from orchestrator.engine.delete_plan import DeletePlan
     from orchestrator.manifest.models import Environment
 
@@ -62,7 +64,7 @@ def delete(
         loaded, plan.graph, "delete", request.only, report,
         lambda observer: run_delete(plan, request, connection.stacks, stock, observer),
         secrets=[], out=stdout, err=stderr)
-    _print_retained(plan)
+    _print_retained(plan, stdout, "retained by DeletionPolicy:")
     raise typer.Exit(code)
 
 
@@ -75,17 +77,17 @@ def print_plan(plan: DeletePlan) -> None:
     for workflow, tables in plan.protected_tables.items():
         stderr.print(f"  {workflow}: deletion protection on {', '.join(tables)}"
                      " will be disabled (--disable-deletion-protection)", style="yellow")
-    _print_retained(plan, console_title="  retained by DeletionPolicy:")
+    _print_retained(plan, stderr, "  retained by DeletionPolicy:")
     for blocker in plan.blockers:
         stderr.print(f"  blocked: {blocker.workflow}: {blocker.message}", style="red")
 
 
-def _print_retained(plan: DeletePlan, console_title: str = "retained by DeletionPolicy:") -> None:
+def _print_retained(plan: DeletePlan, console: Console, title: str) -> None:
+    """In the plan (stderr, before) and in the results (stdout, after the delete)."""
     kept = [(w, r) for w, resources in plan.retained.items() for r in resources]
     if not kept:
         return
-    console = stderr if console_title.startswith(" ") else stdout
-    console.print(console_title)
+    console.print(title)
     for workflow, resource in kept:
         console.print(f"    {workflow}: {resource.logical_id} ({resource.resource_type}) "
                       f"{resource.physical_id}")
