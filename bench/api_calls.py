@@ -49,7 +49,8 @@ class CallLog:
     def watch(self, client: Any) -> None:
         service = client.meta.service_model.service_name
         client.meta.events.register(
-            "before-call.*.*", lambda model, **_: self._record(service, model.name))
+            "before-call.*.*", lambda model, **_: self._record(service, model.name)
+        )
 
     def _record(self, service: str, operation: str) -> None:
         with self._lock:
@@ -66,8 +67,14 @@ def stacks_in_flight(endpoint: str, latency: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         manifest_path = folder / "workflows.yaml"
-        write_manifest(folder, project="bench-flight", count=20, seed=1,
-                       durations=(latency, latency), linked=False)
+        write_manifest(
+            folder,
+            project="bench-flight",
+            count=20,
+            seed=1,
+            durations=(latency, latency),
+            linked=False,
+        )
         manifest = load_manifest(manifest_path)
         clients = connect("us-east-1", expected_account=None, endpoint=endpoint)
         log = CallLog()
@@ -82,10 +89,12 @@ def stacks_in_flight(endpoint: str, latency: float) -> None:
         window = ended - window_start
         in_flight = log.count("cloudformation", window_start, ended)
         total = log.count("cloudformation")
-        print(f"20 stacks in flight: {in_flight} CloudFormation calls in {window:.0f} s of "
-              f"execution = {in_flight / window * 60:.0f} per minute (target <= 60; per-stack "
-              f"polling every 2 s: 600); whole deploy {total} calls in {ended - started:.0f} s "
-              f"({stacks.poller.sweeps} status sweeps)")
+        print(
+            f"20 stacks in flight: {in_flight} CloudFormation calls in {window:.0f} s of "
+            f"execution = {in_flight / window * 60:.0f} per minute (target <= 60; per-stack "
+            f"polling every 2 s: 600); whole deploy {total} calls in {ended - started:.0f} s "
+            f"({stacks.poller.sweeps} status sweeps)"
+        )
 
 
 def noop_redeploy(endpoint: str) -> None:
@@ -103,9 +112,11 @@ def noop_redeploy(endpoint: str) -> None:
     operations = log.by_operation()
     print(f"no-op redeploy of {len(stack_workflows)} stacks: {dict(statuses)} in {seconds:.2f} s")
     print(f"  calls: {operations}")
-    print(f"  uploads {operations.get('s3:PutObject', 0)}, change sets "
-          f"{operations.get('cloudformation:CreateChangeSet', 0)}, status sweeps "
-          f"{operations.get('cloudformation:DescribeStacks', 0)}")
+    print(
+        f"  uploads {operations.get('s3:PutObject', 0)}, change sets "
+        f"{operations.get('cloudformation:CreateChangeSet', 0)}, status sweeps "
+        f"{operations.get('cloudformation:DescribeStacks', 0)}"
+    )
 
 
 def _services(manifest: Any, env: Any, endpoint: str, log: CallLog) -> DeployServices:

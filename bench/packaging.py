@@ -54,8 +54,9 @@ def moto_store() -> Iterator[ArtifactStore]:
     from orchestrator.aws.artifacts import S3ArtifactStore, ensure_artifact_bucket
 
     with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="bench",
-                          aws_secret_access_key="bench")
+        s3 = boto3.client(
+            "s3", region_name="us-east-1", aws_access_key_id="bench", aws_secret_access_key="bench"
+        )
         ensure_artifact_bucket(s3, BUCKET, "us-east-1")
         yield S3ArtifactStore(s3, BUCKET)
 
@@ -74,14 +75,20 @@ def sam_templates() -> list[Path]:
     return found
 
 
-def package_all(paths: list[Path], store: ArtifactStore, cache: Path, concurrency: int,
-                workers: int) -> tuple[float, list[PackagedTemplate]]:
+def package_all(
+    paths: list[Path], store: ArtifactStore, cache: Path, concurrency: int, workers: int
+) -> tuple[float, list[PackagedTemplate]]:
     templates = [(read_template(path), path.parent) for path in paths]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        packaged = list(pool.map(
-            lambda item: package_template(item[0], item[1], store, workers=workers,
-                                          cache_dir=cache), templates))
+        packaged = list(
+            pool.map(
+                lambda item: package_template(
+                    item[0], item[1], store, workers=workers, cache_dir=cache
+                ),
+                templates,
+            )
+        )
     return time.perf_counter() - start, packaged
 
 
@@ -90,8 +97,10 @@ def report(label: str, seconds: float, packaged: list[PackagedTemplate]) -> None
     size = sum(a.size for a in artifacts)
     uploads = sum(p.uploads for p in packaged)
     builds = sum(a.built for p in packaged for a in p.artifacts)
-    print(f"{label:5} {seconds:7.3f} s  {len(artifacts):2} zips  {size:9,} bytes  "
-          f"{builds:2} builds  {uploads:2} uploads")
+    print(
+        f"{label:5} {seconds:7.3f} s  {len(artifacts):2} zips  {size:9,} bytes  "
+        f"{builds:2} builds  {uploads:2} uploads"
+    )
 
 
 def main() -> None:
@@ -101,10 +110,14 @@ def main() -> None:
     parser.add_argument("--moto", action="store_true")
     options = parser.parse_args()
     paths = sam_templates()
-    print(f"{len(paths)} SAM templates under stacks/, concurrency {options.concurrency}, "
-          f"workers {options.workers}, bucket {'moto S3' if options.moto else 'in memory'}")
-    with tempfile.TemporaryDirectory(prefix="firefly-bench-") as cache, (
-            moto_store() if options.moto else nullstore()) as store:
+    print(
+        f"{len(paths)} SAM templates under stacks/, concurrency {options.concurrency}, "
+        f"workers {options.workers}, bucket {'moto S3' if options.moto else 'in memory'}"
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="firefly-bench-") as cache,
+        moto_store() if options.moto else nullstore() as store,
+    ):
         cold = package_all(paths, store, Path(cache), options.concurrency, options.workers)
         warm = package_all(paths, store, Path(cache), options.concurrency, options.workers)
     report("cold", *cold)

@@ -32,13 +32,15 @@ from orchestrator.sandbox.server import start_server
 def run(endpoint: str, folder: Path, *, level_by_level: bool, concurrency: int) -> float:
     manifest = load_manifest(folder / "workflows.yaml")
     clients = connect("us-east-1", expected_account=None, endpoint=endpoint)
-    services = DeployServices(stacks=CloudFormationStacks(clients.cloudformation),
-                              templates=FileTemplates(folder))
+    services = DeployServices(
+        stacks=CloudFormationStacks(clients.cloudformation), templates=FileTemplates(folder)
+    )
     started = time.perf_counter()
     if level_by_level:
         for level in deploy_graph(manifest).levels():
-            request = DeployRequest("local", tuple(level), with_prerequisites=False,
-                                    concurrency=concurrency)
+            request = DeployRequest(
+                "local", tuple(level), with_prerequisites=False, concurrency=concurrency
+            )
             _check(deploy(manifest, request, services, NullObserver()).results)
     else:
         request = DeployRequest("local", concurrency=concurrency)
@@ -47,8 +49,11 @@ def run(endpoint: str, folder: Path, *, level_by_level: bool, concurrency: int) 
 
 
 def _check(results: object) -> None:
-    failed = {n: r.error for n, r in results.items()  # type: ignore[attr-defined]
-              if r.status.value != "deployed"}
+    failed = {
+        n: r.error
+        for n, r in results.items()  # type: ignore[attr-defined]
+        if r.status.value != "deployed"
+    }
     if failed:
         raise SystemExit(f"bench deploy failed: {failed}")
 
@@ -65,18 +70,26 @@ def main() -> None:
             figures = {}
             for label, by_level in (("ready-queue", False), ("level-by-level", True)):
                 folder = Path(tmp) / label
-                latency = write_manifest(folder, project=f"bench-{label}", count=args.count,
-                                         seed=args.seed, durations=(1.0, 6.0))
+                latency = write_manifest(
+                    folder,
+                    project=f"bench-{label}",
+                    count=args.count,
+                    seed=args.seed,
+                    durations=(1.0, 6.0),
+                )
                 graph = deploy_graph(load_manifest(folder / "workflows.yaml"))
                 # Each stack costs its latency twice on the sandbox, as on AWS a change set
                 # takes its own time: once to compute the change set, once to execute it.
                 path, bound = graph.critical_path({w: 2 * s for w, s in latency.items()})
-                wall = run(server.endpoint, folder, level_by_level=by_level,
-                           concurrency=args.concurrency)
+                wall = run(
+                    server.endpoint, folder, level_by_level=by_level, concurrency=args.concurrency
+                )
                 figures[label] = (wall, bound, len(path))
             for label, (wall, bound, length) in figures.items():
-                print(f"{label:15} wall {wall:6.2f} s  critical path {bound:6.2f} s "
-                      f"({length} stacks)  ratio {wall / bound:5.3f}")
+                print(
+                    f"{label:15} wall {wall:6.2f} s  critical path {bound:6.2f} s "
+                    f"({length} stacks)  ratio {wall / bound:5.3f}"
+                )
     finally:
         server.stop()
 

@@ -33,25 +33,42 @@ class FileTemplates:
         return (self._root / template).read_text(encoding="utf-8")
 
 
-def write_manifest(folder: Path, *, project: str, count: int, seed: int,
-                   durations: tuple[float, float], linked: bool = True) -> dict[str, float]:
+def write_manifest(
+    folder: Path,
+    *,
+    project: str,
+    count: int,
+    seed: int,
+    durations: tuple[float, float],
+    linked: bool = True,
+) -> dict[str, float]:
     """Write the manifest and templates; return each workflow's stack latency. Without
     `linked`, the workflows are independent: all of them run at once."""
     rng = random.Random(seed)
     names = [f"w{index:02d}" for index in range(count)]
     latency = {name: round(rng.uniform(*durations), 1) for name in names}
-    lines = ["version: 1", f"project: {project}", "environments:",
-             "  local: {region: us-east-1, sandbox: true}", "workflows:"]
+    lines = [
+        "version: 1",
+        f"project: {project}",
+        "environments:",
+        "  local: {region: us-east-1, sandbox: true}",
+        "workflows:",
+    ]
     for index, name in enumerate(names):
         (folder / "stacks").mkdir(parents=True, exist_ok=True)
         (folder / "stacks" / f"{name}.yaml").write_text(
-            TEMPLATE.format(latency=latency[name], project=project, name=name), encoding="utf-8")
-        earlier = names[max(0, index - 8):index]
+            TEMPLATE.format(latency=latency[name], project=project, name=name), encoding="utf-8"
+        )
+        earlier = names[max(0, index - 8) : index]
         needs = rng.sample(earlier, k=min(len(earlier), rng.randint(0, 2)))
         if not linked:
             needs = []
-        lines += [f"  {name}:", "    type: cloudformation",
-                  f"    template: stacks/{name}.yaml", f"    description: Synthetic {name}"]
+        lines += [
+            f"  {name}:",
+            "    type: cloudformation",
+            f"    template: stacks/{name}.yaml",
+            f"    description: Synthetic {name}",
+        ]
         if needs:
             lines += ["    deploy:", "      needs:"]
             lines += [f"        {need}: synthetic dependency" for need in needs]

@@ -45,8 +45,10 @@ def sandbox_endpoint(notice: Notice) -> str:
     if given:
         host = urlsplit(given).hostname
         if host not in ("127.0.0.1", "localhost", "::1"):
-            raise UsageError(f"FIREFLY_SANDBOX_ENDPOINT={given}: a sandbox runs on this machine "
-                             "only; use http://127.0.0.1:PORT")
+            raise UsageError(
+                f"FIREFLY_SANDBOX_ENDPOINT={given}: a sandbox runs on this machine "
+                "only; use http://127.0.0.1:PORT"
+            )
         return given
 
     port = int(os.environ.get("FIREFLY_SANDBOX_PORT", lifecycle.DEFAULT_PORT))
@@ -56,14 +58,18 @@ def sandbox_endpoint(notice: Notice) -> str:
     return info.endpoint
 
 
-def open_environment(manifest: Manifest, env_name: str, *, profile: str | None = None,
-                     notice: Notice = lambda _: None) -> Connection:
+def open_environment(
+    manifest: Manifest,
+    env_name: str,
+    *,
+    profile: str | None = None,
+    notice: Notice = lambda _: None,
+) -> Connection:
     env = environment(manifest, env_name)
     if env.sandbox and profile:
         notice(f"--profile is ignored: {env.name} runs on the sandbox, never on AWS")
     endpoint = sandbox_endpoint(notice) if env.sandbox else None
-    clients = connect(env.region, expected_account=env.account, profile=profile,
-                      endpoint=endpoint)
+    clients = connect(env.region, expected_account=env.account, profile=profile, endpoint=endpoint)
     store = artifact_store(manifest, env, clients)
     stacks = CloudFormationStacks(clients.cloudformation, large_templates=store)
     templates = packaged_templates(manifest, store)
@@ -73,9 +79,13 @@ def open_environment(manifest: Manifest, env_name: str, *, profile: str | None =
 def deploy_services(manifest: Manifest, connection: Connection) -> DeployServices:
     clients = connection.clients
     adoptions = AwsAdoptions(manifest.root, clients.cloudformation, _clients(clients))
-    return DeployServices(stacks=connection.stacks, templates=connection.templates,
-                          tests=_integration_suite(manifest, connection),
-                          environ=dict(os.environ), adoptions=adoptions)
+    return DeployServices(
+        stacks=connection.stacks,
+        templates=connection.templates,
+        tests=_integration_suite(manifest, connection),
+        environ=dict(os.environ),
+        adoptions=adoptions,
+    )
 
 
 def _integration_suite(manifest: Manifest, connection: Connection) -> TestRunner:
@@ -84,8 +94,13 @@ def _integration_suite(manifest: Manifest, connection: Connection) -> TestRunner
 
     # AwsClients.client gives each client a session of its own: the suite runs on a worker
     # thread, where sharing the deploy's session would not be safe.
-    return IntegrationSuite(connection.stacks, stack_names(manifest, connection.env),
-                            connection.clients.client, connection.env, dict(os.environ))
+    return IntegrationSuite(
+        connection.stacks,
+        stack_names(manifest, connection.env),
+        connection.clients.client,
+        connection.env,
+        dict(os.environ),
+    )
 
 
 def _clients(clients: AwsClients) -> Callable[[str], Any]:

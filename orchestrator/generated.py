@@ -8,9 +8,11 @@ from pathlib import Path
 
 def stale_files(folder: Path, files: dict[str, str]) -> list[str]:
     """Names in `files` missing from `folder` or different there, sorted."""
-    return sorted(name for name, text in files.items()
-                  if not (folder / name).is_file()
-                  or (folder / name).read_text(encoding="utf-8") != text)
+    return sorted(
+        name
+        for name, text in files.items()
+        if not (folder / name).is_file() or (folder / name).read_text(encoding="utf-8") != text
+    )
 
 
 def write_files(folder: Path, files: dict[str, str]) -> list[Path]:

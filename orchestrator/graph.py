@@ -58,8 +58,10 @@ class WorkflowGraph:
         return len(self._graph)
 
     def edges(self) -> list[Edge]:
-        return sorted((data["edge"] for _, _, data in self._graph.edges(data=True)),
-                      key=lambda e: (self._rank[e.before], self._rank[e.after]))
+        return sorted(
+            (data["edge"] for _, _, data in self._graph.edges(data=True)),
+            key=lambda e: (self._rank[e.before], self._rank[e.after]),
+        )
 
     def edge(self, before: str, after: str) -> Edge:
         edge: Edge = self._graph.edges[before, after]["edge"]
@@ -67,13 +69,16 @@ class WorkflowGraph:
 
     def prerequisites(self, workflow: str) -> dict[str, str]:
         """What must finish before `workflow`, each with its reason."""
-        return {b: self.edge(b, workflow).reason
-                for b in self._sorted(self._graph.predecessors(workflow))}
+        return {
+            b: self.edge(b, workflow).reason
+            for b in self._sorted(self._graph.predecessors(workflow))
+        }
 
     def dependents(self, workflow: str) -> dict[str, str]:
         """What waits for `workflow`, each with its reason."""
-        return {a: self.edge(workflow, a).reason
-                for a in self._sorted(self._graph.successors(workflow))}
+        return {
+            a: self.edge(workflow, a).reason for a in self._sorted(self._graph.successors(workflow))
+        }
 
     def cycles(self) -> list[list[str]]:
         """One cycle per strongly connected knot, as [a, b, …, a] with each needing the next."""
@@ -103,8 +108,10 @@ class WorkflowGraph:
         for workflow in only:
             if workflow not in self._graph:
                 hint = did_you_mean(workflow, self._graph.nodes)
-                raise UsageError(f"--only {workflow}: no such workflow in the {self.action} "
-                                 f"graph{hint}; see 'firefly graph'")
+                raise UsageError(
+                    f"--only {workflow}: no such workflow in the {self.action} "
+                    f"graph{hint}; see 'firefly graph'"
+                )
             chosen.add(workflow)
             if with_prerequisites:
                 chosen |= nx.ancestors(self._graph, workflow)
@@ -115,8 +122,11 @@ class WorkflowGraph:
         finish: dict[str, float] = {}
         via: dict[str, str | None] = {}
         for workflow in nx.topological_sort(self._graph):
-            before = max(self._sorted(self._graph.predecessors(workflow)),
-                         key=finish.__getitem__, default=None)
+            before = max(
+                self._sorted(self._graph.predecessors(workflow)),
+                key=finish.__getitem__,
+                default=None,
+            )
             via[workflow] = before
             start = finish[before] if before is not None else 0.0
             finish[workflow] = start + durations.get(workflow, 0.0)
@@ -189,7 +199,13 @@ def cycle_problems(manifest: Manifest, graph: WorkflowGraph) -> list[Problem]:
         # delete cycle that is the delete need contradicting the deploy order.
         edge = next((e for e in edges if own_section in e.field), edges[0])
         text = " -> ".join(cycle)
-        problems.append(Problem(manifest.display, edge.line, edge.field,
-                                f"{graph.action} dependency cycle: {text} (each needs the next); "
-                                "remove one of these needs"))
+        problems.append(
+            Problem(
+                manifest.display,
+                edge.line,
+                edge.field,
+                f"{graph.action} dependency cycle: {text} (each needs the next); "
+                "remove one of these needs",
+            )
+        )
     return problems

@@ -29,8 +29,11 @@ def mermaid_id(workflow: str) -> str:
     return "w_" + workflow.replace("-", "_")
 
 
-def mermaid(graph: WorkflowGraph, types: Mapping[str, WorkflowType],
-            classes: Mapping[str, str] | None = None) -> str:
+def mermaid(
+    graph: WorkflowGraph,
+    types: Mapping[str, WorkflowType],
+    classes: Mapping[str, str] | None = None,
+) -> str:
     """A flowchart, left to right in run order; `classes` may colour nodes (e.g. by result)."""
     lines = ["flowchart LR"]
     lines += [f'    {mermaid_id(n)}["{n}"]:::{types[n].value}' for n in graph.order()]
@@ -50,14 +53,21 @@ def _quoted(text: str) -> str:
 
 
 def dot(graph: WorkflowGraph, types: Mapping[str, WorkflowType]) -> str:
-    shapes = {WorkflowType.SAM: "component", WorkflowType.CLOUDFORMATION: "box",
-              WorkflowType.TESTS: "ellipse"}
-    lines = [f"digraph {graph.action.value} {{", "    rankdir=LR;",
-             '    node [fontname="Helvetica", style=rounded];']
+    shapes = {
+        WorkflowType.SAM: "component",
+        WorkflowType.CLOUDFORMATION: "box",
+        WorkflowType.TESTS: "ellipse",
+    }
+    lines = [
+        f"digraph {graph.action.value} {{",
+        "    rankdir=LR;",
+        '    node [fontname="Helvetica", style=rounded];',
+    ]
     for node in graph.order():
         lines.append(f"    {_quoted(node)} [shape={shapes[types[node]]}];")
     for edge in graph.edges():
-        lines.append(f"    {_quoted(edge.before)} -> {_quoted(edge.after)} "
-                     f"[tooltip={_quoted(edge.reason)}];")
+        lines.append(
+            f"    {_quoted(edge.before)} -> {_quoted(edge.after)} [tooltip={_quoted(edge.reason)}];"
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"

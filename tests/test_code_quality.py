@@ -10,8 +10,9 @@ from tests.conftest import REPO
 
 
 def run_tool(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", *argv], cwd=REPO, capture_output=True,
-                          text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", *argv], cwd=REPO, capture_output=True, text=True, check=False
+    )
 
 
 def test_ruff_is_clean() -> None:

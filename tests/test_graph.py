@@ -61,8 +61,7 @@ def edges(graph: WorkflowGraph) -> list[tuple[str, str]]:
 def test_deploy_edges_are_needs_plus_output_references(diamond: Manifest) -> None:
     graph = deploy_graph(diamond)
 
-    assert edges(graph) == [("layer", "func"), ("table", "func"), ("func", "api"),
-                            ("api", "smoke")]
+    assert edges(graph) == [("layer", "func"), ("table", "func"), ("func", "api"), ("api", "smoke")]
     assert graph.prerequisites("func") == {
         "layer": "Layer ARN first",
         # Two parameters from one output make one edge, named after the first.
@@ -85,7 +84,7 @@ def test_delete_graph_reverses_deploy_and_drops_tests(diamond: Manifest) -> None
     assert graph.dependents("func") == {
         "layer": "Reverse of the deploy dependency: Layer ARN first",
         "table": "Reverse of the deploy dependency: "
-                 "Stack output TableName is passed as parameter TableName",
+        "Stack output TableName is passed as parameter TableName",
     }
 
 
@@ -96,15 +95,21 @@ def test_an_explicit_delete_need_replaces_the_derived_reason(diamond: Manifest) 
 def test_an_explicit_delete_need_adds_an_edge_the_deploy_graph_lacks(
     write_manifest: Callable[[str], Path],
 ) -> None:
-    manifest = load_manifest(write_manifest(DIAMOND.replace(
-        "      table: {type: cloudformation, template: t.yaml, description: The table}",
-        "      table:\n"
-        "        type: cloudformation\n        template: t.yaml\n        description: The table\n"
-        "        delete:\n          needs:\n            api: API first")))
+    manifest = load_manifest(
+        write_manifest(
+            DIAMOND.replace(
+                "      table: {type: cloudformation, template: t.yaml, description: The table}",
+                "      table:\n"
+                "        type: cloudformation\n        template: t.yaml\n"
+                "        description: The table\n"
+                "        delete:\n          needs:\n            api: API first",
+            )
+        )
+    )
 
     assert delete_graph(manifest).prerequisites("table") == {
         "func": "Reverse of the deploy dependency: "
-                "Stack output TableName is passed as parameter TableName",
+        "Stack output TableName is passed as parameter TableName",
         "api": "API first",
     }
 
@@ -133,11 +138,14 @@ def test_critical_path_is_the_longest_chain_of_durations(diamond: Manifest) -> N
 
     assert graph.critical_path(durations) == (["table", "func", "api", "smoke"], 61.0)
     assert graph.critical_path({**durations, "layer": 50.0}) == (
-        ["layer", "func", "api", "smoke"], 81.0)
+        ["layer", "func", "api", "smoke"],
+        81.0,
+    )
 
 
 def test_cycles_read_in_the_needs_direction(write_manifest: Callable[[str], Path]) -> None:
-    manifest = load_manifest(write_manifest("""
+    manifest = load_manifest(
+        write_manifest("""
         version: 1
         project: demo
         environments:
@@ -147,7 +155,8 @@ def test_cycles_read_in_the_needs_direction(write_manifest: Callable[[str], Path
           b: {type: sam, template: b.yaml, description: B, deploy: {needs: {c: C first}}}
           c: {type: sam, template: c.yaml, description: C, deploy: {needs: {a: A first}}}
           d: {type: sam, template: d.yaml, description: D, deploy: {needs: {a: A first}}}
-        """))
+        """)
+    )
 
     assert deploy_graph(manifest).cycles() == [["a", "b", "c", "a"]]
 
@@ -161,6 +170,9 @@ def test_the_repository_manifest_orders_seed_000_and_001(
     for before in ("api-gateway", "shared-layer"):
         assert order.index(before) < order.index("func-api-firmware-status-patch")
     delete_order = delete.order()
-    for function in ("func-api-registration-keys-post", "func-api-registration-keys-get",
-                     "func-api-devices-register-post"):
+    for function in (
+        "func-api-registration-keys-post",
+        "func-api-registration-keys-get",
+        "func-api-devices-register-post",
+    ):
         assert delete_order.index(function) < delete_order.index("dynamodb-registration-keys")

@@ -47,19 +47,24 @@ def test_the_walker_sees_imports_inside_functions(tmp_path: Path) -> None:
     assert imported_roots(module) == {"boto3", "rich"}
 
 
-@pytest.mark.parametrize("path", python_files(PACKAGE),
-                         ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize("path", python_files(PACKAGE), ids=lambda p: str(p.relative_to(REPO)))
 def test_libraries_are_imported_only_by_their_layer(path: Path) -> None:
     relative = path.relative_to(REPO).as_posix()
-    wrong = {library for library in imported_roots(path) & set(OWNERS)
-             if not relative.startswith(OWNERS[library])}
+    wrong = {
+        library
+        for library in imported_roots(path) & set(OWNERS)
+        if not relative.startswith(OWNERS[library])
+    }
 
     assert not wrong, f"{relative} imports {sorted(wrong)}; see STYLE.md for the layering"
 
 
 def test_lambda_sources_never_import_the_orchestrator() -> None:
-    offenders = [p.relative_to(REPO).as_posix() for p in python_files(REPO / "lambdas")
-                 if "orchestrator" in imported_roots(p)]
+    offenders = [
+        p.relative_to(REPO).as_posix()
+        for p in python_files(REPO / "lambdas")
+        if "orchestrator" in imported_roots(p)
+    ]
 
     assert offenders == []
 
@@ -72,7 +77,8 @@ def test_graph_and_help_do_not_load_boto3() -> None:
         "assert run(['--help']) == 0\n"
         "print(sorted(m for m in ('boto3', 'botocore', 'moto') if m in sys.modules))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
 
     assert result.stdout.strip().splitlines()[-1] == "[]"

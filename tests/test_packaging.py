@@ -58,8 +58,11 @@ def write_tree(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
-FUNCTION = {"app.py": "def handler(event, context):\n    return 1\n", "requirements.txt": "",
-            "lib/util.py": "X = 1\n"}
+FUNCTION = {
+    "app.py": "def handler(event, context):\n    return 1\n",
+    "requirements.txt": "",
+    "lib/util.py": "X = 1\n",
+}
 
 
 def members(data: bytes) -> dict[str, zipfile.ZipInfo]:
@@ -68,11 +71,14 @@ def members(data: bytes) -> dict[str, zipfile.ZipInfo]:
 
 
 def sam_function(code_uri: object, **extra: object) -> dict[str, object]:
-    return {"Type": "AWS::Serverless::Function",
-            "Properties": {"CodeUri": code_uri, "Handler": "app.handler", **extra}}
+    return {
+        "Type": "AWS::Serverless::Function",
+        "Properties": {"CodeUri": code_uri, "Handler": "app.handler", **extra},
+    }
 
 
 # --- zips -----------------------------------------------------------------------------------
+
 
 def test_the_same_folder_zips_to_the_same_bytes(tmp_path: Path) -> None:
     folder = write_tree(tmp_path / "f", FUNCTION)
@@ -97,8 +103,7 @@ def test_entries_are_sorted_with_fixed_times_and_modes(tmp_path: Path) -> None:
     infos = members(zip_folder(folder))
 
     assert list(infos) == sorted(infos)
-    assert list(infos) == ["app.py", "bin/", "bin/run", "lib/", "lib/util.py",
-                           "requirements.txt"]
+    assert list(infos) == ["app.py", "bin/", "bin/run", "lib/", "lib/util.py", "requirements.txt"]
     assert {info.date_time for info in infos.values()} == {(1980, 1, 1, 0, 0, 0)}
     modes = {name: info.external_attr >> 16 for name, info in infos.items()}
     assert modes["app.py"] == stat.S_IFREG | 0o644
@@ -108,24 +113,37 @@ def test_entries_are_sorted_with_fixed_times_and_modes(tmp_path: Path) -> None:
 
 
 def test_bytecode_never_goes_into_a_zip(tmp_path: Path) -> None:
-    folder = write_tree(tmp_path / "f", {**FUNCTION, "__pycache__/app.cpython-311.pyc": "x",
-                                         "lib/old.pyc": "x"})
+    folder = write_tree(
+        tmp_path / "f", {**FUNCTION, "__pycache__/app.cpython-311.pyc": "x", "lib/old.pyc": "x"}
+    )
 
-    assert set(members(zip_folder(folder))) == {"app.py", "lib/", "lib/util.py",
-                                                "requirements.txt"}
+    assert set(members(zip_folder(folder))) == {"app.py", "lib/", "lib/util.py", "requirements.txt"}
 
 
 def test_a_function_leaves_out_what_sam_build_leaves_out(tmp_path: Path) -> None:
-    folder = write_tree(tmp_path / "f", {**FUNCTION, ".venv/lib/x.py": "", ".git/HEAD": "",
-                                         "fast.so": "ELF", "f.egg-info/PKG-INFO": ""})
+    folder = write_tree(
+        tmp_path / "f",
+        {
+            **FUNCTION,
+            ".venv/lib/x.py": "",
+            ".git/HEAD": "",
+            "fast.so": "ELF",
+            "f.egg-info/PKG-INFO": "",
+        },
+    )
 
     built = build_folder(folder, tmp_path / "cache")
 
-    assert set(members(built.path.read_bytes())) == {"app.py", "lib/", "lib/util.py",
-                                                     "requirements.txt"}
+    assert set(members(built.path.read_bytes())) == {
+        "app.py",
+        "lib/",
+        "lib/util.py",
+        "requirements.txt",
+    }
 
 
 # --- builds and the cache ---------------------------------------------------------------------
+
 
 def test_a_second_build_is_a_cache_hit_with_the_same_zip(tmp_path: Path) -> None:
     folder = write_tree(tmp_path / "f", FUNCTION)
@@ -158,10 +176,15 @@ def test_a_touched_but_unchanged_folder_is_still_a_cache_hit(tmp_path: Path) -> 
     assert build_folder(folder, tmp_path / "cache").cached
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", False), ("\n# nothing bundled: the runtime ships boto3\n\n", False),
-    ("six==1.17.0\n", True), ("# pinned\nsix\n", True),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", False),
+        ("\n# nothing bundled: the runtime ships boto3\n\n", False),
+        ("six==1.17.0\n", True),
+        ("# pinned\nsix\n", True),
+    ],
+)
 def test_only_a_real_requirement_needs_pip(tmp_path: Path, text: str, expected: bool) -> None:
     (tmp_path / "requirements.txt").write_text(text, encoding="utf-8")
 
@@ -178,8 +201,22 @@ def six_is_served(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Skip (only) when pip's index cannot serve `six`: the one test needing the network."""
     target = tmp_path_factory.mktemp("probe")
     probe = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "six==1.17.0",
-         "-d", str(target)], capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "six==1.17.0",
+            "-d",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if probe.returncode != 0:
         lines = probe.stderr.strip().splitlines() or ["no output"]
         pytest.skip(f"the package index does not serve six: {lines[-1]}")
@@ -201,9 +238,14 @@ def test_requirements_are_installed_into_the_zip_by_lambda_builders(tmp_path: Pa
 
 def test_layers_are_zipped_as_their_folder_is(tmp_path: Path) -> None:
     # A layer keeps what a function's sources would drop (a compiled module, say).
-    folder = write_tree(tmp_path / "layer", {"python/shared/__init__.py": "",
-                                             "python/shared/fast.so": "ELF",
-                                             "requirements.txt": "six\n"})
+    folder = write_tree(
+        tmp_path / "layer",
+        {
+            "python/shared/__init__.py": "",
+            "python/shared/fast.so": "ELF",
+            "requirements.txt": "six\n",
+        },
+    )
 
     names = set(members(build_folder(folder, tmp_path / "cache", layer=True).path.read_bytes()))
 
@@ -220,6 +262,7 @@ def test_the_default_cache_is_beside_the_manifest(tmp_path: Path) -> None:
 
 # --- templates ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     write_tree(tmp_path / "lambdas/one", FUNCTION)
@@ -230,10 +273,16 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_sam_sources_become_s3_uris_and_the_transform_stays(project: Path) -> None:
-    template: dict[str, Any] = {"Transform": SAM, "Resources": {
-        "One": sam_function("../../lambdas/one"),
-        "Layer": {"Type": "AWS::Serverless::LayerVersion",
-                  "Properties": {"ContentUri": "../../lambdas/layer"}}}}
+    template: dict[str, Any] = {
+        "Transform": SAM,
+        "Resources": {
+            "One": sam_function("../../lambdas/one"),
+            "Layer": {
+                "Type": "AWS::Serverless::LayerVersion",
+                "Properties": {"ContentUri": "../../lambdas/layer"},
+            },
+        },
+    }
     store = MemoryStore()
 
     packaged = package_template(template, project, store, workers=2, cache_dir=project / "c")
@@ -243,41 +292,59 @@ def test_sam_sources_become_s3_uris_and_the_transform_stays(project: Path) -> No
     layer = next(a for a in packaged.artifacts if a.source.name == "layer")
     assert resources["One"]["Properties"]["CodeUri"] == f"s3://{BUCKET}/one/{one.sha256}.zip"
     assert resources["Layer"]["Properties"]["ContentUri"] == (
-        f"s3://{BUCKET}/layer/{layer.sha256}.zip")
+        f"s3://{BUCKET}/layer/{layer.sha256}.zip"
+    )
     assert packaged.template["Transform"] == SAM
     assert hashlib.sha256(store.objects[one.key]).hexdigest() == one.sha256
     assert template["Resources"]["One"]["Properties"]["CodeUri"] == "../../lambdas/one"
 
 
 def test_plain_lambda_code_becomes_bucket_and_key(project: Path) -> None:
-    template: dict[str, Any] = {"Resources": {
-        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": "../../lambdas/one"}},
-        "Layer": {"Type": "AWS::Lambda::LayerVersion",
-                  "Properties": {"Content": "../../lambdas/layer"}},
-        "Inline": {"Type": "AWS::Lambda::Function",
-                   "Properties": {"Code": {"ZipFile": "def handler(e, c): pass"}}}}}
+    template: dict[str, Any] = {
+        "Resources": {
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": "../../lambdas/one"}},
+            "Layer": {
+                "Type": "AWS::Lambda::LayerVersion",
+                "Properties": {"Content": "../../lambdas/layer"},
+            },
+            "Inline": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {"Code": {"ZipFile": "def handler(e, c): pass"}},
+            },
+        }
+    }
 
-    packaged = package_template(template, project, MemoryStore(), workers=2,
-                                cache_dir=project / "c")
+    packaged = package_template(
+        template, project, MemoryStore(), workers=2, cache_dir=project / "c"
+    )
 
     keys = {a.source.name: a.key for a in packaged.artifacts}
     resources = packaged.template["Resources"]
     assert resources["Fn"]["Properties"]["Code"] == {"S3Bucket": BUCKET, "S3Key": keys["one"]}
-    assert resources["Layer"]["Properties"]["Content"] == {"S3Bucket": BUCKET,
-                                                          "S3Key": keys["layer"]}
+    assert resources["Layer"]["Properties"]["Content"] == {
+        "S3Bucket": BUCKET,
+        "S3Key": keys["layer"],
+    }
     assert resources["Inline"] == template["Resources"]["Inline"]
 
 
 def test_globals_code_uri_is_packaged_and_remote_ones_are_left_alone(project: Path) -> None:
     template: dict[str, Any] = {
-        "Transform": SAM, "Globals": {"Function": {"CodeUri": "../../lambdas/two"}},
-        "Resources": {"Inherits": {"Type": "AWS::Serverless::Function",
-                                   "Properties": {"Handler": "app.handler"}},
-                      "Remote": sam_function("s3://elsewhere/code.zip"),
-                      "Mapping": sam_function({"Bucket": "b", "Key": "k"})}}
+        "Transform": SAM,
+        "Globals": {"Function": {"CodeUri": "../../lambdas/two"}},
+        "Resources": {
+            "Inherits": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Handler": "app.handler"},
+            },
+            "Remote": sam_function("s3://elsewhere/code.zip"),
+            "Mapping": sam_function({"Bucket": "b", "Key": "k"}),
+        },
+    }
 
-    packaged = package_template(template, project, MemoryStore(), workers=1,
-                                cache_dir=project / "c")
+    packaged = package_template(
+        template, project, MemoryStore(), workers=1, cache_dir=project / "c"
+    )
 
     (artifact,) = packaged.artifacts
     assert artifact.fields == ("Globals.Function.CodeUri",)
@@ -286,23 +353,30 @@ def test_globals_code_uri_is_packaged_and_remote_ones_are_left_alone(project: Pa
 
 
 def test_a_folder_named_twice_is_built_and_uploaded_once(project: Path) -> None:
-    template: dict[str, Any] = {"Resources": {"A": sam_function("../../lambdas/one"),
-                              "B": sam_function("../../lambdas/one/")}}
+    template: dict[str, Any] = {
+        "Resources": {
+            "A": sam_function("../../lambdas/one"),
+            "B": sam_function("../../lambdas/one/"),
+        }
+    }
     store = MemoryStore()
 
     packaged = package_template(template, project, store, workers=2, cache_dir=project / "c")
 
     (artifact,) = packaged.artifacts
-    assert artifact.fields == ("Resources.A.Properties.CodeUri",
-                               "Resources.B.Properties.CodeUri")
+    assert artifact.fields == ("Resources.A.Properties.CodeUri", "Resources.B.Properties.CodeUri")
     assert store.uploads == [artifact.key]
     resources = packaged.template["Resources"]
     assert resources["A"]["Properties"]["CodeUri"] == resources["B"]["Properties"]["CodeUri"]
 
 
 def test_a_second_run_reuses_every_build_and_uploads_nothing(project: Path) -> None:
-    template: dict[str, Any] = {"Resources": {"A": sam_function("../../lambdas/one"),
-                              "B": sam_function("../../lambdas/two")}}
+    template: dict[str, Any] = {
+        "Resources": {
+            "A": sam_function("../../lambdas/one"),
+            "B": sam_function("../../lambdas/two"),
+        }
+    }
     store = MemoryStore()
     first = package_template(template, project, store, workers=2, cache_dir=project / "c")
 
@@ -315,8 +389,12 @@ def test_a_second_run_reuses_every_build_and_uploads_nothing(project: Path) -> N
 
 
 def test_a_changed_function_gets_a_new_key_and_only_it_is_uploaded(project: Path) -> None:
-    template: dict[str, Any] = {"Resources": {"A": sam_function("../../lambdas/one"),
-                              "B": sam_function("../../lambdas/two")}}
+    template: dict[str, Any] = {
+        "Resources": {
+            "A": sam_function("../../lambdas/one"),
+            "B": sam_function("../../lambdas/two"),
+        }
+    }
     store = MemoryStore()
     first = package_template(template, project, store, workers=2, cache_dir=project / "c")
     (project / "../../lambdas/two/app.py").write_text("# changed\n", encoding="utf-8")
@@ -348,8 +426,10 @@ def test_plain_strips_located_nodes_and_copies() -> None:
 
 
 def test_template_body_is_compact_stable_json() -> None:
-    template: dict[str, Any] = {"Resources": {"B": {"Type": "T"}, "A": {"Type": "T"}},
-                                "Description": "é"}
+    template: dict[str, Any] = {
+        "Resources": {"B": {"Type": "T"}, "A": {"Type": "T"}},
+        "Description": "é",
+    }
 
     body = template_body(template)
 
@@ -359,16 +439,19 @@ def test_template_body_is_compact_stable_json() -> None:
 
 # --- the repository's own stacks ----------------------------------------------------------------
 
+
 def test_the_repository_function_and_layer_stacks_package(tmp_path: Path) -> None:
     store = MemoryStore()
     stacks = REPO / "stacks"
     function = read_template(stacks / "func-api-firmware-status-patch/template.yaml")
     layer = read_template(stacks / "shared-layer/template.yaml")
 
-    packaged_function = package_template(function, stacks / "func-api-firmware-status-patch",
-                                         store, workers=2, cache_dir=tmp_path)
-    packaged_layer = package_template(layer, stacks / "shared-layer", store, workers=2,
-                                      cache_dir=tmp_path)
+    packaged_function = package_template(
+        function, stacks / "func-api-firmware-status-patch", store, workers=2, cache_dir=tmp_path
+    )
+    packaged_layer = package_template(
+        layer, stacks / "shared-layer", store, workers=2, cache_dir=tmp_path
+    )
 
     (code,) = packaged_function.artifacts
     (content,) = packaged_layer.artifacts
@@ -376,7 +459,8 @@ def test_the_repository_function_and_layer_stacks_package(tmp_path: Path) -> Non
     assert content.source == REPO / "lambdas/shared"
     properties = packaged_function.template["Resources"]["Function"]["Properties"]
     assert properties["CodeUri"] == (
-        f"s3://{BUCKET}/func-api-firmware-status-patch/{code.sha256}.zip")
+        f"s3://{BUCKET}/func-api-firmware-status-patch/{code.sha256}.zip"
+    )
     assert properties["Role"] == {"Fn::GetAtt": ["FunctionRole", "Arn"]}
     layer_properties = packaged_layer.template["Resources"]["SharedLayer"]["Properties"]
     assert layer_properties["ContentUri"] == f"s3://{BUCKET}/shared/{content.sha256}.zip"
@@ -387,7 +471,8 @@ def test_the_repository_function_and_layer_stacks_package(tmp_path: Path) -> Non
 
 
 def test_the_templates_port_packages_sam_stacks_and_sends_plain_ones_as_written(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     store = MemoryStore()
     templates = PackagingTemplates(REPO, store, workers=2, cache_dir=tmp_path)
     plain_stack = "stacks/dynamodb-firmware/template.yaml"
@@ -397,6 +482,7 @@ def test_the_templates_port_packages_sam_stacks_and_sends_plain_ones_as_written(
 
     (artifact,) = templates.packaged["shared-layer"].artifacts
     assert json.loads(body)["Resources"]["SharedLayer"]["Properties"]["ContentUri"] == (
-        f"s3://{BUCKET}/{artifact.key}")
+        f"s3://{BUCKET}/{artifact.key}"
+    )
     assert as_written == (REPO / plain_stack).read_text(encoding="utf-8")
     assert "dynamodb-firmware" not in templates.packaged

@@ -18,8 +18,12 @@ from orchestrator.manifest.models import Manifest
 from tests.conftest import REPO, CliResult
 
 SEEDS = REPO.parent / "shared" / "seeds"
-SECTIONS = ("Deploy Dependencies", "Delete Dependencies", "Required By Deploy",
-            "Required By Delete")
+SECTIONS = (
+    "Deploy Dependencies",
+    "Delete Dependencies",
+    "Required By Deploy",
+    "Required By Delete",
+)
 Table = dict[str, str]
 
 
@@ -49,9 +53,7 @@ def test_the_seeds_are_found() -> None:
 
 
 @pytest.mark.parametrize("seed", SEED_FILES, ids=[p.name[:3] for p in SEED_FILES])
-def test_graph_json_has_the_seed_tables(
-    seed: Path, firefly: Callable[..., CliResult]
-) -> None:
+def test_graph_json_has_the_seed_tables(seed: Path, firefly: Callable[..., CliResult]) -> None:
     workflow, tables = seed_tables(seed)
     assert set(tables) == set(SECTIONS) and any(tables.values())  # the seed was read
     result = firefly("graph", "--format", "json", "--manifest", str(REPO / "workflows.yaml"))
@@ -60,8 +62,7 @@ def test_graph_json_has_the_seed_tables(
     deploy, delete = data["deploy"]["needs"], data["delete"]["needs"]
 
     def required_by(needs: dict[str, Table]) -> Table:
-        return {other: reasons[workflow] for other, reasons in needs.items()
-                if workflow in reasons}
+        return {other: reasons[workflow] for other, reasons in needs.items() if workflow in reasons}
 
     assert deploy[workflow] == tables["Deploy Dependencies"]
     assert delete[workflow] == tables["Delete Dependencies"]
@@ -77,9 +78,12 @@ def test_generated_page_has_the_seed_tables(seed: Path, repo_manifest: Manifest)
     for section, rows in tables.items():
         heading = re.search(rf"^#+ {section}$", page, re.MULTILINE)
         assert heading, f"{section} missing from {workflow}.md"
-        body = page[heading.end():].split("\n#", 1)[0]
-        page_rows = dict(re.findall(r"^\| \[?(?:delete-)?([\w-]+)\]?(?:\([^)]*\))? \| (.+) \|$",
-                                    body, re.MULTILINE))
+        body = page[heading.end() :].split("\n#", 1)[0]
+        page_rows = dict(
+            re.findall(
+                r"^\| \[?(?:delete-)?([\w-]+)\]?(?:\([^)]*\))? \| (.+) \|$", body, re.MULTILINE
+            )
+        )
         page_rows.pop("Workflow", None)
         assert page_rows == rows, section
         if not rows:

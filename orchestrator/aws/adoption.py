@@ -32,10 +32,12 @@ class AwsAdoptions:
     def _exists(self, resource_type: str, value: str) -> bool:
         probes: dict[str, Callable[[], Any]] = {
             "AWS::DynamoDB::Table": lambda: self._client("dynamodb").describe_table(
-                TableName=value),
+                TableName=value
+            ),
             "AWS::S3::Bucket": lambda: self._client("s3").head_bucket(Bucket=value),
             "AWS::Lambda::Function": lambda: self._client("lambda").get_function(
-                FunctionName=value),
+                FunctionName=value
+            ),
             "AWS::Logs::LogGroup": lambda: self._log_group(value),
         }
         try:
@@ -43,15 +45,15 @@ class AwsAdoptions:
         except ClientError as error:
             if is_not_found(error):
                 return False
-            raise OrchestratorError(f"cannot tell whether {value} exists: "
-                                    f"{error_message(error)}") from None
+            raise OrchestratorError(
+                f"cannot tell whether {value} exists: {error_message(error)}"
+            ) from None
         return True
 
     def _log_group(self, name: str) -> None:
         groups = self._client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
         if not any(group["logGroupName"] == name for group in groups):
-            raise ClientError({"Error": {"Code": "ResourceNotFoundException"}},
-                              "DescribeLogGroups")
+            raise ClientError({"Error": {"Code": "ResourceNotFoundException"}}, "DescribeLogGroups")
 
     def _owner(self, physical_id: str) -> str | None:
         try:
@@ -60,7 +62,8 @@ class AwsAdoptions:
             # "Stack for <id> does not exist": the resource belongs to no stack.
             if error_code(error) == "ValidationError":
                 return None
-            raise OrchestratorError(f"cannot tell which stack owns {physical_id}: "
-                                    f"{error_message(error)}") from None
+            raise OrchestratorError(
+                f"cannot tell which stack owns {physical_id}: {error_message(error)}"
+            ) from None
         resources = found.get("StackResources") or []
         return str(resources[0]["StackName"]) if resources else None

@@ -49,10 +49,12 @@ class S3ArtifactStore:
                 return False
             raise OrchestratorError(
                 f"cannot check s3://{self.bucket}/{key}: {_reason(error)} (the deploy role "
-                "needs s3:GetObject and s3:ListBucket on the artifact bucket)") from error
+                "needs s3:GetObject and s3:ListBucket on the artifact bucket)"
+            ) from error
         except BotoCoreError as error:
-            raise OrchestratorError(f"cannot check s3://{self.bucket}/{key}: {_reason(error)}"
-                                    ) from error
+            raise OrchestratorError(
+                f"cannot check s3://{self.bucket}/{key}: {_reason(error)}"
+            ) from error
         return True
 
     def url(self, key: str) -> str:
@@ -68,8 +70,9 @@ class S3ArtifactStore:
                 # upload_file switches to a multipart upload for large zips.
                 self.s3.upload_file(str(source), self.bucket, key)
         except (ClientError, BotoCoreError, S3UploadFailedError) as error:
-            raise OrchestratorError(f"uploading s3://{self.bucket}/{key} failed: "
-                                    f"{_reason(error)}") from error
+            raise OrchestratorError(
+                f"uploading s3://{self.bucket}/{key} failed: {_reason(error)}"
+            ) from error
 
 
 def ensure_artifact_bucket(s3_client: Any, bucket: str, region: str) -> bool:
@@ -86,10 +89,12 @@ def ensure_artifact_bucket(s3_client: Any, bucket: str, region: str) -> bool:
             # 403 here: the name is taken by another account (bucket names are global).
             raise OrchestratorError(
                 f"artifact bucket {bucket} cannot be used: {_reason(error)} (it may belong to "
-                "another account; bucket names are global)") from error
+                "another account; bucket names are global)"
+            ) from error
     _create_bucket(s3_client, bucket, region)
     s3_client.put_public_access_block(
-        Bucket=bucket, PublicAccessBlockConfiguration=BLOCK_ALL_PUBLIC_ACCESS)
+        Bucket=bucket, PublicAccessBlockConfiguration=BLOCK_ALL_PUBLIC_ACCESS
+    )
     return True
 
 
@@ -104,8 +109,10 @@ def _create_bucket(s3_client: Any, bucket: str, region: str) -> None:
     except ClientError as error:
         # Another run created it between our HEAD and CREATE: that is the bucket we wanted.
         if error_code(error) != _ALREADY_MINE:
-            raise OrchestratorError(f"cannot create artifact bucket {bucket} in {region}: "
-                                    f"{_reason(error)}") from error
+            raise OrchestratorError(
+                f"cannot create artifact bucket {bucket} in {region}: {_reason(error)}"
+            ) from error
     # A new bucket can take a moment to be visible to every S3 endpoint.
     s3_client.get_waiter("bucket_exists").wait(
-        Bucket=bucket, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+        Bucket=bucket, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+    )

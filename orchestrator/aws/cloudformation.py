@@ -22,8 +22,12 @@ from orchestrator.errors import OrchestratorError
 SERVICE = "CloudFormation"  # the word error lines start with
 # CloudFormation's limit for TemplateBody; larger templates must be passed as TemplateURL.
 TEMPLATE_BODY_LIMIT = 51_200
-_PENDING_CHANGE_SET = {"CREATE_PENDING", "CREATE_IN_PROGRESS", "DELETE_PENDING",
-                       "DELETE_IN_PROGRESS"}
+_PENDING_CHANGE_SET = {
+    "CREATE_PENDING",
+    "CREATE_IN_PROGRESS",
+    "DELETE_PENDING",
+    "DELETE_IN_PROGRESS",
+}
 
 
 class TemplateStore(Protocol):
@@ -39,16 +43,21 @@ class TemplateStore(Protocol):
 class CloudFormationStacks:
     """Implements `orchestrator.engine.ports.Stacks` over one boto3 CloudFormation client."""
 
-    def __init__(self, client: Any, *, first_interval: float = 0.2, max_interval: float = 5.0,
-                 sleep: Callable[[float], None] = time.sleep,
-                 large_templates: TemplateStore | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        first_interval: float = 0.2,
+        max_interval: float = 5.0,
+        sleep: Callable[[float], None] = time.sleep,
+        large_templates: TemplateStore | None = None,
+    ) -> None:
         self._client = client
         self._sleep = sleep
         self._large_templates = large_templates
         self._first = first_interval
         self._max = max_interval
-        self.poller = StackPoller(client, first_interval=first_interval,
-                                  max_interval=max_interval)
+        self.poller = StackPoller(client, first_interval=first_interval, max_interval=max_interval)
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
         found: dict[str, StackSnapshot] = call(describe, self._client, names, service=SERVICE)
@@ -60,8 +69,9 @@ class CloudFormationStacks:
             "ChangeSetName": request.name,
             "ChangeSetType": request.change_set_type,
             **self._template(request.template_body),
-            "Parameters": [{"ParameterKey": k, "ParameterValue": v}
-                           for k, v in request.parameters.items()],
+            "Parameters": [
+                {"ParameterKey": k, "ParameterValue": v} for k, v in request.parameters.items()
+            ],
             "Tags": [{"Key": k, "Value": v} for k, v in request.tags.items()],
             "Capabilities": list(request.capabilities),
         }
@@ -77,8 +87,10 @@ class CloudFormationStacks:
         if len(data) <= TEMPLATE_BODY_LIMIT:
             return {"TemplateBody": body}
         if self._large_templates is None:
-            raise OrchestratorError(f"the template is {len(data)} bytes, over CloudFormation's "
-                                    f"{TEMPLATE_BODY_LIMIT}; it needs an artifact bucket")
+            raise OrchestratorError(
+                f"the template is {len(data)} bytes, over CloudFormation's "
+                f"{TEMPLATE_BODY_LIMIT}; it needs an artifact bucket"
+            )
         key = f"templates/{hashlib.sha256(data).hexdigest()}.template"
         if not self._large_templates.exists(key):
             self._large_templates.upload(data, key)
@@ -87,8 +99,9 @@ class CloudFormationStacks:
     def wait_change_set(self, change_set_id: str) -> ChangeSetOutcome:
         started = time.monotonic()
         while True:
-            described = call(self._client.describe_change_set, service=SERVICE,
-                             ChangeSetName=change_set_id)
+            described = call(
+                self._client.describe_change_set, service=SERVICE, ChangeSetName=change_set_id
+            )
             status = str(described["Status"])
             if status not in _PENDING_CHANGE_SET:
                 break
@@ -108,8 +121,9 @@ class CloudFormationStacks:
     def execute_change_set(self, change_set_id: str) -> None:
         call(self._client.execute_change_set, service=SERVICE, ChangeSetName=change_set_id)
 
-    def wait_stack(self, stack: str,
-                   on_event: Callable[[str], None] | None = None) -> StackSnapshot:
+    def wait_stack(
+        self, stack: str, on_event: Callable[[str], None] | None = None
+    ) -> StackSnapshot:
         return self.poller.wait(stack, on_event)
 
     def delete_stack(self, stack: str) -> None:
@@ -118,14 +132,12 @@ class CloudFormationStacks:
     def first_failure(self, stack: str) -> FailedResource | None:
         """The earliest failed resource since the latest user-initiated operation."""
         events = []
-        for page in self._client.get_paginator("describe_stack_events").paginate(
-                StackName=stack):
+        for page in self._client.get_paginator("describe_stack_events").paginate(StackName=stack):
             for event in page["StackEvents"]:  # newest first
                 events.append(event)
                 if _starts_operation(event, stack):
                     return _earliest_failure(reversed(events))
         return _earliest_failure(reversed(events))
-
 
 
 def _change(change: dict[str, Any]) -> dict[str, str]:
@@ -139,9 +151,11 @@ def _change(change: dict[str, Any]) -> dict[str, str]:
 
 
 def _starts_operation(event: dict[str, Any], stack: str) -> bool:
-    return (event.get("LogicalResourceId") == stack
-            and str(event.get("ResourceStatus", "")).endswith("_IN_PROGRESS")
-            and event.get("ResourceStatusReason") == "User Initiated")
+    return (
+        event.get("LogicalResourceId") == stack
+        and str(event.get("ResourceStatus", "")).endswith("_IN_PROGRESS")
+        and event.get("ResourceStatusReason") == "User Initiated"
+    )
 
 
 def _earliest_failure(events: Any) -> FailedResource | None:
@@ -150,6 +164,10 @@ def _earliest_failure(events: Any) -> FailedResource | None:
         reason = str(event.get("ResourceStatusReason", ""))
         # Cancelled siblings fail too, with this reason; they are not the cause.
         if status.endswith("_FAILED") and "cancelled" not in reason.lower():
-            return FailedResource(str(event.get("LogicalResourceId", "")),
-                                  str(event.get("ResourceType", "")), status, reason)
+            return FailedResource(
+                str(event.get("LogicalResourceId", "")),
+                str(event.get("ResourceType", "")),
+                status,
+                reason,
+            )
     return None

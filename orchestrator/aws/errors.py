@@ -11,8 +11,13 @@ from orchestrator.errors import OrchestratorError
 
 T = TypeVar("T")
 
-_THROTTLING = {"Throttling", "ThrottlingException", "RequestLimitExceeded",
-               "TooManyRequestsException", "SlowDown"}
+_THROTTLING = {
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+}
 
 
 def error_code(error: ClientError) -> str:
@@ -35,12 +40,18 @@ def is_stack_missing(error: ClientError) -> bool:
 
 def is_no_changes(reason: str) -> bool:
     """A change set FAILED only because the template and parameters change nothing."""
-    return ("didn't contain changes" in reason or "No updates are to be performed" in reason)
+    return "didn't contain changes" in reason or "No updates are to be performed" in reason
 
 
 def is_not_found(error: ClientError) -> bool:
-    return error_code(error) in {"404", "NoSuchKey", "NoSuchBucket", "NotFound",
-                                 "ChangeSetNotFound", "ResourceNotFoundException"}
+    return error_code(error) in {
+        "404",
+        "NoSuchKey",
+        "NoSuchBucket",
+        "NotFound",
+        "ChangeSetNotFound",
+        "ResourceNotFoundException",
+    }
 
 
 def translated(error: ClientError, service: str = "") -> OrchestratorError:

@@ -20,8 +20,7 @@ class EventCursor:
         seen = self._last.get(stack)
         fresh: list[dict[str, Any]] = []
         try:
-            pages = self._client.get_paginator("describe_stack_events").paginate(
-                StackName=stack)
+            pages = self._client.get_paginator("describe_stack_events").paginate(StackName=stack)
             for page in pages:
                 events = page["StackEvents"]
                 stop = next((i for i, e in enumerate(events) if e["EventId"] == seen), None)

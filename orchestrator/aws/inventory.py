@@ -30,15 +30,22 @@ class AwsInventory:
             for summary in page["StackResourceSummaries"]:
                 if summary.get("ResourceStatus") == "DELETE_COMPLETE":
                     continue
-                found.append(StackResource(str(summary["LogicalResourceId"]),
-                                           str(summary["ResourceType"]),
-                                           str(summary.get("PhysicalResourceId", ""))))
+                found.append(
+                    StackResource(
+                        str(summary["LogicalResourceId"]),
+                        str(summary["ResourceType"]),
+                        str(summary.get("PhysicalResourceId", "")),
+                    )
+                )
         return found
 
     def retained(self, stack: str) -> list[StackResource]:
         template = self._template(stack, "Processed")
-        kept = {logical for logical, resource in (template.get("Resources") or {}).items()
-                if isinstance(resource, dict) and resource.get("DeletionPolicy") == "Retain"}
+        kept = {
+            logical
+            for logical, resource in (template.get("Resources") or {}).items()
+            if isinstance(resource, dict) and resource.get("DeletionPolicy") == "Retain"
+        }
         return [r for r in self.resources(stack) if r.logical_id in kept]
 
     def deletion_protected_tables(self, stack: str) -> list[str]:
@@ -57,8 +64,7 @@ class AwsInventory:
         return protected
 
     def disable_deletion_protection(self, table: str) -> None:
-        call(lambda: self._dynamodb.update_table(TableName=table,
-                                                       DeletionProtectionEnabled=False))
+        call(lambda: self._dynamodb.update_table(TableName=table, DeletionProtectionEnabled=False))
 
     def termination_protected(self, stack: str) -> bool:
         stacks = call(lambda: self._cloudformation.describe_stacks(StackName=stack))
@@ -66,8 +72,11 @@ class AwsInventory:
 
     def foreign_importers(self, stack: str, deleting: set[str]) -> dict[str, list[str]]:
         described = call(lambda: self._cloudformation.describe_stacks(StackName=stack))
-        exports = [o["ExportName"] for o in described["Stacks"][0].get("Outputs") or []
-                   if o.get("ExportName")]
+        exports = [
+            o["ExportName"]
+            for o in described["Stacks"][0].get("Outputs") or []
+            if o.get("ExportName")
+        ]
         found = {}
         for export in exports:
             importers = self._importers(export)
@@ -83,9 +92,12 @@ class AwsInventory:
     def delete_artifacts(self, keys: set[str]) -> None:
         ordered = sorted(keys)
         for start in range(0, len(ordered), 1000):  # DeleteObjects takes 1000 keys a call
-            batch = [{"Key": key} for key in ordered[start:start + 1000]]
-            call(lambda b=batch: self._s3.delete_objects(
-                Bucket=self._bucket, Delete={"Objects": b, "Quiet": True}))
+            batch = [{"Key": key} for key in ordered[start : start + 1000]]
+            call(
+                lambda b=batch: self._s3.delete_objects(
+                    Bucket=self._bucket, Delete={"Objects": b, "Quiet": True}
+                )
+            )
 
     def _importers(self, export: str) -> list[str]:
         try:
@@ -99,8 +111,9 @@ class AwsInventory:
             raise translated(error) from None
 
     def _template(self, stack: str, stage: str) -> dict[str, Any]:
-        body = call(lambda: self._cloudformation.get_template(
-            StackName=stack, TemplateStage=stage))["TemplateBody"]
+        body = call(
+            lambda: self._cloudformation.get_template(StackName=stack, TemplateStage=stage)
+        )["TemplateBody"]
         if isinstance(body, dict):
             return body
         try:
@@ -108,7 +121,6 @@ class AwsInventory:
         except ValueError:
             parsed = yaml.load(body, Loader=_TaggedLoader)  # a SafeLoader: tags become data
         return parsed if isinstance(parsed, dict) else {}
-
 
 
 class _TaggedLoader(yaml.SafeLoader):

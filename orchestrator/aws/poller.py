@@ -43,8 +43,9 @@ def to_snapshot(stack: dict[str, Any]) -> StackSnapshot:
         status=str(stack["StackStatus"]),
         stack_id=str(stack.get("StackId", "")),
         tags={str(t["Key"]): str(t["Value"]) for t in stack.get("Tags") or []},
-        outputs={str(o["OutputKey"]): str(o.get("OutputValue", ""))
-                 for o in stack.get("Outputs") or []},
+        outputs={
+            str(o["OutputKey"]): str(o.get("OutputValue", "")) for o in stack.get("Outputs") or []
+        },
         reason=str(stack.get("StackStatusReason", "")),
     )
 
@@ -72,8 +73,14 @@ def describe(client: Any, names: Iterable[str]) -> dict[str, StackSnapshot]:
 
 
 class StackPoller:
-    def __init__(self, client: Any, *, first_interval: float = 0.2, max_interval: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        first_interval: float = 0.2,
+        max_interval: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client = client
         self._first = first_interval
         self._max = max_interval
@@ -98,8 +105,7 @@ class StackPoller:
                 self._listeners.setdefault(stack, []).append(on_event)
             self._since.setdefault(stack, self._clock())
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="stack-poller",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._run, name="stack-poller", daemon=True)
                 self._thread.start()
         self._wake.set()  # a young operation: look soon, not after the current long pause
         return future.result()

@@ -56,16 +56,20 @@ def job_ids(workflows: Sequence[str], reserved: tuple[str, ...] = ()) -> dict[st
     GitHub compares job ids without regard to case, so the check does too.
     """
     if len(workflows) + len(reserved) > MAX_JOBS:
-        raise UsageError(f"{len(workflows)} workflows make more jobs than GitHub runs in one "
-                         f"workflow ({MAX_JOBS}); use deploy.yml, which runs them in one job")
+        raise UsageError(
+            f"{len(workflows)} workflows make more jobs than GitHub runs in one "
+            f"workflow ({MAX_JOBS}); use deploy.yml, which runs them in one job"
+        )
     taken = {name.lower(): f"the job '{name}'" for name in reserved}
     ids = {}
     for workflow in workflows:
         identifier = job_id(workflow)
         clash = taken.get(identifier.lower())
         if clash is not None:
-            raise UsageError(f"workflow '{workflow}' would get the GitHub job id '{identifier}' "
-                             f"of {clash}; rename one of them")
+            raise UsageError(
+                f"workflow '{workflow}' would get the GitHub job id '{identifier}' "
+                f"of {clash}; rename one of them"
+            )
         taken[identifier.lower()] = f"workflow '{workflow}'"
         ids[workflow] = identifier
     return ids
@@ -76,13 +80,20 @@ def deploy_graph_workflow(manifest: Manifest, graph: WorkflowGraph) -> str:
     env_passing = passing(manifest)
     jobs: dict[str, Node] = {}
     for workflow in graph.nodes:
-        command = shell_line([f'firefly deploy --env "{ENVIRONMENT}"',
-                              f"--only {shlex.quote(workflow)}", "--no-deps",
-                              f"--report {REPORT}", *manifest_option(manifest)])
+        command = shell_line(
+            [
+                f'firefly deploy --env "{ENVIRONMENT}"',
+                f"--only {shlex.quote(workflow)}",
+                "--no-deps",
+                f"--report {REPORT}",
+                *manifest_option(manifest),
+            ]
+        )
         needs = [ids[before] for before in graph.prerequisites(workflow)]
         jobs[ids[workflow]] = _job(manifest, env_passing, "deploy", workflow, needs, command)
     inputs: dict[str, Node] = {
-        "environment": environment_input(manifest, "The environment to deploy to")}
+        "environment": environment_input(manifest, "The environment to deploy to")
+    }
     return _document(manifest, "deploy", inputs, jobs)
 
 
@@ -93,10 +104,17 @@ def delete_graph_workflow(manifest: Manifest, graph: WorkflowGraph) -> str:
     for workflow in graph.nodes:
         # The confirm job has proved that inputs.confirm equals the environment: passing the
         # environment keeps the free-text input out of every shell.
-        command = shell_line([f'firefly delete --env "{ENVIRONMENT}"',
-                              f"--only {shlex.quote(workflow)}", "--no-deps", "--yes",
-                              f'--confirm "{ENVIRONMENT}"', f"--report {REPORT}",
-                              *manifest_option(manifest)])
+        command = shell_line(
+            [
+                f'firefly delete --env "{ENVIRONMENT}"',
+                f"--only {shlex.quote(workflow)}",
+                "--no-deps",
+                "--yes",
+                f'--confirm "{ENVIRONMENT}"',
+                f"--report {REPORT}",
+                *manifest_option(manifest),
+            ]
+        )
         needs = [ids[before] for before in graph.prerequisites(workflow)] or [CONFIRM_JOB]
         jobs[ids[workflow]] = _job(manifest, env_passing, "delete", workflow, needs, command)
     inputs: dict[str, Node] = {
@@ -107,8 +125,11 @@ def delete_graph_workflow(manifest: Manifest, graph: WorkflowGraph) -> str:
 
 
 def confirm_input() -> dict[str, Node]:
-    return {"description": "The environment's name again, to confirm the deletion",
-            "required": True, "type": "string"}
+    return {
+        "description": "The environment's name again, to confirm the deletion",
+        "required": True,
+        "type": "string",
+    }
 
 
 def confirm_job() -> dict[str, Node]:
@@ -117,17 +138,27 @@ def confirm_job() -> dict[str, Node]:
         "name": "confirm deletion",
         "runs-on": RUNNER,
         "permissions": {},
-        "steps": [{
-            "name": "The confirmation must equal the environment",
-            "if": "inputs.confirm != inputs.environment",
-            "run": ('echo "::error title=Not confirmed::type the environment name in confirm '
-                    'to delete it"\nexit 1\n'),
-        }],
+        "steps": [
+            {
+                "name": "The confirmation must equal the environment",
+                "if": "inputs.confirm != inputs.environment",
+                "run": (
+                    'echo "::error title=Not confirmed::type the environment name in confirm '
+                    'to delete it"\nexit 1\n'
+                ),
+            }
+        ],
     }
 
 
-def _job(manifest: Manifest, env_passing: Passing, action: str, workflow: str,
-         needs: list[str], command: str) -> dict[str, Node]:
+def _job(
+    manifest: Manifest,
+    env_passing: Passing,
+    action: str,
+    workflow: str,
+    needs: list[str],
+    command: str,
+) -> dict[str, Node]:
     job: dict[str, Node] = {"name": workflow}
     if needs:
         job["needs"] = list(needs)
@@ -137,21 +168,24 @@ def _job(manifest: Manifest, env_passing: Passing, action: str, workflow: str,
     if env_passing.vars or env_passing.secrets:
         run_step["env"] = env_passing.env()
     run_step["run"] = env_passing.unset_empty() + command + "\n"
-    job.update({
-        "runs-on": RUNNER,
-        # GitHub's environment: its protection rules apply and its secrets become readable.
-        "environment": ENVIRONMENT,
-        "steps": [
-            *setup_steps(manifest, f"firefly-{action}"),
-            run_step,
-            upload_step(f"firefly-{action}-{ENVIRONMENT}-{workflow}"),
-        ],
-    })
+    job.update(
+        {
+            "runs-on": RUNNER,
+            # GitHub's environment: its protection rules apply and its secrets become readable.
+            "environment": ENVIRONMENT,
+            "steps": [
+                *setup_steps(manifest, f"firefly-{action}"),
+                run_step,
+                upload_step(f"firefly-{action}-{ENVIRONMENT}-{workflow}"),
+            ],
+        }
+    )
     return job
 
 
-def _document(manifest: Manifest, action: str, inputs: dict[str, Node],
-              jobs: dict[str, Node]) -> str:
+def _document(
+    manifest: Manifest, action: str, inputs: dict[str, Node], jobs: dict[str, Node]
+) -> str:
     document: dict[str, Node] = {
         "name": f"{action}-graph",
         "run-name": f"{action} {ENVIRONMENT} (one job per workflow)",

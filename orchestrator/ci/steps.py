@@ -48,9 +48,11 @@ class Passing:
         names = (*self.vars, *self.secrets)
         if not names:
             return ""
-        return (shell_line(["for name in", *names[:-1], f"{names[-1]}; do"]) + "\n"
-                '  if [ -z "${!name:-}" ]; then unset "$name"; fi\n'
-                "done\n")
+        return (
+            shell_line(["for name in", *names[:-1], f"{names[-1]}; do"]) + "\n"
+            '  if [ -z "${!name:-}" ]; then unset "$name"; fi\n'
+            "done\n"
+        )
 
 
 def shell_line(units: list[str], width: int = 88) -> str:
@@ -85,8 +87,10 @@ def github_environments(manifest: Manifest) -> list[str]:
     """The environments GitHub Actions may target: all but the sandbox ones, in manifest order."""
     names = [name for name, env in manifest.environments.items() if not env.sandbox]
     if not names:
-        raise UsageError(f"{manifest.display}: every environment is a sandbox; GitHub Actions "
-                         "needs one with an AWS account to deploy to")
+        raise UsageError(
+            f"{manifest.display}: every environment is a sandbox; GitHub Actions "
+            "needs one with an AWS account to deploy to"
+        )
     return names
 
 
@@ -96,8 +100,9 @@ def aws_region(manifest: Manifest) -> str:
     if len(set(regions.values())) == 1:
         return next(iter(regions.values()))
     # `a && b || c` is the expression language's conditional; regions are never empty.
-    choices = " || ".join(f"inputs.environment == '{name}' && '{region}'"
-                          for name, region in regions.items())
+    choices = " || ".join(
+        f"inputs.environment == '{name}' && '{region}'" for name, region in regions.items()
+    )
     return f"${{{{ {choices} }}}}"
 
 
@@ -114,14 +119,24 @@ def setup_steps(manifest: Manifest, session: str) -> list[Node]:
     """Checkout, Python, firefly, and short-lived AWS credentials through OIDC."""
     return [
         {"uses": CHECKOUT},
-        {"uses": SETUP_PYTHON,
-         "with": {"python-version": PYTHON_VERSION, "cache": "pip",
-                  "cache-dependency-path": "pyproject.toml"}},
+        {
+            "uses": SETUP_PYTHON,
+            "with": {
+                "python-version": PYTHON_VERSION,
+                "cache": "pip",
+                "cache-dependency-path": "pyproject.toml",
+            },
+        },
         {"name": "Install firefly", "run": "pip install ."},
-        {"name": "AWS credentials (OIDC)", "uses": AWS_CREDENTIALS,
-         "with": {"role-to-assume": DEPLOY_ROLE,
-                  "role-session-name": f"{session}-${{{{ github.run_id }}}}",
-                  "aws-region": aws_region(manifest)}},
+        {
+            "name": "AWS credentials (OIDC)",
+            "uses": AWS_CREDENTIALS,
+            "with": {
+                "role-to-assume": DEPLOY_ROLE,
+                "role-session-name": f"{session}-${{{{ github.run_id }}}}",
+                "aws-region": aws_region(manifest),
+            },
+        },
     ]
 
 

@@ -17,8 +17,7 @@ INDENT = "  "
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 # Plain words a YAML 1.1 reader (PyYAML, and so anyone checking the files in Python) would
 # read as booleans or null; GitHub's YAML 1.2 reader would not, but both must agree.
-_KEYWORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~",
-                       "<<", "="})
+_KEYWORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "<<", "="})
 _NUMBER = re.compile(
     r"[-+]?(\.[0-9]|[0-9])[0-9_.:]*([eE][-+]?[0-9]+)?|[-+]?\.(inf|nan)|0[xob][0-9a-f_]+",
     re.IGNORECASE,
@@ -29,8 +28,12 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")  # a YAML 1.1 timestamp st
 _BARE_KEYS = frozenset({"on"})
 
 
-def dump(document: Mapping[str, Node], *, header: Sequence[str] = (),
-         spaced: Collection[tuple[str, ...]] = ((),)) -> str:
+def dump(
+    document: Mapping[str, Node],
+    *,
+    header: Sequence[str] = (),
+    spaced: Collection[tuple[str, ...]] = ((),),
+) -> str:
     """`document` as YAML text, preceded by `header` as comment lines.
 
     Mappings at a path in `spaced` (() is the top level) get a blank line between entries.
@@ -57,7 +60,7 @@ def scalar(value: str | int | bool) -> str:
 
 def _escaped(character: str) -> str:
     """`character` inside a double-quoted scalar, the one style that escapes."""
-    if character in "\\\"":
+    if character in '\\"':
         return "\\" + character
     if character.isprintable():
         return character
@@ -91,8 +94,11 @@ def _is_block_text(value: str) -> bool:
     if "\n" not in value.rstrip("\n"):
         return False
     lines = value.split("\n")
-    return (not value.startswith((" ", "\n")) and not value.endswith("\n\n")
-            and all(line.isprintable() for line in lines))
+    return (
+        not value.startswith((" ", "\n"))
+        and not value.endswith("\n\n")
+        and all(line.isprintable() for line in lines)
+    )
 
 
 def _block(text: str, indent: int) -> tuple[str, list[str]]:
@@ -102,8 +108,12 @@ def _block(text: str, indent: int) -> tuple[str, list[str]]:
     return indicator, body
 
 
-def _mapping(mapping: Mapping[str, Node], indent: int, path: tuple[str, ...],
-             spaced: Collection[tuple[str, ...]]) -> list[str]:
+def _mapping(
+    mapping: Mapping[str, Node],
+    indent: int,
+    path: tuple[str, ...],
+    spaced: Collection[tuple[str, ...]],
+) -> list[str]:
     pad = INDENT * indent
     lines: list[str] = []
     for number, (key, value) in enumerate(mapping.items()):
@@ -114,8 +124,9 @@ def _mapping(mapping: Mapping[str, Node], indent: int, path: tuple[str, ...],
     return lines
 
 
-def _sequence(items: Sequence[Node], indent: int, path: tuple[str, ...],
-              spaced: Collection[tuple[str, ...]]) -> list[str]:
+def _sequence(
+    items: Sequence[Node], indent: int, path: tuple[str, ...], spaced: Collection[tuple[str, ...]]
+) -> list[str]:
     pad = INDENT * indent
     lines: list[str] = []
     for item in items:
@@ -128,8 +139,9 @@ def _sequence(items: Sequence[Node], indent: int, path: tuple[str, ...],
     return lines
 
 
-def _entry(head: str, value: Node, indent: int, path: tuple[str, ...],
-           spaced: Collection[tuple[str, ...]]) -> list[str]:
+def _entry(
+    head: str, value: Node, indent: int, path: tuple[str, ...], spaced: Collection[tuple[str, ...]]
+) -> list[str]:
     """`head` (a key with its colon, or a dash) followed by `value`."""
     if isinstance(value, Mapping):
         if not value:

@@ -42,7 +42,9 @@ def run(argv: list[str]) -> int:
     except Exception as error:  # the last guard: a bug must still end as one line
         if os.environ.get("FIREFLY_DEBUG") == "1":
             raise
-        print_error(f"internal error: {type(error).__name__}: {error} "
-                    "(rerun with FIREFLY_DEBUG=1 for the traceback and report it)")
+        print_error(
+            f"internal error: {type(error).__name__}: {error} "
+            "(rerun with FIREFLY_DEBUG=1 for the traceback and report it)"
+        )
         return ExitCode.WORKFLOW_FAILED
     return int(result) if isinstance(result, int) else ExitCode.SUCCESS

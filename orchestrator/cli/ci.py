@@ -46,8 +46,9 @@ def generate(
     folder = manifest.parent / WORKFLOWS_FOLDER
     files = render_workflows(loaded)
     if check:
-        fail_if_stale(folder, stale_files(folder, files), noun="file",
-                      command="firefly ci generate")
+        fail_if_stale(
+            folder, stale_files(folder, files), noun="file", command="firefly ci generate"
+        )
         stdout.print(f"{display_path(folder)}: {len(files)} generated files up to date")
         return
     write_files(folder, files)

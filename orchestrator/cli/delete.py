@@ -31,8 +31,11 @@ def delete(
         typer.Option("--confirm", help="The environment's name: required for protected ones."),
     ] = None,
     disable_deletion_protection: Annotated[
-        bool, typer.Option("--disable-deletion-protection",
-                           help="Turn off DynamoDB deletion protection of the tables in scope."),
+        bool,
+        typer.Option(
+            "--disable-deletion-protection",
+            help="Turn off DynamoDB deletion protection of the tables in scope.",
+        ),
     ] = False,
     concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1)] = 8,
     report: ReportOption = None,
@@ -46,12 +49,17 @@ def delete(
     from orchestrator.validation import load_checked
 
     loaded = load_checked(manifest)
-    request = DeleteRequest(env=env, only=tuple(only or ()), with_prerequisites=not no_deps,
-                            concurrency=concurrency,
-                            disable_deletion_protection=disable_deletion_protection)
+    request = DeleteRequest(
+        env=env,
+        only=tuple(only or ()),
+        with_prerequisites=not no_deps,
+        concurrency=concurrency,
+        disable_deletion_protection=disable_deletion_protection,
+    )
     selected_delete_graph(loaded, request)  # an unknown --only fails before any AWS call
-    connection = open_environment(loaded, env, profile=profile,
-                                  notice=lambda text: stderr.print(text, style="cyan"))
+    connection = open_environment(
+        loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
+    )
     stock = inventory(loaded, connection)
     plan = plan_delete(loaded, request, connection.stacks, stock)
     print_plan(plan)
@@ -61,9 +69,16 @@ def delete(
     if not plan.blockers:
         _confirm(connection.env, plan, yes=yes, confirm=confirm)
     code = run_with_display(
-        loaded, plan.graph, "delete", request.only, report,
+        loaded,
+        plan.graph,
+        "delete",
+        request.only,
+        report,
         lambda observer: run_delete(plan, request, connection.stacks, stock, observer),
-        secrets=[], out=stdout, err=stderr)
+        secrets=[],
+        out=stdout,
+        err=stderr,
+    )
     _print_retained(plan, stdout, "retained by DeletionPolicy:")
     raise typer.Exit(code)
 
@@ -71,12 +86,14 @@ def delete(
 def print_plan(plan: DeletePlan) -> None:
     stderr.print("delete plan (each level after the one before):", style="bold")
     for number, level in enumerate(plan.levels, start=1):
-        names = [f"{plan.stacks[w]}" + ("" if w in plan.existing else " (absent)")
-                 for w in level]
+        names = [f"{plan.stacks[w]}" + ("" if w in plan.existing else " (absent)") for w in level]
         stderr.print(f"  {number}. {', '.join(names)}")
     for workflow, tables in plan.protected_tables.items():
-        stderr.print(f"  {workflow}: deletion protection on {', '.join(tables)}"
-                     " will be disabled (--disable-deletion-protection)", style="yellow")
+        stderr.print(
+            f"  {workflow}: deletion protection on {', '.join(tables)}"
+            " will be disabled (--disable-deletion-protection)",
+            style="yellow",
+        )
     _print_retained(plan, stderr, "  retained by DeletionPolicy:")
     for blocker in plan.blockers:
         stderr.print(f"  blocked: {blocker.workflow}: {blocker.message}", style="red")
@@ -89,15 +106,18 @@ def _print_retained(plan: DeletePlan, console: Console, title: str) -> None:
         return
     console.print(title)
     for workflow, resource in kept:
-        console.print(f"    {workflow}: {resource.logical_id} ({resource.resource_type}) "
-                      f"{resource.physical_id}")
+        console.print(
+            f"    {workflow}: {resource.logical_id} ({resource.resource_type}) "
+            f"{resource.physical_id}"
+        )
 
 
 def _confirm(env: Environment, plan: DeletePlan, *, yes: bool, confirm: str | None) -> None:
     if env.protected and confirm != env.name:
         if yes or not stdout.is_terminal:
-            raise UsageError(f"environment {env.name} is protected: pass --confirm {env.name} "
-                             "as well")
+            raise UsageError(
+                f"environment {env.name} is protected: pass --confirm {env.name} as well"
+            )
         typed = typer.prompt(f"{env.name} is protected; type its name to delete")
         if typed != env.name:
             raise UsageError("the name did not match; nothing was deleted")

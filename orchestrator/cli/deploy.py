@@ -51,15 +51,27 @@ def deploy(
     from orchestrator.validation import load_checked
 
     loaded = load_checked(manifest)
-    request = DeployRequest(env=env, only=tuple(only or ()), with_prerequisites=not no_deps,
-                            concurrency=concurrency, force=force)
+    request = DeployRequest(
+        env=env,
+        only=tuple(only or ()),
+        with_prerequisites=not no_deps,
+        concurrency=concurrency,
+        force=force,
+    )
     graph = selected_graph(loaded, request)  # an unknown --only fails before any AWS call
-    connection = open_environment(loaded, env, profile=profile,
-                                  notice=lambda text: stderr.print(text, style="cyan"))
+    connection = open_environment(
+        loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
+    )
     services = deploy_services(loaded, connection)
     code = run_with_display(
-        loaded, graph, "deploy", request.only, report,
+        loaded,
+        graph,
+        "deploy",
+        request.only,
+        report,
         lambda observer: run_deploy(loaded, request, services, observer),
-        secrets=secret_values(loaded, connection.env, services.environ), out=stdout, err=stderr)
+        secrets=secret_values(loaded, connection.env, services.environ),
+        out=stdout,
+        err=stderr,
+    )
     raise typer.Exit(code)
-

@@ -18,8 +18,11 @@ def docs(
     manifest: ManifestOption = DEFAULT_MANIFEST,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Folder for the pages [default: docs/workflows beside "
-                     "the manifest]."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder for the pages [default: docs/workflows beside the manifest].",
+        ),
     ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; fail when a page is out of date.")

@@ -12,5 +12,7 @@ def fail_if_stale(folder: Path, stale: list[str], *, noun: str, command: str) ->
     from orchestrator.manifest import display_path
 
     if stale:
-        raise OrchestratorError(f"{display_path(folder)}: {len(stale)} {noun}(s) out of date "
-                                f"({', '.join(stale)}); run '{command}' and commit the result")
+        raise OrchestratorError(
+            f"{display_path(folder)}: {len(stale)} {noun}(s) out of date "
+            f"({', '.join(stale)}); run '{command}' and commit the result"
+        )

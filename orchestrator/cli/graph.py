@@ -38,8 +38,11 @@ def graph(
     ] = GraphAction.DEPLOY,
     output_format: Annotated[
         GraphFormat,
-        typer.Option("--format", "-f", help="tree for people; json (both graphs), mermaid or dot "
-                     "for other tools."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="tree for people; json (both graphs), mermaid or dot for other tools.",
+        ),
     ] = GraphFormat.TREE,
 ) -> None:
     """Show the order in which workflows deploy (or delete), with the reason of every edge."""
@@ -68,8 +71,13 @@ def _tree(manifest: Manifest, graph: WorkflowGraph) -> Tree:
 
     levels = graph.levels()
     verb = "deploy" if graph.action.value == "deploy" else "delete"
-    root = Tree(Text(f"{verb} order: {len(graph)} workflows in {len(levels)} levels "
-                     "(a level runs in parallel)", style="bold"))
+    root = Tree(
+        Text(
+            f"{verb} order: {len(graph)} workflows in {len(levels)} levels "
+            "(a level runs in parallel)",
+            style="bold",
+        )
+    )
     for number, level in enumerate(levels, start=1):
         branch = root.add(Text(f"level {number}", style="cyan"))
         for name in level:

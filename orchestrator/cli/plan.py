@@ -9,8 +9,16 @@ from orchestrator.cli.deploy import EnvOption, NoDepsOption, OnlyOption, Profile
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
 
 EXAMPLE = "Example: firefly plan --env dev --only func-status"
-STYLES = {"create": "green", "update": "yellow", "unchanged": "dim", "recreate": "magenta",
-          "fail": "red", "wait": "cyan", "unknown": "cyan", "run tests": "blue"}
+STYLES = {
+    "create": "green",
+    "update": "yellow",
+    "unchanged": "dim",
+    "recreate": "magenta",
+    "fail": "red",
+    "wait": "cyan",
+    "unknown": "cyan",
+    "run tests": "blue",
+}
 
 
 def plan(
@@ -29,17 +37,21 @@ def plan(
     loaded = load_checked(manifest)
     request = DeployRequest(env=env, only=tuple(only or ()), with_prerequisites=not no_deps)
     selected_graph(loaded, request)
-    connection = open_environment(loaded, env, profile=profile,
-                                  notice=lambda text: stderr.print(text, style="cyan"))
+    connection = open_environment(
+        loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
+    )
     result = preview(loaded, request, deploy_services(loaded, connection))
     for number, level in enumerate(result.levels, start=1):
         stdout.print(Text(f"level {number}", style="bold"))
         for name in level:
             planned = result.workflows[name]
             note = f" — {planned.note}" if planned.note else ""
-            stdout.print(Text.assemble(f"  {name}: ",
-                                       (planned.action, STYLES.get(planned.action, "")), note))
+            stdout.print(
+                Text.assemble(f"  {name}: ", (planned.action, STYLES.get(planned.action, "")), note)
+            )
             for change in planned.changes:
                 replacement = " (replacement)" if change.get("replacement") == "True" else ""
-                stdout.print(f"      {change['action']} {change['logical_id']} "
-                             f"({change['type']}){replacement}")
+                stdout.print(
+                    f"      {change['action']} {change['logical_id']} "
+                    f"({change['type']}){replacement}"
+                )

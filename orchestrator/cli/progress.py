@@ -18,10 +18,15 @@ from rich.text import Text
 
 from orchestrator.engine.results import WorkflowResult, WorkflowStatus
 
-STYLES = {WorkflowStatus.DEPLOYED: "green", WorkflowStatus.UNCHANGED: "dim",
-          WorkflowStatus.IMPORTED: "green", WorkflowStatus.PASSED: "green",
-          WorkflowStatus.DELETED: "green", WorkflowStatus.SKIPPED: "yellow",
-          WorkflowStatus.FAILED: "red"}
+STYLES = {
+    WorkflowStatus.DEPLOYED: "green",
+    WorkflowStatus.UNCHANGED: "dim",
+    WorkflowStatus.IMPORTED: "green",
+    WorkflowStatus.PASSED: "green",
+    WorkflowStatus.DELETED: "green",
+    WorkflowStatus.SKIPPED: "yellow",
+    WorkflowStatus.FAILED: "red",
+}
 
 
 def outcome(result: WorkflowResult) -> str:
@@ -91,12 +96,14 @@ class LiveObserver:
 
     def __init__(self, console: Console, workflows: list[str], action: str) -> None:
         self._rows: dict[str, tuple[str, str, float | None]] = {
-            w: ("waiting", "dim", None) for w in workflows}
+            w: ("waiting", "dim", None) for w in workflows
+        }
         self._ended: dict[str, float] = {}
         self._action = action
         self._lock = threading.Lock()
-        self._live = Live(console=console, get_renderable=self._table, refresh_per_second=4,
-                          transient=False)
+        self._live = Live(
+            console=console, get_renderable=self._table, refresh_per_second=4, transient=False
+        )
 
     def __enter__(self) -> LiveObserver:
         self._live.start()

@@ -19,9 +19,18 @@ from orchestrator.views import mermaid
 Runner = Callable[[RunObserver], RunResult]
 
 
-def run_with_display(manifest: Manifest, graph: WorkflowGraph, action: str,
-                     only: tuple[str, ...], report: Path | None, runner: Runner, *,
-                     secrets: list[str], out: Console, err: Console) -> int:
+def run_with_display(
+    manifest: Manifest,
+    graph: WorkflowGraph,
+    action: str,
+    only: tuple[str, ...],
+    report: Path | None,
+    runner: Runner,
+    *,
+    secrets: list[str],
+    out: Console,
+    err: Console,
+) -> int:
     """Run, show progress on stderr and the results on stdout; the run's exit code."""
     if is_github_actions():
         result = runner(GitHubObserver(err, secrets))
@@ -42,5 +51,8 @@ def run_with_display(manifest: Manifest, graph: WorkflowGraph, action: str,
 
 
 def _css(status: WorkflowStatus) -> str:
-    return {WorkflowStatus.FAILED: "failed", WorkflowStatus.SKIPPED: "skipped",
-            WorkflowStatus.UNCHANGED: "unchanged"}.get(status, "deployed")
+    return {
+        WorkflowStatus.FAILED: "failed",
+        WorkflowStatus.SKIPPED: "skipped",
+        WorkflowStatus.UNCHANGED: "unchanged",
+    }.get(status, "deployed")

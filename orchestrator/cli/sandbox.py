@@ -8,8 +8,11 @@ import typer
 
 from orchestrator.cli.console import stdout
 
-app = typer.Typer(help="The local AWS engine (moto's server plus what it lacks) on 127.0.0.1.",
-                  epilog="Example: firefly sandbox up --port 4566", add_completion=False)
+app = typer.Typer(
+    help="The local AWS engine (moto's server plus what it lacks) on 127.0.0.1.",
+    epilog="Example: firefly sandbox up --port 4566",
+    add_completion=False,
+)
 
 PORT = 4566
 
@@ -26,16 +29,21 @@ def up(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = PORT,
     latency: Annotated[
         float | None,
-        typer.Option("--latency", envvar="FIREFLY_SANDBOX_LATENCY",
-                     help="Seconds each stack operation stays *_IN_PROGRESS."),
+        typer.Option(
+            "--latency",
+            envvar="FIREFLY_SANDBOX_LATENCY",
+            help="Seconds each stack operation stays *_IN_PROGRESS.",
+        ),
     ] = None,
 ) -> None:
     """Start the engine in the background (or reuse the one running)."""
     from orchestrator.sandbox import lifecycle
 
     info = lifecycle.start(port, latency)
-    stdout.print(f"sandbox running at {info.endpoint} (pid {info.pid}, latency "
-                 f"{info.latency:g} s, log {info.log_path})")
+    stdout.print(
+        f"sandbox running at {info.endpoint} (pid {info.pid}, latency "
+        f"{info.latency:g} s, log {info.log_path})"
+    )
 
 
 @app.command(epilog="Example: firefly sandbox status")
@@ -48,8 +56,10 @@ def status() -> None:
     if info is None:
         raise OrchestratorError("the sandbox is not running; start it with 'firefly sandbox up'")
     state = "answering" if info.answering else "not answering (see its log)"
-    stdout.print(f"sandbox running at {info.endpoint} (pid {info.pid}, latency "
-                 f"{info.latency:g} s, since {info.started_at}, {state}, log {info.log_path})")
+    stdout.print(
+        f"sandbox running at {info.endpoint} (pid {info.pid}, latency "
+        f"{info.latency:g} s, since {info.started_at}, {state}, log {info.log_path})"
+    )
 
 
 @app.command(epilog="Example: firefly sandbox down")

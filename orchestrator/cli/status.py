@@ -18,17 +18,20 @@ STATUS_EXAMPLE = "Example: firefly status --env local"
 OUTPUTS_EXAMPLE = "Example: firefly outputs --env local api-gateway --json"
 
 
-def status(env: EnvOption, manifest: ManifestOption = DEFAULT_MANIFEST,
-           profile: ProfileOption = None) -> None:
+def status(
+    env: EnvOption, manifest: ManifestOption = DEFAULT_MANIFEST, profile: ProfileOption = None
+) -> None:
     """Each workflow's stack and its CloudFormation status in the environment."""
     from orchestrator.connect import open_environment
     from orchestrator.validation import load_checked
 
     loaded = load_checked(manifest)
-    connection = open_environment(loaded, env, profile=profile,
-                                  notice=lambda text: stderr.print(text, style="cyan"))
-    stacks = {name: loaded.stack_name(name, env) for name, w in loaded.workflows.items()
-              if w.has_stack}
+    connection = open_environment(
+        loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
+    )
+    stacks = {
+        name: loaded.stack_name(name, env) for name, w in loaded.workflows.items() if w.has_stack
+    }
     observed = connection.stacks.snapshot(sorted(stacks.values()))
     table = Table(box=None, header_style="bold")
     for column in ("workflow", "stack", "status"):
@@ -57,13 +60,16 @@ def outputs(
     if chosen is None or not chosen.has_stack:
         hint = did_you_mean(workflow, [n for n, w in loaded.workflows.items() if w.has_stack])
         raise UsageError(f"{workflow}: no stack workflow of that name{hint}; see 'firefly graph'")
-    connection = open_environment(loaded, env, profile=profile,
-                                  notice=lambda text: stderr.print(text, style="cyan"))
+    connection = open_environment(
+        loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
+    )
     stack = loaded.stack_name(workflow, env)
     snapshot = connection.stacks.snapshot([stack]).get(stack)
     if snapshot is None:
-        raise OrchestratorError(f"{workflow}: stack {stack} does not exist in {env}; deploy it "
-                                f"with 'firefly deploy --env {env} --only {workflow}'")
+        raise OrchestratorError(
+            f"{workflow}: stack {stack} does not exist in {env}; deploy it "
+            f"with 'firefly deploy --env {env} --only {workflow}'"
+        )
     secrets = secret_values(loaded, connection.env, os.environ)
     shown = {key: redact(value, secrets) for key, value in snapshot.outputs.items()}
     if as_json:

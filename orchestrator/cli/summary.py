@@ -24,20 +24,28 @@ MERMAID_RESULT_CLASSES = [
 
 
 def results_table(run: RunResult) -> Table:
-    table = Table(title=f"{run.action} {run.env}", title_justify="left", box=None,
-                  header_style="bold")
+    table = Table(
+        title=f"{run.action} {run.env}", title_justify="left", box=None, header_style="bold"
+    )
     for column in ("workflow", "status", "stack", "seconds", "error"):
-        table.add_column(column, justify="right" if column == "seconds" else "left",
-                         overflow="fold")
+        table.add_column(
+            column, justify="right" if column == "seconds" else "left", overflow="fold"
+        )
     for name, result in run.results.items():
-        table.add_row(name, Text(result.status.value, style=STYLES[result.status]),
-                      result.stack or "", f"{result.seconds:.1f}", result.error or "")
+        table.add_row(
+            name,
+            Text(result.status.value, style=STYLES[result.status]),
+            result.stack or "",
+            f"{result.seconds:.1f}",
+            result.error or "",
+        )
     return table
 
 
 def totals(run: RunResult) -> str:
-    counts = [f"{run.count(status)} {status.value}" for status in WorkflowStatus
-              if run.count(status)]
+    counts = [
+        f"{run.count(status)} {status.value}" for status in WorkflowStatus if run.count(status)
+    ]
     suffix = " (interrupted)" if run.interrupted else ""
     return ", ".join(counts) + suffix
 
@@ -49,8 +57,10 @@ def print_summary(console: Console, run: RunResult) -> None:
     else:
         for name, result in run.results.items():
             error = f": {result.error}" if result.error else ""
-            console.print(f"{name}: {result.status.value} ({result.seconds:.1f} s, stack "
-                          f"{result.stack or '-'}){error}")
+            console.print(
+                f"{name}: {result.status.value} ({result.seconds:.1f} s, stack "
+                f"{result.stack or '-'}){error}"
+            )
     console.print(Text(totals(run), style="bold"))
 
 
@@ -63,12 +73,20 @@ def write_report(path: Path, run: RunResult) -> None:
 
 
 def github_step_summary(run: RunResult, mermaid_graph: str) -> str:
-    lines = [f"## firefly {run.action} `{run.env}`", "", totals(run), "",
-             "| workflow | status | stack | seconds | error |", "|---|---|---|---:|---|"]
+    lines = [
+        f"## firefly {run.action} `{run.env}`",
+        "",
+        totals(run),
+        "",
+        "| workflow | status | stack | seconds | error |",
+        "|---|---|---|---:|---|",
+    ]
     for name, result in run.results.items():
         error = (result.error or "").replace("|", "\\|")
-        lines.append(f"| {name} | {result.status.value} | {result.stack or ''} | "
-                     f"{result.seconds:.1f} | {error} |")
+        lines.append(
+            f"| {name} | {result.status.value} | {result.stack or ''} | "
+            f"{result.seconds:.1f} | {error} |"
+        )
     lines += ["", "```mermaid", mermaid_graph.rstrip(), *MERMAID_RESULT_CLASSES, "```", ""]
     return "\n".join(lines)
 

@@ -31,5 +31,6 @@ def validate(
         check_environment(loaded, env, os.environ)
     stacks = sum(1 for workflow in loaded.workflows.values() if workflow.has_stack)
     scope = f", environment {env}" if env else f", {len(loaded.environments)} environments"
-    stdout.print(f"{loaded.display}: valid ({len(loaded.workflows)} workflows, "
-                 f"{stacks} stacks{scope})")
+    stdout.print(
+        f"{loaded.display}: valid ({len(loaded.workflows)} workflows, {stacks} stacks{scope})"
+    )

@@ -12,22 +12,31 @@ def deploy_description(manifest: Manifest, workflow: Workflow) -> str:
     lookups = output_lookups(workflow)
     looked_up = ""
     if lookups:
-        parts = [f"{code_list(keys)} from the `{manifest.stack_name(w)}` stack outputs"
-                 for w, keys in lookups.items()]
+        parts = [
+            f"{code_list(keys)} from the `{manifest.stack_name(w)}` stack outputs"
+            for w, keys in lookups.items()
+        ]
         looked_up = "Looks up " + "; ".join(parts) + ", then "
     stack = manifest.stack_name(workflow.name)
     if workflow.type is WorkflowType.TESTS:
-        return "Runs the integration suite against the deployed environment once every " \
-               "workflow in Deploy Dependencies has been deployed."
+        return (
+            "Runs the integration suite against the deployed environment once every "
+            "workflow in Deploy Dependencies has been deployed."
+        )
     if workflow.type is WorkflowType.SAM:
-        action = "builds the Lambda sources and deploys" if looked_up else \
-            "Builds the Lambda sources and deploys"
+        action = (
+            "builds the Lambda sources and deploys"
+            if looked_up
+            else "Builds the Lambda sources and deploys"
+        )
         return f"{looked_up}{action} the `{stack}` stack with SAM."
     action = "deploys" if looked_up else "Deploys"
     text = f"{looked_up}{action} the `{stack}` CloudFormation stack."
     if workflow.adopt:
-        text += (" The deploy includes import logic for the case where a resource already exists "
-                 "but the stack does not, so that it is adopted without data loss.")
+        text += (
+            " The deploy includes import logic for the case where a resource already exists "
+            "but the stack does not, so that it is adopted without data loss."
+        )
     return text
 
 
@@ -36,11 +45,14 @@ def deploy_steps(manifest: Manifest, workflow: Workflow) -> list[str]:
         return [CREDENTIALS, "Run the integration suite against the deployed stacks."]
     steps = [CREDENTIALS]
     for upstream, keys in output_lookups(workflow).items():
-        steps.append(f"Look up {code_list(keys)} from the `{manifest.stack_name(upstream)}` "
-                     "stack outputs.")
+        steps.append(
+            f"Look up {code_list(keys)} from the `{manifest.stack_name(upstream)}` stack outputs."
+        )
     if workflow.type is WorkflowType.SAM:
-        steps.append("SAM build: each function's sources with its `requirements.txt`, zipped "
-                     "reproducibly and uploaded under content-hash keys.")
+        steps.append(
+            "SAM build: each function's sources with its `requirements.txt`, zipped "
+            "reproducibly and uploaded under content-hash keys."
+        )
         verb = "SAM deploy (change set with the template's Transform)"
     else:
         verb = "CloudFormation deploy (change set, execute, wait; no changes counts as success)"
@@ -79,8 +91,10 @@ def delete_description(manifest: Manifest, workflow: Workflow, has_prerequisites
         return "None — a tests workflow deploys no stack, so there is nothing to delete."
     stack = manifest.stack_name(workflow.name)
     if workflow.type is WorkflowType.SAM:
-        text = (f"Runs the equivalent of `sam delete`: removes the `{stack}` stack, then the "
-                "artifacts firefly uploaded for it.")
+        text = (
+            f"Runs the equivalent of `sam delete`: removes the `{stack}` stack, then the "
+            "artifacts firefly uploaded for it."
+        )
     else:
         text = f"Deletes the `{stack}` CloudFormation stack."
     if has_prerequisites:

@@ -47,39 +47,52 @@ def plan_import(workflow: Workflow, stack: str, adoptions: Adoptions) -> ImportP
         if existing.owner_stack and existing.owner_stack != stack:
             raise OrchestratorError(
                 f"{workflow.name}: {adoption.logical_id} is already managed by stack "
-                f"{existing.owner_stack}; a resource belongs to one stack only, nothing changed")
+                f"{existing.owner_stack}; a resource belongs to one stack only, nothing changed"
+            )
         if existing.exists:
             found[adoption.logical_id] = (resource, adoption.identifier)
     if not found:
         return None  # neither stack nor resources: the fresh path
     cut = {key: value for key, value in template.items() if key not in ("Resources", "Outputs")}
     cut["Resources"] = {logical: resource for logical, (resource, _) in found.items()}
-    to_import = [{"ResourceType": resource["Type"], "LogicalResourceId": logical,
-                  "ResourceIdentifier": dict(identifier)}
-                 for logical, (resource, identifier) in found.items()]
+    to_import = [
+        {
+            "ResourceType": resource["Type"],
+            "LogicalResourceId": logical,
+            "ResourceIdentifier": dict(identifier),
+        }
+        for logical, (resource, identifier) in found.items()
+    ]
     return ImportPlan(json.dumps(cut, separators=(",", ":")), to_import)
 
 
 def _resource(workflow: Workflow, resources: dict[Any, Any], logical_id: str) -> dict[str, Any]:
     resource = resources.get(logical_id)
     if not isinstance(resource, dict):
-        raise OrchestratorError(f"{workflow.name}: adopt names {logical_id}, which its template "
-                                "does not declare; run 'firefly validate'")
+        raise OrchestratorError(
+            f"{workflow.name}: adopt names {logical_id}, which its template "
+            "does not declare; run 'firefly validate'"
+        )
     return resource
 
 
-def _preflight(workflow: Workflow, logical_id: str, resource: Mapping[str, Any],
-               identifier: Mapping[str, str]) -> None:
+def _preflight(
+    workflow: Workflow, logical_id: str, resource: Mapping[str, Any], identifier: Mapping[str, str]
+) -> None:
     """What CloudFormation would refuse, refused first, before any change is made."""
     kind = str(resource.get("Type"))
     where = f"{workflow.name}: cannot adopt {logical_id}"
     if kind not in IMPORTABLE:
         raise OrchestratorError(f"{where}: {kind} is not a type firefly can import")
     if resource.get("DeletionPolicy") != "Retain":
-        raise OrchestratorError(f"{where}: its template needs 'DeletionPolicy: Retain' (an "
-                                "import requires a DeletionPolicy, and Retain keeps the data)")
+        raise OrchestratorError(
+            f"{where}: its template needs 'DeletionPolicy: Retain' (an "
+            "import requires a DeletionPolicy, and Retain keeps the data)"
+        )
     properties = resource.get("Properties") or {}
     for key, value in identifier.items():
         if properties.get(key) != value:
-            raise OrchestratorError(f"{where}: the manifest identifies it by {key}={value}, the "
-                                    f"template says {properties.get(key)!r}; make them agree")
+            raise OrchestratorError(
+                f"{where}: the manifest identifies it by {key}={value}, the "
+                f"template says {properties.get(key)!r}; make them agree"
+            )

@@ -12,19 +12,25 @@ from orchestrator.engine.scheduler import run_graph
 from orchestrator.errors import OrchestratorError
 
 
-def delete(plan: DeletePlan, request: DeleteRequest, stacks: Stacks, inventory: Inventory,
-           observer: RunObserver, stop: Event | None = None) -> RunResult:
+def delete(
+    plan: DeletePlan,
+    request: DeleteRequest,
+    stacks: Stacks,
+    inventory: Inventory,
+    observer: RunObserver,
+    stop: Event | None = None,
+) -> RunResult:
     if plan.blockers:
-        raise OrchestratorError("nothing was deleted: " + "; ".join(
-            f"{b.workflow}: {b.message}" for b in plan.blockers))
+        raise OrchestratorError(
+            "nothing was deleted: " + "; ".join(f"{b.workflow}: {b.message}" for b in plan.blockers)
+        )
 
     def work(workflow: str) -> WorkflowResult:
         started = time.monotonic()
         stack = plan.stacks[workflow]
 
         def result(status: WorkflowStatus, error: str | None = None) -> WorkflowResult:
-            return WorkflowResult(workflow, status, stack, time.monotonic() - started,
-                                  error=error)
+            return WorkflowResult(workflow, status, stack, time.monotonic() - started, error=error)
 
         if workflow not in plan.existing:
             return result(WorkflowStatus.UNCHANGED)  # already gone: a rerun continues here
@@ -34,13 +40,15 @@ def delete(plan: DeletePlan, request: DeleteRequest, stacks: Stacks, inventory: 
             return result(WorkflowStatus.FAILED, "; ".join(error.lines()))
         return result(WorkflowStatus.DELETED)
 
-    schedule = run_graph(plan.graph, work, concurrency=request.concurrency, observer=observer,
-                         stop=stop)
+    schedule = run_graph(
+        plan.graph, work, concurrency=request.concurrency, observer=observer, stop=stop
+    )
     return RunResult(request.env, "delete", schedule.results, schedule.interrupted)
 
 
-def _delete_stack(workflow: str, plan: DeletePlan, stacks: Stacks, inventory: Inventory,
-                  observer: RunObserver) -> None:
+def _delete_stack(
+    workflow: str, plan: DeletePlan, stacks: Stacks, inventory: Inventory, observer: RunObserver
+) -> None:
     stack = plan.stacks[workflow]
     for table in plan.protected_tables.get(workflow, []):
         observer.phase(workflow, f"disabling deletion protection on table {table}")

@@ -51,8 +51,9 @@ def selected_delete_graph(manifest: Manifest, request: DeleteRequest) -> Workflo
     return graph.select(request.only, with_prerequisites=request.with_prerequisites)
 
 
-def plan_delete(manifest: Manifest, request: DeleteRequest, stacks: Stacks,
-                inventory: Inventory) -> DeletePlan:
+def plan_delete(
+    manifest: Manifest, request: DeleteRequest, stacks: Stacks, inventory: Inventory
+) -> DeletePlan:
     env = environment(manifest, request.env)
     full = delete_graph(manifest)
     graph = selected_delete_graph(manifest, request)
@@ -70,26 +71,49 @@ def plan_delete(manifest: Manifest, request: DeleteRequest, stacks: Stacks,
     return plan
 
 
-def _inspect(plan: DeletePlan, workflow: str, inventory: Inventory, deleting: set[str],
-             request: DeleteRequest) -> None:
+def _inspect(
+    plan: DeletePlan,
+    workflow: str,
+    inventory: Inventory,
+    deleting: set[str],
+    request: DeleteRequest,
+) -> None:
     stack = plan.stacks[workflow]
     plan.retained[workflow] = inventory.retained(stack)
     tables = inventory.deletion_protected_tables(stack)
     if tables and request.disable_deletion_protection:
         plan.protected_tables[workflow] = tables  # to disable, as the user chose
     elif tables:
-        plan.blockers.append(Blocker(workflow, (
-            f"table {', '.join(tables)} has deletion protection enabled; disable it in the "
-            "DynamoDB console, or pass --disable-deletion-protection to let firefly do it")))
+        plan.blockers.append(
+            Blocker(
+                workflow,
+                (
+                    f"table {', '.join(tables)} has deletion protection enabled; disable it in the "
+                    "DynamoDB console, or pass --disable-deletion-protection to let firefly do it"
+                ),
+            )
+        )
     if inventory.termination_protected(stack):
-        plan.blockers.append(Blocker(workflow, (
-            f"stack {stack} has termination protection; disable it with 'aws cloudformation "
-            f"update-termination-protection --no-enable-termination-protection --stack-name "
-            f"{stack}'")))
+        plan.blockers.append(
+            Blocker(
+                workflow,
+                (
+                    f"stack {stack} has termination protection; disable it with "
+                    "'aws cloudformation update-termination-protection "
+                    f"--no-enable-termination-protection --stack-name {stack}'"
+                ),
+            )
+        )
     for export, importers in inventory.foreign_importers(stack, deleting).items():
-        plan.blockers.append(Blocker(workflow, (
-            f"export {export} is still imported by {', '.join(importers)}, which this delete "
-            "does not remove; delete those first or include them")))
+        plan.blockers.append(
+            Blocker(
+                workflow,
+                (
+                    f"export {export} is still imported by {', '.join(importers)}, which this "
+                    "delete does not remove; delete those first or include them"
+                ),
+            )
+        )
     plan.artifacts[workflow] = inventory.artifact_keys(stack)
 
 
@@ -100,9 +124,15 @@ def _unselected_first(plan: DeletePlan, full: WorkflowGraph, existing: set[str])
             continue
         for before, reason in full.prerequisites(workflow).items():
             if before in existing and before not in plan.stacks:
-                plan.blockers.append(Blocker(workflow, (
-                    f"{before} must be deleted first ({reason}); drop --no-deps or delete it "
-                    "first")))
+                plan.blockers.append(
+                    Blocker(
+                        workflow,
+                        (
+                            f"{before} must be deleted first ({reason}); "
+                            "drop --no-deps or delete it first"
+                        ),
+                    )
+                )
 
 
 def _shared_artifacts(plan: DeletePlan, inventory: Inventory, kept_stacks: set[str]) -> None:

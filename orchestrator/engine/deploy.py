@@ -52,16 +52,26 @@ def selected_graph(manifest: Manifest, request: DeployRequest) -> WorkflowGraph:
     return graph.select(request.only, with_prerequisites=request.with_prerequisites)
 
 
-def deploy(manifest: Manifest, request: DeployRequest, services: DeployServices,
-           observer: RunObserver, stop: Event | None = None) -> RunResult:
+def deploy(
+    manifest: Manifest,
+    request: DeployRequest,
+    services: DeployServices,
+    observer: RunObserver,
+    stop: Event | None = None,
+) -> RunResult:
     env = environment(manifest, request.env)
     graph = selected_graph(manifest, request)
     stack_of = {name: manifest.stack_name(name, env.name) for name in manifest.workflows}
     # The one status sweep of the run: statuses, tags (fingerprints) and outputs at once.
-    observed = services.stacks.snapshot(sorted(stack_of[w] for w in _stacks_to_observe(
-        manifest, graph)))
-    resolver = ParameterResolver(manifest, env, services.environ,
-                                 lookup=lambda stack: _outputs(services.stacks, observed, stack))
+    observed = services.stacks.snapshot(
+        sorted(stack_of[w] for w in _stacks_to_observe(manifest, graph))
+    )
+    resolver = ParameterResolver(
+        manifest,
+        env,
+        services.environ,
+        lookup=lambda stack: _outputs(services.stacks, observed, stack),
+    )
     secrets = resolver.secret_values()
 
     def work(name: str) -> WorkflowResult:
@@ -75,9 +85,15 @@ def deploy(manifest: Manifest, request: DeployRequest, services: DeployServices,
             observer.phase(name, "packaging" if workflow.type.value == "sam" else "templating")
             body = services.templates.body(name, workflow.template or "")
             current = observed.get(stack_of[name])
-            job = StackJob(name, stack_of[name], body, parameters,
-                           stack_tags(manifest.project, env.name, name), force=request.force,
-                           adopt=_adoption(workflow, stack_of[name], current, services))
+            job = StackJob(
+                name,
+                stack_of[name],
+                body,
+                parameters,
+                stack_tags(manifest.project, env.name, name),
+                force=request.force,
+                adopt=_adoption(workflow, stack_of[name], current, services),
+            )
             result = deploy_stack(job, current, services.stacks, observer, stop_event)
         except OrchestratorError as error:
             message = "; ".join(error.lines())
@@ -87,17 +103,24 @@ def deploy(manifest: Manifest, request: DeployRequest, services: DeployServices,
             resolver.remember_outputs(name, result.outputs)
             return result
         stack = stack_of[name] if workflow.has_stack else None
-        return WorkflowResult(name, WorkflowStatus.FAILED, stack, time.monotonic() - started,
-                              error=redact(message, secrets))
+        return WorkflowResult(
+            name,
+            WorkflowStatus.FAILED,
+            stack,
+            time.monotonic() - started,
+            error=redact(message, secrets),
+        )
 
     stop_event = stop or Event()
-    schedule = run_graph(graph, work, concurrency=request.concurrency, observer=observer,
-                         stop=stop_event)
+    schedule = run_graph(
+        graph, work, concurrency=request.concurrency, observer=observer, stop=stop_event
+    )
     return RunResult(env.name, "deploy", schedule.results, schedule.interrupted)
 
 
-def _adoption(workflow: Workflow, stack: str, current: StackSnapshot | None,
-              services: DeployServices) -> ImportPlan | None:
+def _adoption(
+    workflow: Workflow, stack: str, current: StackSnapshot | None, services: DeployServices
+) -> ImportPlan | None:
     """Seed 001's choice of path, made only when the stack is missing and adoption possible."""
     missing = current is None or current.status == "DELETE_COMPLETE"
     if not workflow.adopt or not missing or services.adoptions is None:
@@ -113,8 +136,9 @@ def _stacks_to_observe(manifest: Manifest, graph: WorkflowGraph) -> set[str]:
     return names
 
 
-def _outputs(stacks: Stacks, observed: dict[str, StackSnapshot],
-             stack: str) -> Mapping[str, str] | None:
+def _outputs(
+    stacks: Stacks, observed: dict[str, StackSnapshot], stack: str
+) -> Mapping[str, str] | None:
     snapshot = observed.get(stack)
     if snapshot is None or snapshot.status.endswith("_IN_PROGRESS"):
         snapshot = stacks.snapshot([stack]).get(stack)

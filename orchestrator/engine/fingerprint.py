@@ -16,9 +16,15 @@ TAG = "firefly:fingerprint"
 
 
 def fingerprint(body: str, parameters: Mapping[str, str], tags: Mapping[str, str]) -> str:
-    payload = json.dumps({"template": body, "parameters": dict(sorted(parameters.items())),
-                          "tags": {k: v for k, v in sorted(tags.items()) if k != TAG}},
-                         sort_keys=True, separators=(",", ":"))
+    payload = json.dumps(
+        {
+            "template": body,
+            "parameters": dict(sorted(parameters.items())),
+            "tags": {k: v for k, v in sorted(tags.items()) if k != TAG},
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 

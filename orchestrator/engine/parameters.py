@@ -15,8 +15,13 @@ OutputsLookup = Callable[[str], Mapping[str, str] | None]  # stack name -> outpu
 
 
 class ParameterResolver:
-    def __init__(self, manifest: Manifest, env: Environment, environ: Mapping[str, str],
-                 lookup: OutputsLookup) -> None:
+    def __init__(
+        self,
+        manifest: Manifest,
+        env: Environment,
+        environ: Mapping[str, str],
+        lookup: OutputsLookup,
+    ) -> None:
         self._manifest = manifest
         self._env = env
         self._environ = environ
@@ -41,7 +46,8 @@ class ParameterResolver:
                     raise OrchestratorError(
                         f"{workflow.name}: parameter {parameter.name} has no value for "
                         f"environment {self._env.name}; run 'firefly validate --env "
-                        f"{self._env.name}' to see what is unset")
+                        f"{self._env.name}' to see what is unset"
+                    )
                 value = resolved
             values[parameter.name] = value
         return values
@@ -58,22 +64,27 @@ class ParameterResolver:
             if found is None:
                 raise OrchestratorError(
                     f"{workflow.name}: needs output {ref.key} of stack {stack}, which does not "
-                    f"exist; deploy {ref.workflow} first (or drop --no-deps)")
+                    f"exist; deploy {ref.workflow} first (or drop --no-deps)"
+                )
             outputs = dict(found)
             with self._lock:
                 self._outputs[ref.workflow] = outputs
         if ref.key not in outputs:
             raise OrchestratorError(
                 f"{workflow.name}: stack of {ref.workflow} has no output {ref.key} (it has: "
-                f"{', '.join(sorted(outputs)) or 'none'}); deploy {ref.workflow} again")
+                f"{', '.join(sorted(outputs)) or 'none'}); deploy {ref.workflow} again"
+            )
         return outputs[ref.key]
 
 
-def secret_values(manifest: Manifest, env: Environment,
-                  environ: Mapping[str, str]) -> list[str]:
+def secret_values(manifest: Manifest, env: Environment, environ: Mapping[str, str]) -> list[str]:
     """Every secret value this environment could pass, longest first: to be masked anywhere."""
-    names = {p.source.name for w in manifest.workflows.values() for p in w.parameters
-             if isinstance(p.source, SecretRef)}
+    names = {
+        p.source.name
+        for w in manifest.workflows.values()
+        for p in w.parameters
+        if isinstance(p.source, SecretRef)
+    }
     values = (resolve_static(SecretRef(name), env, environ) for name in names)
     return sorted({v for v in values if v}, key=len, reverse=True)
 

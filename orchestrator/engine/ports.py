@@ -92,8 +92,9 @@ class Stacks(Protocol):
 
     def execute_change_set(self, change_set_id: str) -> None: ...
 
-    def wait_stack(self, stack: str,
-                   on_event: Callable[[str], None] | None = None) -> StackSnapshot:
+    def wait_stack(
+        self, stack: str, on_event: Callable[[str], None] | None = None
+    ) -> StackSnapshot:
         """Block until the stack leaves *_IN_PROGRESS; its final snapshot (DELETE_COMPLETE
         when it is gone). `on_event` hears the latest stack event, one line at a time."""
 

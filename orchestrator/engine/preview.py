@@ -41,14 +41,17 @@ class DeployPreview:
     workflows: dict[str, PlannedWorkflow]
 
 
-def preview(manifest: Manifest, request: DeployRequest,
-            services: DeployServices) -> DeployPreview:
+def preview(manifest: Manifest, request: DeployRequest, services: DeployServices) -> DeployPreview:
     env = environment(manifest, request.env)
     graph = selected_graph(manifest, request)
     stack_of = {name: manifest.stack_name(name, env.name) for name in manifest.workflows}
     observed = services.stacks.snapshot(sorted(stack_of.values()))
-    resolver = ParameterResolver(manifest, env, services.environ,
-                                 lookup=lambda s: observed[s].outputs if s in observed else None)
+    resolver = ParameterResolver(
+        manifest,
+        env,
+        services.environ,
+        lookup=lambda s: observed[s].outputs if s in observed else None,
+    )
     secrets = resolver.secret_values()
 
     def one(name: str) -> PlannedWorkflow:
@@ -57,22 +60,33 @@ def preview(manifest: Manifest, request: DeployRequest,
             return PlannedWorkflow(name, "run tests")
         stack = stack_of[name]
         current = observed.get(stack)
-        decision = decide(current.status if current else None, has_resources=False,
-                          stack=stack, workflow=name)
+        decision = decide(
+            current.status if current else None, has_resources=False, stack=stack, workflow=name
+        )
         if decision.action is not StackAction.UPDATE:
             note = decision.guidance or "a new stack: every resource is added"
             return PlannedWorkflow(name, decision.action.value, stack, note=note)
-        upstream = sorted({ref.workflow for _, ref in workflow.output_refs()
-                           if stack_of[ref.workflow] not in observed})
+        upstream = sorted(
+            {
+                ref.workflow
+                for _, ref in workflow.output_refs()
+                if stack_of[ref.workflow] not in observed
+            }
+        )
         if upstream:
-            return PlannedWorkflow(name, "update", stack, note="parameters known after "
-                                   f"{', '.join(upstream)} is deployed")
+            return PlannedWorkflow(
+                name,
+                "update",
+                stack,
+                note=f"parameters known after {', '.join(upstream)} is deployed",
+            )
         try:
             parameters = resolver.resolve(workflow)
             body = services.templates.body(name, workflow.template or "")
             job_tags = stack_tags(manifest.project, env.name, name)
-            return _stack_preview(name, stack, body, parameters, job_tags, current, services,
-                                  request.force)
+            return _stack_preview(
+                name, stack, body, parameters, job_tags, current, services, request.force
+            )
         except OrchestratorError as error:
             return PlannedWorkflow(name, "fail", stack, note=redact(error.lines()[0], secrets))
 
@@ -81,15 +95,25 @@ def preview(manifest: Manifest, request: DeployRequest,
     return DeployPreview(env.name, graph.levels(), planned)
 
 
-def _stack_preview(name: str, stack: str, body: str, parameters: Mapping[str, str],
-                   tags: Mapping[str, str], current: StackSnapshot | None,
-                   services: DeployServices, force: bool) -> PlannedWorkflow:
+def _stack_preview(
+    name: str,
+    stack: str,
+    body: str,
+    parameters: Mapping[str, str],
+    tags: Mapping[str, str],
+    current: StackSnapshot | None,
+    services: DeployServices,
+    force: bool,
+) -> PlannedWorkflow:
     full_tags = stamped(tags, body, parameters)
     if current is not None and not force and already_deployed(current.tags, full_tags):
         return PlannedWorkflow(name, "unchanged", stack)
     stacks = services.stacks
-    change_set = stacks.create_change_set(ChangeSetRequest(
-        stack, PREVIEW_CHANGE_SET, "UPDATE", body, parameters, full_tags, CAPABILITIES))
+    change_set = stacks.create_change_set(
+        ChangeSetRequest(
+            stack, PREVIEW_CHANGE_SET, "UPDATE", body, parameters, full_tags, CAPABILITIES
+        )
+    )
     try:
         outcome = stacks.wait_change_set(change_set)
     finally:

@@ -50,8 +50,11 @@ def redacted(run: RunResult, secrets: list[str]) -> RunResult:
     """The run as it may be shown: outputs derived from a secret (a bucket ARN naming a secret
     bucket) and errors quoting one carry *** instead."""
     results = {
-        name: replace(result, outputs={k: redact(v, secrets) for k, v in result.outputs.items()},
-                      error=redact(result.error, secrets) if result.error else result.error)
+        name: replace(
+            result,
+            outputs={k: redact(v, secrets) for k, v in result.outputs.items()},
+            error=redact(result.error, secrets) if result.error else result.error,
+        )
         for name, result in run.results.items()
     }
     return replace(run, results=results)
@@ -60,8 +63,9 @@ def redacted(run: RunResult, secrets: list[str]) -> RunResult:
 def exit_code(run: RunResult) -> ExitCode:
     if run.interrupted:
         return ExitCode.INTERRUPTED
-    if any(r.status in (WorkflowStatus.FAILED, WorkflowStatus.SKIPPED)
-           for r in run.results.values()):
+    if any(
+        r.status in (WorkflowStatus.FAILED, WorkflowStatus.SKIPPED) for r in run.results.values()
+    ):
         return ExitCode.WORKFLOW_FAILED
     return ExitCode.SUCCESS
 

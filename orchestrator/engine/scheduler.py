@@ -28,8 +28,14 @@ class Schedule:
     interrupted: bool
 
 
-def run_graph(graph: WorkflowGraph, work: Work, *, concurrency: int, observer: RunObserver,
-              stop: Event | None = None) -> Schedule:
+def run_graph(
+    graph: WorkflowGraph,
+    work: Work,
+    *,
+    concurrency: int,
+    observer: RunObserver,
+    stop: Event | None = None,
+) -> Schedule:
     """Run `work` for every workflow of `graph`; results come back in the graph's order."""
     if concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
@@ -59,8 +65,9 @@ def run_graph(graph: WorkflowGraph, work: Work, *, concurrency: int, observer: R
                 for skipped in queue.skipped_by(result):
                     observer.finished(skipped)
     for workflow in queue.not_started():
-        result = WorkflowResult(workflow, WorkflowStatus.SKIPPED,
-                                error="not started: the run was interrupted")
+        result = WorkflowResult(
+            workflow, WorkflowStatus.SKIPPED, error="not started: the run was interrupted"
+        )
         queue.results[workflow] = result
         observer.finished(result)
     ordered = {name: queue.results[name] for name in graph.order()}
@@ -76,8 +83,9 @@ def _guarded(work: Work, workflow: str) -> WorkflowResult:
         message = "; ".join(error.lines())
     except Exception as error:  # a bug in one workflow must not take the others down
         message = f"internal error: {type(error).__name__}: {error}"
-    return WorkflowResult(workflow, WorkflowStatus.FAILED, seconds=time.monotonic() - started,
-                          error=message)
+    return WorkflowResult(
+        workflow, WorkflowStatus.FAILED, seconds=time.monotonic() - started, error=message
+    )
 
 
 class _ReadyQueue:

@@ -33,8 +33,13 @@ class StackJob:
     adopt: ImportPlan | None = None  # resources to IMPORT when the stack has to be created
 
 
-def deploy_stack(job: StackJob, observed: StackSnapshot | None, stacks: Stacks,
-                 observer: RunObserver, stop: Event) -> WorkflowResult:
+def deploy_stack(
+    job: StackJob,
+    observed: StackSnapshot | None,
+    stacks: Stacks,
+    observer: RunObserver,
+    stop: Event,
+) -> WorkflowResult:
     started = time.monotonic()
     tags = stamped(job.tags, job.body, job.parameters)
     for _ in range(_MAX_WAITS):
@@ -50,11 +55,16 @@ def deploy_stack(job: StackJob, observed: StackSnapshot | None, stacks: Stacks,
         raise OrchestratorError(f"{job.workflow}: stack {job.stack} stays busy; try again later")
 
     def result(status: WorkflowStatus, outputs: Mapping[str, str]) -> WorkflowResult:
-        return WorkflowResult(job.workflow, status, job.stack, time.monotonic() - started,
-                              dict(outputs))
+        return WorkflowResult(
+            job.workflow, status, job.stack, time.monotonic() - started, dict(outputs)
+        )
 
-    if (decision.action is StackAction.UPDATE and observed is not None and not job.force
-            and already_deployed(observed.tags, tags)):
+    if (
+        decision.action is StackAction.UPDATE
+        and observed is not None
+        and not job.force
+        and already_deployed(observed.tags, tags)
+    ):
         return result(WorkflowStatus.UNCHANGED, observed.outputs)
     if decision.action is StackAction.RECREATE:
         observer.phase(job.workflow, f"deleting the {status} stack before creating it again")
@@ -70,8 +80,9 @@ def deploy_stack(job: StackJob, observed: StackSnapshot | None, stacks: Stacks,
     return result(WorkflowStatus.DEPLOYED, final.outputs)
 
 
-def _adopt(job: StackJob, tags: Mapping[str, str], stacks: Stacks, observer: RunObserver,
-           stop: Event) -> Mapping[str, str]:
+def _adopt(
+    job: StackJob, tags: Mapping[str, str], stacks: Stacks, observer: RunObserver, stop: Event
+) -> Mapping[str, str]:
     """IMPORT the existing resources, then deploy the whole template over them."""
     assert job.adopt is not None
     names = ", ".join(str(r["LogicalResourceId"]) for r in job.adopt.resources)
@@ -79,8 +90,9 @@ def _adopt(job: StackJob, tags: Mapping[str, str], stacks: Stacks, observer: Run
     # No fingerprint yet: should the follow-up deploy fail, the next run must not skip it.
     import_tags = {**tags, TAG: "import"}
     importing = StackJob(job.workflow, job.stack, job.adopt.body, job.parameters, job.tags)
-    imported = _change_and_execute(importing, "IMPORT", import_tags, stacks, observer, stop,
-                                   resources=job.adopt.resources)
+    imported = _change_and_execute(
+        importing, "IMPORT", import_tags, stacks, observer, stop, resources=job.adopt.resources
+    )
     if imported is None or imported.status != "IMPORT_COMPLETE":
         raise OrchestratorError(f"{job.workflow}: the import did not complete")
     observer.phase(job.workflow, "imported; deploying the rest of the template")
@@ -88,16 +100,23 @@ def _adopt(job: StackJob, tags: Mapping[str, str], stacks: Stacks, observer: Run
     return (final or imported).outputs
 
 
-def _change_and_execute(job: StackJob, change_type: str, tags: Mapping[str, str],
-                        stacks: Stacks, observer: RunObserver, stop: Event,
-                        resources: Sequence[Mapping[str, object]] = ()) -> StackSnapshot | None:
+def _change_and_execute(
+    job: StackJob,
+    change_type: str,
+    tags: Mapping[str, str],
+    stacks: Stacks,
+    observer: RunObserver,
+    stop: Event,
+    resources: Sequence[Mapping[str, object]] = (),
+) -> StackSnapshot | None:
     """The final snapshot, or None when the change set found nothing to change."""
     observer.phase(job.workflow, f"creating {change_type} change set")
     # A fresh name per change set, as `sam deploy` does: a leftover of an interrupted run can
     # never collide with this one.
     name = f"{CHANGE_SET_PREFIX}-{change_type.lower()}-{uuid.uuid4().hex[:12]}"
-    request = ChangeSetRequest(job.stack, name, change_type, job.body,
-                               job.parameters, tags, CAPABILITIES, resources)
+    request = ChangeSetRequest(
+        job.stack, name, change_type, job.body, job.parameters, tags, CAPABILITIES, resources
+    )
     change_set = stacks.create_change_set(request)
     outcome = stacks.wait_change_set(change_set)
     if outcome.empty:
@@ -108,16 +127,17 @@ def _change_and_execute(job: StackJob, change_type: str, tags: Mapping[str, str]
         raise OrchestratorError(f"{job.workflow}: change set failed: {outcome.reason}")
     if stop.is_set():
         _discard(job, change_set, change_type, stacks)
-        raise OrchestratorError(f"{job.workflow}: interrupted; the pending change set was "
-                                "deleted and nothing was changed")
+        raise OrchestratorError(
+            f"{job.workflow}: interrupted; the pending change set was "
+            "deleted and nothing was changed"
+        )
     observer.phase(job.workflow, f"executing {len(outcome.changes)} change(s)")
     stacks.execute_change_set(change_set)
     final = stacks.wait_stack(job.stack, lambda event: observer.phase(job.workflow, event))
     if final.status not in _SUCCESS:
         failure = stacks.first_failure(job.stack)
         cause = failure.describe() if failure else (final.reason or "no failed resource event")
-        raise OrchestratorError(f"{job.workflow}: stack {job.stack} ended {final.status}: "
-                                f"{cause}")
+        raise OrchestratorError(f"{job.workflow}: stack {job.stack} ended {final.status}: {cause}")
     return final
 
 

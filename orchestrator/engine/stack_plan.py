@@ -26,27 +26,37 @@ class StackDecision:
 # Stacks in these states hold nothing worth keeping: CloudFormation itself only allows deleting
 # them (ROLLBACK_COMPLETE), or they are a change set's placeholder with no resources yet.
 _DEAD = {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED"}
-_SETTLED = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
-            "IMPORT_ROLLBACK_COMPLETE"}
+_SETTLED = {
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "IMPORT_COMPLETE",
+    "IMPORT_ROLLBACK_COMPLETE",
+}
 _GUIDANCE = {
     "UPDATE_ROLLBACK_FAILED": (
         "the stack is UPDATE_ROLLBACK_FAILED: fix the resource named in its events, then run "
         "'aws cloudformation continue-update-rollback --stack-name {stack}' (with "
-        "--resources-to-skip for resources that cannot be rolled back) and deploy again"),
+        "--resources-to-skip for resources that cannot be rolled back) and deploy again"
+    ),
     "DELETE_FAILED": (
         "the stack is DELETE_FAILED: remove what blocks the deletion (see its events), then "
-        "run 'firefly delete' for it and deploy again"),
+        "run 'firefly delete' for it and deploy again"
+    ),
     "IMPORT_ROLLBACK_FAILED": (
         "the stack is IMPORT_ROLLBACK_FAILED: fix the resource named in its events and roll "
-        "back with 'aws cloudformation continue-update-rollback --stack-name {stack}'"),
+        "back with 'aws cloudformation continue-update-rollback --stack-name {stack}'"
+    ),
     "CREATE_FAILED": (
         "the stack is CREATE_FAILED with rollback disabled: delete it with 'firefly delete "
-        "--only {workflow}' and deploy again"),
+        "--only {workflow}' and deploy again"
+    ),
 }
 
 
-def decide(status: str | None, *, has_resources: bool = True, stack: str = "",
-           workflow: str = "") -> StackDecision:
+def decide(
+    status: str | None, *, has_resources: bool = True, stack: str = "", workflow: str = ""
+) -> StackDecision:
     """What to do with a stack observed in `status` (None: no such stack)."""
     if status is None or status == "DELETE_COMPLETE":
         return StackDecision(StackAction.CREATE)
@@ -54,8 +64,11 @@ def decide(status: str | None, *, has_resources: bool = True, stack: str = "",
         # A change set was created but never executed: an empty placeholder to replace; with
         # resources (an IMPORT in review) it is someone's pending work.
         if has_resources:
-            return StackDecision(StackAction.FAIL, "the stack is REVIEW_IN_PROGRESS with "
-                                 "resources: execute or delete its pending change set first")
+            return StackDecision(
+                StackAction.FAIL,
+                "the stack is REVIEW_IN_PROGRESS with "
+                "resources: execute or delete its pending change set first",
+            )
         return StackDecision(StackAction.RECREATE)
     if status in _DEAD:
         return StackDecision(StackAction.RECREATE)
@@ -63,6 +76,9 @@ def decide(status: str | None, *, has_resources: bool = True, stack: str = "",
         return StackDecision(StackAction.UPDATE)
     if status.endswith("_IN_PROGRESS"):
         return StackDecision(StackAction.WAIT)
-    guidance = _GUIDANCE.get(status, f"the stack is {status}: resolve it in the CloudFormation "
-                                     "console (see its events), then deploy again")
+    guidance = _GUIDANCE.get(
+        status,
+        f"the stack is {status}: resolve it in the CloudFormation "
+        "console (see its events), then deploy again",
+    )
     return StackDecision(StackAction.FAIL, guidance.format(stack=stack, workflow=workflow))

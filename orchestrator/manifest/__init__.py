@@ -44,8 +44,11 @@ def read_manifest(path: Path) -> tuple[Manifest | None, list[Problem]]:
     """Parse and check `path`; returns what could be built and every problem found."""
     display = display_path(path)
     if not path.exists():
-        return None, [Problem(display, 0, "", "manifest not found; pass --manifest PATH or set "
-                              "FIREFLY_MANIFEST")]
+        return None, [
+            Problem(
+                display, 0, "", "manifest not found; pass --manifest PATH or set FIREFLY_MANIFEST"
+            )
+        ]
     if path.is_dir():
         return None, [Problem(display, 0, "", "is a folder; pass the manifest file itself")]
     root, problems = load_located(path, display)
@@ -72,34 +75,47 @@ def environment(manifest: Manifest, name: str) -> Environment:
     if name in manifest.environments:
         return manifest.environments[name]
     declared = ", ".join(manifest.environments)
-    raise ManifestError([Problem(
-        manifest.display, manifest.line_of_environments, "environments",
-        f"environment '{name}' is not declared{did_you_mean(name, manifest.environments)}; "
-        f"declared: {declared}",
-    )])
+    raise ManifestError(
+        [
+            Problem(
+                manifest.display,
+                manifest.line_of_environments,
+                "environments",
+                f"environment '{name}' is not declared{did_you_mean(name, manifest.environments)}; "
+                f"declared: {declared}",
+            )
+        ]
+    )
 
 
 def _read_top(reader: Reader, root: Located, path: Path, display: str) -> Manifest | None:
     node = reader.mapping(root, "")
     if node is None:
         return None
-    reader.known_keys(node, "", TOP_KEYS, required=("version", "project", "environments",
-                                                    "workflows"))
+    reader.known_keys(
+        node, "", TOP_KEYS, required=("version", "project", "environments", "workflows")
+    )
     items = node.items
     version = items.get("version")
     if version is not None and version.value != SUPPORTED_VERSION:
-        reader.problem(version.line, "version",
-                       f"unsupported manifest version {version.value!r}; this firefly reads "
-                       f"version {SUPPORTED_VERSION}")
+        reader.problem(
+            version.line,
+            "version",
+            f"unsupported manifest version {version.value!r}; this firefly reads "
+            f"version {SUPPORTED_VERSION}",
+        )
     project = "firefly"
     if "project" in items:
-        project = reader.text(items["project"], "project", PROJECT,
-                              "lowercase letters, digits and '-'") or project
+        project = (
+            reader.text(items["project"], "project", PROJECT, "lowercase letters, digits and '-'")
+            or project
+        )
     stack_name = DEFAULT_STACK_NAME
     if "stack_name" in items:
         stack_name = reader.text(items["stack_name"], "stack_name") or DEFAULT_STACK_NAME
-    environments = read_environments(reader, items["environments"]) if "environments" in items \
-        else {}
+    environments = (
+        read_environments(reader, items["environments"]) if "environments" in items else {}
+    )
     workflows = read_workflows(reader, items["workflows"]) if "workflows" in items else {}
     manifest = Manifest(
         path=path.resolve(),

@@ -48,16 +48,20 @@ def _read_environment(reader: Reader, name: str, located: Located) -> Environmen
     )
     region = None
     if "region" in items:
-        region = reader.text(items["region"], f"{field}.region", REGION,
-                             "an AWS region such as us-east-1")
+        region = reader.text(
+            items["region"], f"{field}.region", REGION, "an AWS region such as us-east-1"
+        )
     account = _read_account(reader, field, items.get("account"), sandbox, node.line)
     variables = _read_values(reader, items.get("vars"), f"{field}.vars")
     secrets = _read_values(reader, items.get("secrets"), f"{field}.secrets")
     if secrets and sandbox is False:
         line = items["secrets"].line
-        reader.problem(line, f"{field}.secrets",
-                       "literal secrets are only allowed in sandbox environments; pass them as "
-                       "process environment variables (GitHub Actions secrets) instead")
+        reader.problem(
+            line,
+            f"{field}.secrets",
+            "literal secrets are only allowed in sandbox environments; pass them as "
+            "process environment variables (GitHub Actions secrets) instead",
+        )
     return Environment(
         name=name,
         region=region or "",
@@ -70,23 +74,34 @@ def _read_environment(reader: Reader, name: str, located: Located) -> Environmen
     )
 
 
-def _read_account(reader: Reader, field: str, located: Located | None, sandbox: bool | None,
-                  line: int) -> str | None:
+def _read_account(
+    reader: Reader, field: str, located: Located | None, sandbox: bool | None, line: int
+) -> str | None:
     if sandbox is None:
         return None
     if located is None:
         if not sandbox:
-            reader.problem(line, field, "missing required key 'account' (the 12-digit AWS account "
-                           "id; firefly refuses to deploy when the credentials are for another)")
+            reader.problem(
+                line,
+                field,
+                "missing required key 'account' (the 12-digit AWS account "
+                "id; firefly refuses to deploy when the credentials are for another)",
+            )
         return None
     if sandbox:
-        reader.problem(located.line, f"{field}.account",
-                       "a sandbox environment runs on the local engine and has no account")
+        reader.problem(
+            located.line,
+            f"{field}.account",
+            "a sandbox environment runs on the local engine and has no account",
+        )
         return None
     if isinstance(located.value, int) and not isinstance(located.value, bool):
         # Unquoted, YAML reads the id as a number and drops its leading zeros.
-        reader.problem(located.line, f"{field}.account",
-                       "quote the account id (\"012345678901\"): unquoted it is read as a number")
+        reader.problem(
+            located.line,
+            f"{field}.account",
+            'quote the account id ("012345678901"): unquoted it is read as a number',
+        )
         return None
     return reader.text(located, f"{field}.account", ACCOUNT, "12 digits")
 

@@ -59,16 +59,20 @@ class Reader:
             if key not in allowed:
                 close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
                 misspelled.update(close)
-                hint = f" (did you mean '{close[0]}'?)" if close else (
-                    f" (allowed: {', '.join(allowed)})")
+                hint = (
+                    f" (did you mean '{close[0]}'?)"
+                    if close
+                    else (f" (allowed: {', '.join(allowed)})")
+                )
                 self.problem(line, join_field(field, key), f"unknown key{hint}")
         for key in required:
             # A misspelt required key is reported once, as the misspelling.
             if key not in node.items and key not in misspelled:
                 self.problem(node.line, field, f"missing required key '{key}'")
 
-    def text(self, located: Located, field: str, pattern: re.Pattern[str] | None = None,
-             rule: str = "") -> str | None:
+    def text(
+        self, located: Located, field: str, pattern: re.Pattern[str] | None = None, rule: str = ""
+    ) -> str | None:
         value = located.value
         if not isinstance(value, str):
             self.problem(located.line, field, f"expected a string, got {kind_of(value)}")
@@ -115,4 +119,3 @@ class Reader:
 def join_field(field: str, key: str) -> str:
     """`workflows.api-gateway` + `type` → `workflows.api-gateway.type`."""
     return f"{field}.{key}" if field else key
-

@@ -36,8 +36,12 @@ def _check_needs(manifest: Manifest, workflow: Workflow) -> Iterator[Problem]:
             if target is None:
                 yield _problem(manifest, need.line, field, _unknown(manifest, need.workflow))
             elif action == "delete" and not target.has_stack:
-                yield _problem(manifest, need.line, field,
-                               f"'{need.workflow}' is a tests workflow: it has no stack to delete")
+                yield _problem(
+                    manifest,
+                    need.line,
+                    field,
+                    f"'{need.workflow}' is a tests workflow: it has no stack to delete",
+                )
 
 
 def _check_outputs(manifest: Manifest, workflow: Workflow) -> Iterator[Problem]:
@@ -47,11 +51,19 @@ def _check_outputs(manifest: Manifest, workflow: Workflow) -> Iterator[Problem]:
         if target is None:
             yield _problem(manifest, parameter.line, field, _unknown(manifest, ref.workflow))
         elif not target.has_stack:
-            yield _problem(manifest, parameter.line, field,
-                           f"'{ref.workflow}' is a tests workflow: it has no stack outputs")
+            yield _problem(
+                manifest,
+                parameter.line,
+                field,
+                f"'{ref.workflow}' is a tests workflow: it has no stack outputs",
+            )
         elif ref.workflow == workflow.name:
-            yield _problem(manifest, parameter.line, field,
-                           "a stack cannot take a parameter from its own outputs")
+            yield _problem(
+                manifest,
+                parameter.line,
+                field,
+                "a stack cannot take a parameter from its own outputs",
+            )
 
 
 def check_stack_names(manifest: Manifest, line: int) -> Iterator[Problem]:
@@ -60,24 +72,36 @@ def check_stack_names(manifest: Manifest, line: int) -> Iterator[Problem]:
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError as error:
-        yield _problem(manifest, line, "stack_name",
-                       f"'{template}' is not a valid template: {error}")
+        yield _problem(
+            manifest, line, "stack_name", f"'{template}' is not a valid template: {error}"
+        )
         return
     unknown = sorted(fields - set(PLACEHOLDERS))
     if unknown:
-        yield _problem(manifest, line, "stack_name",
-                       f"unknown placeholder {{{unknown[0]}}} (available: {{workflow}}, {{env}}, "
-                       "{project})")
+        yield _problem(
+            manifest,
+            line,
+            "stack_name",
+            f"unknown placeholder {{{unknown[0]}}} (available: {{workflow}}, {{env}}, {{project}})",
+        )
         return
     if "workflow" not in fields:
-        yield _problem(manifest, line, "stack_name",
-                       "must contain {workflow}, or every workflow would share one stack")
+        yield _problem(
+            manifest,
+            line,
+            "stack_name",
+            "must contain {workflow}, or every workflow would share one stack",
+        )
         return
     envs = list(manifest.environments) or ["env"]
     for name in manifest.workflows:
         stack = template.format(workflow=name, env=envs[0], project=manifest.project)
         if not STACK_NAME.fullmatch(stack):
-            yield _problem(manifest, line, "stack_name",
-                           f"gives '{stack}' for workflow {name}, not a valid CloudFormation stack "
-                           "name (a letter, then letters, digits and '-', at most 128)")
+            yield _problem(
+                manifest,
+                line,
+                "stack_name",
+                f"gives '{stack}' for workflow {name}, not a valid CloudFormation stack "
+                "name (a letter, then letters, digits and '-', at most 128)",
+            )
             return

@@ -17,8 +17,9 @@ from orchestrator.manifest.models import (
 )
 
 
-def resolve_static(source: ParameterSource, env: Environment,
-                   environ: Mapping[str, str]) -> str | None:
+def resolve_static(
+    source: ParameterSource, env: Environment, environ: Mapping[str, str]
+) -> str | None:
     """The value of a var, secret, env or literal source; None when it is not set.
 
     Output sources need the upstream stack and are resolved by the deploy engine.
@@ -43,8 +44,9 @@ def resolve_static(source: ParameterSource, env: Environment,
             return None
 
 
-def unset_sources(manifest: Manifest, env: Environment,
-                  environ: Mapping[str, str]) -> Iterator[Problem]:
+def unset_sources(
+    manifest: Manifest, env: Environment, environ: Mapping[str, str]
+) -> Iterator[Problem]:
     """A problem for every var or secret that a deploy to `env` would find unset."""
     for workflow in manifest.workflows.values():
         for parameter in workflow.parameters:

@@ -66,8 +66,11 @@ def _read_workflow(reader: Reader, name: str, located: Located) -> Workflow | No
     deploy_needs = _read_needs(reader, items.get("deploy"), f"{field}.deploy")
     delete_needs = _read_needs(reader, items.get("delete"), f"{field}.delete")
     if kind == WorkflowType.TESTS and "delete" in items:
-        reader.problem(items["delete"].line, f"{field}.delete",
-                       "a tests workflow has no stack, so nothing to delete; remove 'delete'")
+        reader.problem(
+            items["delete"].line,
+            f"{field}.delete",
+            "a tests workflow has no stack, so nothing to delete; remove 'delete'",
+        )
     adopt = _read_adopt(reader, items.get("adopt"), f"{field}.adopt", kind)
     if kind is None:
         return None
@@ -88,19 +91,29 @@ def _read_template(reader: Reader, node: LocatedMap, field: str, kind: str | Non
     located = node.items.get("template")
     if kind == WorkflowType.TESTS:
         if located is not None:
-            reader.problem(located.line, f"{field}.template",
-                           "a tests workflow runs a test suite and has no template; remove it")
+            reader.problem(
+                located.line,
+                f"{field}.template",
+                "a tests workflow runs a test suite and has no template; remove it",
+            )
         return None
     if located is None:
         if kind is not None:
-            reader.problem(node.line, field, f"missing required key 'template' (a {kind} "
-                           "workflow deploys a stack from a template)")
+            reader.problem(
+                node.line,
+                field,
+                f"missing required key 'template' (a {kind} "
+                "workflow deploys a stack from a template)",
+            )
         return None
     path = reader.text(located, f"{field}.template")
     if path is not None and (path.startswith("/") or ".." in path.split("/")):
-        reader.problem(located.line, f"{field}.template",
-                       f"'{path}' must be a path inside the manifest's folder, such as "
-                       "stacks/<workflow>/template.yaml")
+        reader.problem(
+            located.line,
+            f"{field}.template",
+            f"'{path}' must be a path inside the manifest's folder, such as "
+            "stacks/<workflow>/template.yaml",
+        )
         return None
     return path
 
@@ -149,8 +162,12 @@ def _read_source(reader: Reader, located: Located, field: str) -> ParameterSourc
     present = [key for key in SOURCES if key in node.items]
     if len(present) != 1:
         if not [key for key in node.items if key not in SOURCES]:
-            reader.problem(located.line, field, "give exactly one source: "
-                           "{output: W.Key}, {var: NAME}, {secret: NAME} or {env: name}")
+            reader.problem(
+                located.line,
+                field,
+                "give exactly one source: "
+                "{output: W.Key}, {var: NAME}, {secret: NAME} or {env: name}",
+            )
         return None
     kind = present[0]
     value = node.items[kind]
@@ -168,15 +185,20 @@ def _read_source(reader: Reader, located: Located, field: str) -> ParameterSourc
     return VarRef(name) if kind == "var" else SecretRef(name)
 
 
-def _read_adopt(reader: Reader, located: Located | None, field: str,
-                kind: str | None) -> tuple[Adoption, ...]:
+def _read_adopt(
+    reader: Reader, located: Located | None, field: str, kind: str | None
+) -> tuple[Adoption, ...]:
     if located is None:
         return ()
     if kind is not None and kind != WorkflowType.CLOUDFORMATION:
         # The IMPORT path submits the template as written, without firefly's SAM packaging
         # step, so it stays with plain CloudFormation stacks, where data-holding resources live.
-        reader.problem(located.line, field, "adopt is only supported for cloudformation "
-                       "workflows; move the resource to be adopted into a cloudformation stack")
+        reader.problem(
+            located.line,
+            field,
+            "adopt is only supported for cloudformation "
+            "workflows; move the resource to be adopted into a cloudformation stack",
+        )
         return ()
     node = reader.mapping(located, field)
     if node is None:
@@ -188,8 +210,11 @@ def _read_adopt(reader: Reader, located: Located | None, field: str,
         if identifier is None:
             continue
         if not identifier.items:
-            reader.problem(value.line, join_field(field, logical_id),
-                           "give the resource identifier, e.g. {TableName: my-table}")
+            reader.problem(
+                value.line,
+                join_field(field, logical_id),
+                "give the resource identifier, e.g. {TableName: my-table}",
+            )
             continue
         values = {}
         for key, item in identifier.items.items():

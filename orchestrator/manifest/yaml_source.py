@@ -80,8 +80,9 @@ class _Walker:
             if key in result.items:
                 first = result.key_lines[key]
                 self.problems.append(
-                    Problem(self.display, key_line, key,
-                            f"duplicate key (first set on line {first})")
+                    Problem(
+                        self.display, key_line, key, f"duplicate key (first set on line {first})"
+                    )
                 )
                 continue
             result.items[key] = self.walk(value_node)

@@ -57,8 +57,13 @@ def folder_entries(folder: Path, excludes: Iterable[str] = BYTECODE) -> list[Ent
             if _excluded(name, patterns) or not path.is_file():
                 continue
             mode = path.stat().st_mode
-            found.append(Entry(path.relative_to(folder).as_posix(), path,
-                               bool(mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH))))
+            found.append(
+                Entry(
+                    path.relative_to(folder).as_posix(),
+                    path,
+                    bool(mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)),
+                )
+            )
     return sorted(found)
 
 
@@ -85,8 +90,10 @@ def zip_entries(entries: Iterable[Entry]) -> bytes:
     """The zip of `entries`: sorted, with fixed timestamps and permissions, fixed deflate level."""
     files = sorted(entries)
     folders = sorted({parent for entry in files for parent in _parents(entry.name)})
-    members = sorted([(name, None) for name in folders]
-                     + [(entry.name, entry) for entry in files], key=lambda m: m[0])
+    members = sorted(
+        [(name, None) for name in folders] + [(entry.name, entry) for entry in files],
+        key=lambda m: m[0],
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compresslevel=COMPRESS_LEVEL) as archive:
         for name, entry in members:
@@ -94,8 +101,11 @@ def zip_entries(entries: Iterable[Entry]) -> bytes:
                 archive.writestr(_info(name, stat.S_IFDIR | EXECUTABLE_MODE), b"")
                 continue
             mode = EXECUTABLE_MODE if entry.executable else FILE_MODE
-            archive.writestr(_info(name, stat.S_IFREG | mode), entry.path.read_bytes(),
-                             compresslevel=COMPRESS_LEVEL)
+            archive.writestr(
+                _info(name, stat.S_IFREG | mode),
+                entry.path.read_bytes(),
+                compresslevel=COMPRESS_LEVEL,
+            )
     return buffer.getvalue()
 
 

@@ -78,8 +78,10 @@ def build_folder(source: Path, cache_dir: Path, *, layer: bool = False) -> Built
     not re-resolved while the folder is unchanged.
     """
     if not source.is_dir():
-        raise PackagingError(f"{source}: not a folder; CodeUri/ContentUri must name the "
-                             "folder of a function's sources")
+        raise PackagingError(
+            f"{source}: not a folder; CodeUri/ContentUri must name the "
+            "folder of a function's sources"
+        )
     pip = not layer and has_requirements(source / REQUIREMENTS)
     excludes = BYTECODE if layer else source_excludes()
     kind = "layer" if layer else ("pip" if pip else "function")
@@ -105,20 +107,24 @@ def _pip_build(source: Path, cache_dir: Path) -> bytes:
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="work-", dir=cache_dir) as work:
         artifacts = Path(work, "artifacts")
-        builder = LambdaBuilder(language="python", dependency_manager="pip",
-                                application_framework=None)
+        builder = LambdaBuilder(
+            language="python", dependency_manager="pip", application_framework=None
+        )
         try:
             builder.build(
-                str(source), str(artifacts), str(Path(work, "scratch")),
-                str(source / REQUIREMENTS), runtime=RUNTIME, architecture=ARCHITECTURE,
+                str(source),
+                str(artifacts),
+                str(Path(work, "scratch")),
+                str(source / REQUIREMENTS),
+                runtime=RUNTIME,
+                architecture=ARCHITECTURE,
                 # The builder looks for a python3.11 with pip on PATH; the interpreter running
                 # firefly (its venv) is one, and is found first even when PATH lacks the venv.
                 executable_search_paths=[str(Path(sys.executable).parent)],
             )
         except LambdaBuilderError as error:
             reason = " ".join(str(error).split())
-            raise PackagingError(f"{source}: installing {REQUIREMENTS} failed: {reason}"
-                                 ) from error
+            raise PackagingError(f"{source}: installing {REQUIREMENTS} failed: {reason}") from error
         # Installed packages may ship .so files and *.egg-info: only bytecode is left out.
         return zip_folder(artifacts, BYTECODE)
 

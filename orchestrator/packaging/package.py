@@ -107,8 +107,10 @@ def _jobs(sources: list[LocalSource], template_dir: Path) -> list[_Job]:
 
 def _package_folder(job: _Job, store: ArtifactStore, cache_dir: Path, prefix: str) -> Artifact:
     if not job.folder.is_dir():
-        raise PackagingError(f"{job.fields[0]}: {job.folder} is not a folder; it must name the "
-                             "folder of a function's or layer's sources")
+        raise PackagingError(
+            f"{job.fields[0]}: {job.folder} is not a folder; it must name the "
+            "folder of a function's or layer's sources"
+        )
     built = build_folder(job.folder, cache_dir, layer=job.layer)
     # The content hash is the key: the same bytes are never stored twice, and an existing key
     # means this exact zip is already there.
@@ -116,13 +118,20 @@ def _package_folder(job: _Job, store: ArtifactStore, cache_dir: Path, prefix: st
     uploaded = not store.exists(key)
     if uploaded:
         store.upload(built.path, key)
-    return Artifact(job.folder, key, built.sha256, built.size, uploaded, not built.cached,
-                    job.fields)
+    return Artifact(
+        job.folder, key, built.sha256, built.size, uploaded, not built.cached, job.fields
+    )
 
 
-def package_template(template: Mapping[str, Any], template_dir: Path, store: ArtifactStore, *,
-                     workers: int = DEFAULT_WORKERS, cache_dir: Path | None = None,
-                     key_prefix: str = "") -> PackagedTemplate:
+def package_template(
+    template: Mapping[str, Any],
+    template_dir: Path,
+    store: ArtifactStore,
+    *,
+    workers: int = DEFAULT_WORKERS,
+    cache_dir: Path | None = None,
+    key_prefix: str = "",
+) -> PackagedTemplate:
     """Build, upload and point `template` at every local source it names; `template` is not
     changed.
 
@@ -138,10 +147,10 @@ def package_template(template: Mapping[str, Any], template_dir: Path, store: Art
     cache = cache_dir if cache_dir is not None else default_cache_dir(template_dir)
     jobs = _jobs(sources, template_dir)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="package") as pool:
-        artifacts = list(pool.map(lambda job: _package_folder(job, store, cache, key_prefix),
-                                  jobs))
-    keys = {(job.folder, job.layer): artifact.key for job, artifact in zip(jobs, artifacts,
-                                                                            strict=True)}
+        artifacts = list(pool.map(lambda job: _package_folder(job, store, cache, key_prefix), jobs))
+    keys = {
+        (job.folder, job.layer): artifact.key for job, artifact in zip(jobs, artifacts, strict=True)
+    }
     for source in sources:
         source.rewrite(packaged, store.bucket, keys[(source.folder(template_dir), source.layer)])
     return PackagedTemplate(packaged, tuple(artifacts))
@@ -164,8 +173,15 @@ class PackagingTemplates:
     packaged is kept by workflow for the run's report.
     """
 
-    def __init__(self, root: Path, store: ArtifactStore, *, workers: int = DEFAULT_WORKERS,
-                 cache_dir: Path | None = None, key_prefix: str = "") -> None:
+    def __init__(
+        self,
+        root: Path,
+        store: ArtifactStore,
+        *,
+        workers: int = DEFAULT_WORKERS,
+        cache_dir: Path | None = None,
+        key_prefix: str = "",
+    ) -> None:
         self.root = root
         self.store = store
         self.workers = workers
@@ -178,7 +194,13 @@ class PackagingTemplates:
         parsed = read_template(path)
         if not any(local_sources(parsed)):
             return path.read_text(encoding="utf-8")
-        packaged = package_template(parsed, path.parent, self.store, workers=self.workers,
-                                    cache_dir=self.cache_dir, key_prefix=self.key_prefix)
+        packaged = package_template(
+            parsed,
+            path.parent,
+            self.store,
+            workers=self.workers,
+            cache_dir=self.cache_dir,
+            key_prefix=self.key_prefix,
+        )
         self.packaged[workflow] = packaged
         return packaged.body

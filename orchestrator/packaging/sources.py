@@ -81,5 +81,6 @@ def local_sources(template: Mapping[str, Any]) -> Iterator[LocalSource]:
             continue
         name, layer, s3_uri = spec
         if _is_local(properties.get(name)):
-            yield LocalSource(("Resources", logical_id, "Properties"), name, properties[name],
-                              layer, s3_uri)
+            yield LocalSource(
+                ("Resources", logical_id, "Properties"), name, properties[name], layer, s3_uri
+            )

@@ -35,8 +35,13 @@ def check_adoptions(manifest: Manifest) -> Iterator[Problem]:
         yield from _unadopted(manifest, workflow, resources, template)
 
 
-def _check_adoption(manifest: Manifest, workflow: Workflow, adoption: Adoption,
-                    resources: dict[str, Resource], template: Template) -> Iterator[Problem]:
+def _check_adoption(
+    manifest: Manifest,
+    workflow: Workflow,
+    adoption: Adoption,
+    resources: dict[str, Resource],
+    template: Template,
+) -> Iterator[Problem]:
     field = f"workflows.{workflow.name}.adopt.{adoption.logical_id}"
 
     def problem(message: str) -> Problem:
@@ -44,41 +49,55 @@ def _check_adoption(manifest: Manifest, workflow: Workflow, adoption: Adoption,
 
     resource = resources.get(adoption.logical_id)
     if resource is None:
-        yield problem(f"{template.display} has no resource {adoption.logical_id}; it has: "
-                      f"{', '.join(sorted(resources)) or 'none'}")
+        yield problem(
+            f"{template.display} has no resource {adoption.logical_id}; it has: "
+            f"{', '.join(sorted(resources)) or 'none'}"
+        )
         return
     keys = IMPORTABLE.get(resource.type)
     if keys is None:
-        yield problem(f"{resource.type} cannot be adopted; firefly imports "
-                      f"{', '.join(sorted(IMPORTABLE))}")
+        yield problem(
+            f"{resource.type} cannot be adopted; firefly imports {', '.join(sorted(IMPORTABLE))}"
+        )
         return
     if resource.attributes.get("DeletionPolicy") != "Retain":
-        yield problem(f"{adoption.logical_id} needs 'DeletionPolicy: Retain' in "
-                      f"{template.display}: an IMPORT requires a DeletionPolicy, and an adopted "
-                      "resource must outlive its stack")
+        yield problem(
+            f"{adoption.logical_id} needs 'DeletionPolicy: Retain' in "
+            f"{template.display}: an IMPORT requires a DeletionPolicy, and an adopted "
+            "resource must outlive its stack"
+        )
     if set(adoption.identifier) != set(keys):
-        yield problem(f"{resource.type} is identified by {', '.join(keys)}; give exactly "
-                      f"{{{', '.join(f'{k}: ...' for k in keys)}}}")
+        yield problem(
+            f"{resource.type} is identified by {', '.join(keys)}; give exactly "
+            f"{{{', '.join(f'{k}: ...' for k in keys)}}}"
+        )
         return
     for key in keys:
         written = resource.properties.get(key)
         if written != adoption.identifier[key]:
             shown = repr(written) if isinstance(written, str) else "not a fixed name"
-            yield problem(f"{key} is {adoption.identifier[key]!r} here but {shown} in "
-                          f"{template.display}; an adopted resource needs the same static name "
-                          "in both")
+            yield problem(
+                f"{key} is {adoption.identifier[key]!r} here but {shown} in "
+                f"{template.display}; an adopted resource needs the same static name "
+                "in both"
+            )
 
 
-def _unadopted(manifest: Manifest, workflow: Workflow, resources: dict[str, Resource],
-               template: Template) -> Iterator[Problem]:
+def _unadopted(
+    manifest: Manifest, workflow: Workflow, resources: dict[str, Resource], template: Template
+) -> Iterator[Problem]:
     # An IMPORT change set cannot create anything: every other resource would fail it.
     adopted = {adoption.logical_id for adoption in workflow.adopt}
     for resource in resources.values():
         if resource.logical_id not in adopted:
-            yield Problem(template.display, resource.line, f"Resources.{resource.logical_id}",
-                          f"workflow {workflow.name} adopts resources, and an IMPORT cannot "
-                          f"create {resource.logical_id}; adopt it too or move it to another "
-                          "stack")
+            yield Problem(
+                template.display,
+                resource.line,
+                f"Resources.{resource.logical_id}",
+                f"workflow {workflow.name} adopts resources, and an IMPORT cannot "
+                f"create {resource.logical_id}; adopt it too or move it to another "
+                "stack",
+            )
 
 
 def check_data_retention(manifest: Manifest) -> Iterator[Problem]:
@@ -86,6 +105,10 @@ def check_data_retention(manifest: Manifest) -> Iterator[Problem]:
     for _, template in parsed(manifest):
         for resource in template.resources().values():
             if resource.type in DATA_TYPES and "DeletionPolicy" not in resource.attributes:
-                yield Problem(template.display, resource.line, f"Resources.{resource.logical_id}",
-                              f"{resource.type} holds data: state 'DeletionPolicy: Retain' "
-                              "(kept when the stack goes) or 'DeletionPolicy: Delete'")
+                yield Problem(
+                    template.display,
+                    resource.line,
+                    f"Resources.{resource.logical_id}",
+                    f"{resource.type} holds data: state 'DeletionPolicy: Retain' "
+                    "(kept when the stack goes) or 'DeletionPolicy: Delete'",
+                )

@@ -36,17 +36,26 @@ def check_parameters(manifest: Manifest) -> Iterator[Problem]:
         given = {parameter.name for parameter in workflow.parameters}
         for parameter in workflow.parameters:
             if parameter.name not in declared:
-                yield Problem(manifest.display, parameter.line,
-                              f"workflows.{workflow.name}.parameters.{parameter.name}",
-                              f"{template.display} declares no parameter {parameter.name}; it "
-                              f"declares: {_listing(sorted(declared))}")
-        missing = [name for name, (_, has_default) in declared.items()
-                   if not has_default and name not in given]
+                yield Problem(
+                    manifest.display,
+                    parameter.line,
+                    f"workflows.{workflow.name}.parameters.{parameter.name}",
+                    f"{template.display} declares no parameter {parameter.name}; it "
+                    f"declares: {_listing(sorted(declared))}",
+                )
+        missing = [
+            name
+            for name, (_, has_default) in declared.items()
+            if not has_default and name not in given
+        ]
         if missing:
-            yield Problem(manifest.display, key_line(manifest, workflow, "parameters"),
-                          f"workflows.{workflow.name}.parameters",
-                          f"{template.display} requires {', '.join(missing)} (no Default); "
-                          "give each a source here")
+            yield Problem(
+                manifest.display,
+                key_line(manifest, workflow, "parameters"),
+                f"workflows.{workflow.name}.parameters",
+                f"{template.display} requires {', '.join(missing)} (no Default); "
+                "give each a source here",
+            )
 
 
 def check_outputs(manifest: Manifest) -> Iterator[Problem]:
@@ -59,10 +68,13 @@ def check_outputs(manifest: Manifest) -> Iterator[Problem]:
                 continue  # an unknown workflow or an unreadable template is reported elsewhere
             outputs = producer.outputs()
             if ref.key not in outputs:
-                yield Problem(manifest.display, parameter.line,
-                              f"workflows.{workflow.name}.parameters.{parameter.name}.output",
-                              f"{producer.display} (workflow {ref.workflow}) declares no output "
-                              f"{ref.key}; it declares: {_listing(sorted(outputs))}")
+                yield Problem(
+                    manifest.display,
+                    parameter.line,
+                    f"workflows.{workflow.name}.parameters.{parameter.name}.output",
+                    f"{producer.display} (workflow {ref.workflow}) declares no output "
+                    f"{ref.key}; it declares: {_listing(sorted(outputs))}",
+                )
 
 
 def check_code_uris(manifest: Manifest) -> Iterator[Problem]:
@@ -88,15 +100,26 @@ def _template_code_uris(template: Template, lambdas: Path) -> Iterator[Problem]:
         value = mapping[key]
         line = mapping.line_of(key)
         if not isinstance(value, str) or value.startswith("s3://"):
-            yield Problem(template.display, line, field,
-                          "must be a folder path relative to the template (firefly builds and "
-                          f"uploads it), such as ../../{LAMBDAS}/<function>")
+            yield Problem(
+                template.display,
+                line,
+                field,
+                "must be a folder path relative to the template (firefly builds and "
+                f"uploads it), such as ../../{LAMBDAS}/<function>",
+            )
             continue
         folder = (template.path.parent / value).resolve()
         if not folder.is_relative_to(lambdas):
-            yield Problem(template.display, line, field,
-                          f"'{value}' is outside {LAMBDAS}/; Lambda sources live in "
-                          f"{LAMBDAS}/<function>")
+            yield Problem(
+                template.display,
+                line,
+                field,
+                f"'{value}' is outside {LAMBDAS}/; Lambda sources live in {LAMBDAS}/<function>",
+            )
         elif not folder.is_dir():
-            yield Problem(template.display, line, field,
-                          f"'{value}' is not an existing folder (resolved to {folder})")
+            yield Problem(
+                template.display,
+                line,
+                field,
+                f"'{value}' is not an existing folder (resolved to {folder})",
+            )

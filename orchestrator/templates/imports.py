@@ -55,11 +55,19 @@ def check_import_values(manifest: Manifest) -> Iterator[Problem]:
             exporters = sorted({w for pattern, w in exports if _matches(wanted, pattern)})
             field = "Fn::ImportValue"
             if not exporters:
-                yield Problem(template.display, node.line, field,
-                              f"imports '{wanted}', which no workflow's template exports; "
-                              "firefly cannot order this stack after its producer")
+                yield Problem(
+                    template.display,
+                    node.line,
+                    field,
+                    f"imports '{wanted}', which no workflow's template exports; "
+                    "firefly cannot order this stack after its producer",
+                )
             elif not before.intersection(exporters):
-                yield Problem(template.display, node.line, field,
-                              f"imports '{wanted}' from workflow {exporters[0]}, but "
-                              f"{workflow.name} does not need it; add "
-                              f"workflows.{workflow.name}.deploy.needs.{exporters[0]}")
+                yield Problem(
+                    template.display,
+                    node.line,
+                    field,
+                    f"imports '{wanted}' from workflow {exporters[0]}, but "
+                    f"{workflow.name} does not need it; add "
+                    f"workflows.{workflow.name}.deploy.needs.{exporters[0]}",
+                )

@@ -47,23 +47,29 @@ def lint_template(template: Template, regions: tuple[str, ...]) -> LintResult:
 
 def _disk_path(template: Template, regions: tuple[str, ...]) -> Path:
     root = os.environ.get("FIREFLY_CACHE_DIR") or Path.home() / ".cache" / "firefly"
-    digest = hashlib.sha256("\0".join(
-        [version("cfn-lint"), ",".join(regions), template.display, template.text]).encode())
+    digest = hashlib.sha256(
+        "\0".join(
+            [version("cfn-lint"), ",".join(regions), template.display, template.text]
+        ).encode()
+    )
     return Path(root) / "cfn-lint" / f"{digest.hexdigest()}.json"
 
 
 def _read_stored(path: Path) -> LintResult | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return LintResult(tuple(Problem(*p) for p in data["errors"]),
-                          tuple(Problem(*p) for p in data["warnings"]))
+        return LintResult(
+            tuple(Problem(*p) for p in data["errors"]), tuple(Problem(*p) for p in data["warnings"])
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # absent or unreadable: lint again
 
 
 def _store(path: Path, result: LintResult) -> None:
-    data = {"errors": [_fields(p) for p in result.errors],
-            "warnings": [_fields(p) for p in result.warnings]}
+    data = {
+        "errors": [_fields(p) for p in result.errors],
+        "warnings": [_fields(p) for p in result.warnings],
+    }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
@@ -86,8 +92,9 @@ def _run_cfn_lint(template: Template, regions: tuple[str, ...]) -> LintResult:
     errors, warnings = [], []
     for match in lint(template.text, config=ManualArgs(regions=list(regions))):
         rule_id = str(match.rule.id)
-        problem = Problem(template.display, int(match.linenumber), f"cfn-lint {rule_id}",
-                          str(match.message))
+        problem = Problem(
+            template.display, int(match.linenumber), f"cfn-lint {rule_id}", str(match.message)
+        )
         # E: errors (and E0000, a template cfn-lint cannot read); W: warnings; I: not asked for.
         if rule_id.startswith("E"):
             errors.append(problem)

@@ -18,10 +18,29 @@ from orchestrator.errors import Problem
 INTRINSICS = {
     "Ref": "Ref",
     "Condition": "Condition",
-    **{name: f"Fn::{name}" for name in (
-        "Sub", "GetAtt", "If", "Join", "Select", "Split", "FindInMap", "ImportValue", "Equals",
-        "Not", "And", "Or", "GetAZs", "Base64", "Cidr", "Transform", "Length", "ToJsonString",
-    )},
+    **{
+        name: f"Fn::{name}"
+        for name in (
+            "Sub",
+            "GetAtt",
+            "If",
+            "Join",
+            "Select",
+            "Split",
+            "FindInMap",
+            "ImportValue",
+            "Equals",
+            "Not",
+            "And",
+            "Or",
+            "GetAZs",
+            "Base64",
+            "Cidr",
+            "Transform",
+            "Length",
+            "ToJsonString",
+        )
+    },
 }
 
 
@@ -52,8 +71,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
         line = key_node.start_mark.line + 1
         key = str(loader.construct_object(key_node, deep=True))
         if key in result:
-            loader.problems.append((line, f"duplicate key '{key}' (first set on line "
-                                          f"{result.key_lines[key]})"))
+            loader.problems.append(
+                (line, f"duplicate key '{key}' (first set on line {result.key_lines[key]})")
+            )
             continue
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
@@ -64,8 +84,13 @@ def _intrinsic(loader: _Loader, suffix: str, node: yaml.Node) -> LocatedDict:
     line = node.start_mark.line + 1
     name = INTRINSICS.get(suffix)
     if name is None:
-        loader.problems.append((line, f"unknown tag !{suffix}; CloudFormation's short forms are "
-                                      "!Ref, !Sub, !GetAtt, !If, !Join, ..."))
+        loader.problems.append(
+            (
+                line,
+                f"unknown tag !{suffix}; CloudFormation's short forms are "
+                "!Ref, !Sub, !GetAtt, !If, !Join, ...",
+            )
+        )
         name = f"Fn::{suffix}"
     value: Any
     if isinstance(node, yaml.ScalarNode):
@@ -102,8 +127,9 @@ def parse_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = error.problem or error.context or "invalid YAML"
-        return None, [Problem(display, mark.line + 1 if mark else 0, "",
-                              f"YAML syntax error: {reason}")]
+        return None, [
+            Problem(display, mark.line + 1 if mark else 0, "", f"YAML syntax error: {reason}")
+        ]
     except yaml.YAMLError as error:
         return None, [Problem(display, 0, "", f"YAML error: {error}")]
     finally:

@@ -43,8 +43,10 @@ class Template:
     def parameters(self) -> dict[str, tuple[int, bool]]:
         """Each declared parameter: its line and whether it has a Default."""
         section = self.section("Parameters")
-        return {name: (section.line_of(name), isinstance(value, dict) and "Default" in value)
-                for name, value in section.items()}
+        return {
+            name: (section.line_of(name), isinstance(value, dict) and "Default" in value)
+            for name, value in section.items()
+        }
 
     def outputs(self) -> dict[str, int]:
         section = self.section("Outputs")
@@ -67,8 +69,13 @@ class Template:
             if not isinstance(properties, LocatedDict):
                 properties = LocatedDict(value.line)
             kind = value.get("Type")
-            found[logical_id] = Resource(logical_id, kind if isinstance(kind, str) else "",
-                                         section.line_of(logical_id), properties, value)
+            found[logical_id] = Resource(
+                logical_id,
+                kind if isinstance(kind, str) else "",
+                section.line_of(logical_id),
+                properties,
+                value,
+            )
         return found
 
 
@@ -80,8 +87,9 @@ def parse_template(path: Path, display: str) -> tuple[Template | None, list[Prob
     if problems:
         return None, problems
     if not isinstance(body, LocatedDict):
-        return None, [Problem(display, 1, "", "a template must be a mapping with a Resources "
-                                              "section")]
+        return None, [
+            Problem(display, 1, "", "a template must be a mapping with a Resources section")
+        ]
     return Template(path, display, text, body), []
 
 

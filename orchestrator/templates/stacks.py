@@ -29,10 +29,13 @@ def stack_templates(manifest: Manifest) -> list[StackTemplate]:
             continue
         path = manifest.root / workflow.template
         if not path.is_file():
-            problem = Problem(manifest.display, key_line(manifest, workflow, "template"),
-                              f"workflows.{workflow.name}.template",
-                              f"template '{workflow.template}' not found (relative to the "
-                              "manifest's folder); create it or fix the path")
+            problem = Problem(
+                manifest.display,
+                key_line(manifest, workflow, "template"),
+                f"workflows.{workflow.name}.template",
+                f"template '{workflow.template}' not found (relative to the "
+                "manifest's folder); create it or fix the path",
+            )
             found.append(StackTemplate(workflow, path, None, (problem,)))
             continue
         template, problems = load_template(path, display_path(path))
@@ -63,6 +66,8 @@ def _read_key_lines(manifest: Manifest) -> dict[str, dict[str, int]]:
     workflows = top.items.get("workflows") if isinstance(top, LocatedMap) else None
     if workflows is None or not isinstance(workflows.value, LocatedMap):
         return {}
-    return {name: dict(entry.value.key_lines)
-            for name, entry in workflows.value.items.items()
-            if isinstance(entry.value, LocatedMap)}
+    return {
+        name: dict(entry.value.key_lines)
+        for name, entry in workflows.value.items.items()
+        if isinstance(entry.value, LocatedMap)
+    }

@@ -21,8 +21,9 @@ REGION = "eu-west-1"
 
 
 def s3_client(region: str = REGION) -> Any:
-    return boto3.client("s3", region_name=region, aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
+    return boto3.client(
+        "s3", region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
 
 
 @pytest.fixture
@@ -35,8 +36,9 @@ def s3() -> Iterator[Any]:
 def puts(s3: Any) -> list[str]:
     """The key of every PutObject the client sends (upload_file of a small zip is one)."""
     sent: list[str] = []
-    s3.meta.events.register("before-parameter-build.s3.PutObject",
-                            lambda params, **_: sent.append(params["Key"]))
+    s3.meta.events.register(
+        "before-parameter-build.s3.PutObject", lambda params, **_: sent.append(params["Key"])
+    )
     return sent
 
 
@@ -51,8 +53,12 @@ def test_a_missing_bucket_is_created_private_and_unversioned(s3: Any) -> None:
 
     assert s3.get_bucket_location(Bucket=BUCKET)["LocationConstraint"] == REGION
     block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
-    assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": True,
-                     "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
     assert "Status" not in s3.get_bucket_versioning(Bucket=BUCKET)
 
 
@@ -73,8 +79,12 @@ def test_us_east_1_gets_no_location_constraint() -> None:
 def test_a_bucket_of_another_account_is_a_clear_error() -> None:
     client = s3_client()
     with Stubber(client) as stubber:
-        stubber.add_client_error("head_bucket", service_error_code="403",
-                                 service_message="Forbidden", http_status_code=403)
+        stubber.add_client_error(
+            "head_bucket",
+            service_error_code="403",
+            service_message="Forbidden",
+            http_status_code=403,
+        )
 
         with pytest.raises(OrchestratorError, match=f"artifact bucket {BUCKET} cannot be used"):
             ensure_artifact_bucket(client, BUCKET, REGION)
@@ -96,8 +106,12 @@ def test_exists_is_false_until_a_key_is_uploaded(s3: Any, tmp_path: Path) -> Non
 def test_a_forbidden_head_is_an_error_not_a_missing_key() -> None:
     client = s3_client()
     with Stubber(client) as stubber:
-        stubber.add_client_error("head_object", service_error_code="403",
-                                 service_message="Forbidden", http_status_code=403)
+        stubber.add_client_error(
+            "head_object",
+            service_error_code="403",
+            service_message="Forbidden",
+            http_status_code=403,
+        )
 
         with pytest.raises(OrchestratorError, match=r"cannot check s3://.*/k\.zip: 403"):
             S3ArtifactStore(client, BUCKET).exists("k.zip")
@@ -110,16 +124,26 @@ def test_an_upload_to_a_missing_bucket_is_a_one_line_error(s3: Any) -> None:
     assert "\n" not in caught.value.message
 
 
-def test_repository_stacks_upload_once_then_never_again(s3: Any, puts: list[str],
-                                                        tmp_path: Path) -> None:
+def test_repository_stacks_upload_once_then_never_again(
+    s3: Any, puts: list[str], tmp_path: Path
+) -> None:
     ensure_artifact_bucket(s3, BUCKET, REGION)
     store = S3ArtifactStore(s3, BUCKET)
-    stacks = {name: REPO / "stacks" / name
-              for name in ("func-api-firmware-status-patch", "shared-layer")}
+    stacks = {
+        name: REPO / "stacks" / name for name in ("func-api-firmware-status-patch", "shared-layer")
+    }
 
     def run() -> list[Any]:
-        return [package_template(read_template(folder / "template.yaml"), folder, store,
-                                 workers=2, cache_dir=tmp_path) for folder in stacks.values()]
+        return [
+            package_template(
+                read_template(folder / "template.yaml"),
+                folder,
+                store,
+                workers=2,
+                cache_dir=tmp_path,
+            )
+            for folder in stacks.values()
+        ]
 
     first = run()
     uploaded = list(puts)

@@ -36,6 +36,7 @@ DEV = Environment("dev", "us-east-1", "111111111111", False, False, {}, {})
 
 # --- verdicts, over fakes ------------------------------------------------------------------
 
+
 def test_a_passing_suite_is_one_summary_line() -> None:
     assert verdict(WORKFLOW, [Outcome("a"), Outcome("b")]) == "2 checks passed"
 
@@ -44,7 +45,8 @@ def test_what_could_not_be_cleaned_up_is_named_without_aws_detail() -> None:
     leftover = Outcome("a", None, ("delete the upload: DeleteObject refused: AccessDenied",))
 
     assert verdict(WORKFLOW, [leftover]) == (
-        "1 check passed (1 cleanup step(s) failed, first in a: delete the upload)")
+        "1 check passed (1 cleanup step(s) failed, first in a: delete the upload)"
+    )
 
 
 def test_failures_are_counted_and_each_is_listed() -> None:
@@ -54,7 +56,8 @@ def test_failures_are_counted_and_each_is_listed() -> None:
         verdict(WORKFLOW, outcomes)
 
     assert failed.value.message == (
-        "run-integration-tests: 2 of 3 checks failed: b: expected 200, got 500")
+        "run-integration-tests: 2 of 3 checks failed: b: expected 200, got 500"
+    )
     assert failed.value.lines()[1:] == ["c: boom"]
 
 
@@ -109,14 +112,18 @@ class _Stacks:
     outputs: Mapping[str, Mapping[str, str]]
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
-        return {name: StackSnapshot(name, "CREATE_COMPLETE", outputs=self.outputs[name])
-                for name in names if name in self.outputs}
+        return {
+            name: StackSnapshot(name, "CREATE_COMPLETE", outputs=self.outputs[name])
+            for name in names
+            if name in self.outputs
+        }
 
 
 def test_a_real_environment_without_a_token_says_what_it_needs() -> None:
     stacks = _Stacks({"firefly-api-gateway": {"ApiEndpoint": "https://x.example"}})
-    suite = IntegrationSuite(stacks, {"api-gateway": "firefly-api-gateway"},
-                             lambda service: None, DEV, {})
+    suite = IntegrationSuite(
+        stacks, {"api-gateway": "firefly-api-gateway"}, lambda service: None, DEV, {}
+    )
 
     with pytest.raises(OrchestratorError, match="set FIREFLY_INTEGRATION_TOKEN"):
         suite.run(WORKFLOW)
@@ -130,11 +137,20 @@ def test_the_suite_runs_every_check_and_fails_with_the_first_failure() -> None:
         raise CheckFailure(f"{ctx.deployment.output('func-status', 'FunctionName')} said 500")
 
     stacks = _Stacks({"firefly-func-status": {"FunctionName": "firefly-status"}})
-    suite = IntegrationSuite(stacks, {"func-status": "firefly-func-status"},
-                             lambda service: None, LOCAL, {}, checks=(passes, fails, passes))
+    suite = IntegrationSuite(
+        stacks,
+        {"func-status": "firefly-func-status"},
+        lambda service: None,
+        LOCAL,
+        {},
+        checks=(passes, fails, passes),
+    )
 
-    with pytest.raises(SuiteFailed, match=r"^run-integration-tests: 1 of 3 checks failed: "
-                                          r"fails: firefly-status said 500$"):
+    with pytest.raises(
+        SuiteFailed,
+        match=r"^run-integration-tests: 1 of 3 checks failed: "
+        r"fails: firefly-status said 500$",
+    ):
         suite.run(WORKFLOW)
 
 
@@ -184,10 +200,12 @@ def test_on_a_real_environment_routes_go_to_the_http_api_with_the_token(api_stub
     _ApiStub.seen.clear()
     api = HttpApi(api_stub + "/", _jwt({"sub": "user-7"}))
 
-    answered = api.call(ApiRequest("PATCH /firmware/{zip_name}/status", {"zip_name": "f.zip"},
-                                   body={"status": "TESTING"}))
-    refused = api.call(ApiRequest("GET /registration-keys", query={"limit": "5"},
-                                  with_token=False))
+    answered = api.call(
+        ApiRequest(
+            "PATCH /firmware/{zip_name}/status", {"zip_name": "f.zip"}, body={"status": "TESTING"}
+        )
+    )
+    refused = api.call(ApiRequest("GET /registration-keys", query={"limit": "5"}, with_token=False))
 
     assert api.subject == "user-7"
     assert (answered.status, answered.body) == (200, {"ok": 1})
@@ -199,6 +217,7 @@ def test_on_a_real_environment_routes_go_to_the_http_api_with_the_token(api_stub
 
 
 # --- end to end on a fresh sandbox ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Sandbox:
@@ -213,15 +232,18 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     with pytest.MonkeyPatch.context() as patch, engine_process(state) as info:
         patch.setenv("FIREFLY_STATE_DIR", str(state))
         patch.setenv("FIREFLY_SANDBOX_PORT", str(info.port))
-        session = boto3.session.Session(aws_access_key_id="testing",
-                                        aws_secret_access_key="testing", region_name="us-east-1")
-        yield Sandbox(info.endpoint, lambda service: session.client(
-            service, endpoint_url=info.endpoint))
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
+        yield Sandbox(
+            info.endpoint, lambda service: session.client(service, endpoint_url=info.endpoint)
+        )
 
 
 def _deploy(firefly: Callable[..., CliResult], report: Path, *extra: str) -> dict[str, Any]:
-    result = firefly("deploy", "--manifest", str(MANIFEST), "--env", "local",
-                     "--report", str(report), *extra)
+    result = firefly(
+        "deploy", "--manifest", str(MANIFEST), "--env", "local", "--report", str(report), *extra
+    )
     written: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
     written["code"], written["output"] = result.code, result.out + result.err
     return written
@@ -233,8 +255,11 @@ def _statuses(report: Mapping[str, Any]) -> dict[str, str]:
 
 def _change_set_ids(cloudformation: Any) -> set[str]:
     stacks = [s["StackName"] for s in cloudformation.describe_stacks()["Stacks"]]
-    return {summary["ChangeSetId"] for stack in stacks
-            for summary in cloudformation.list_change_sets(StackName=stack)["Summaries"]}
+    return {
+        summary["ChangeSetId"]
+        for stack in stacks
+        for summary in cloudformation.list_change_sets(StackName=stack)["Summaries"]
+    }
 
 
 @pytest.fixture(scope="module")
@@ -243,16 +268,18 @@ def first_deploy(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> 
     from orchestrator.cli import run
 
     report = tmp_path_factory.mktemp("reports") / "first.json"
-    code = run(["deploy", "--manifest", str(MANIFEST), "--env", "local",
-                "--report", str(report)])
+    code = run(["deploy", "--manifest", str(MANIFEST), "--env", "local", "--report", str(report)])
     written: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
     written["code"] = int(code)
     return written
 
 
 def test_deploy_local_deploys_everything_and_a_redeploy_changes_nothing(
-        sandbox: Sandbox, first_deploy: dict[str, Any], firefly: Callable[..., CliResult],
-        tmp_path: Path) -> None:
+    sandbox: Sandbox,
+    first_deploy: dict[str, Any],
+    firefly: Callable[..., CliResult],
+    tmp_path: Path,
+) -> None:
     first = _statuses(first_deploy)
     assert {s for w, s in first.items() if w != WORKFLOW} == {"deployed"}, first_deploy
     assert first[WORKFLOW] == "passed", first_deploy["workflows"][WORKFLOW]
@@ -271,42 +298,61 @@ def test_deploy_local_deploys_everything_and_a_redeploy_changes_nothing(
 
 
 def test_a_failing_check_fails_the_workflow(
-        sandbox: Sandbox, first_deploy: dict[str, Any], firefly: Callable[..., CliResult],
-        tmp_path: Path) -> None:
+    sandbox: Sandbox,
+    first_deploy: dict[str, Any],
+    firefly: Callable[..., CliResult],
+    tmp_path: Path,
+) -> None:
     # Drift behind CloudFormation's back: the Status Lambda now reads a table that is not there.
     lambda_client = sandbox.client("lambda")
     function = "firefly-status"
-    variables = lambda_client.get_function_configuration(
-        FunctionName=function)["Environment"]["Variables"]
-    lambda_client.update_function_configuration(FunctionName=function, Environment={
-        "Variables": {**variables, "DYNAMODB_TABLE": "firefly-no-such-table"}})
+    variables = lambda_client.get_function_configuration(FunctionName=function)["Environment"][
+        "Variables"
+    ]
+    lambda_client.update_function_configuration(
+        FunctionName=function,
+        Environment={"Variables": {**variables, "DYNAMODB_TABLE": "firefly-no-such-table"}},
+    )
     try:
         report = _deploy(firefly, tmp_path / "broken.json", "--only", WORKFLOW, "--no-deps")
     finally:
         lambda_client.update_function_configuration(
-            FunctionName=function, Environment={"Variables": variables})
+            FunctionName=function, Environment={"Variables": variables}
+        )
 
     assert report["code"] == 1
     entry = report["workflows"][WORKFLOW]
     assert entry["status"] == "failed"
     assert re.match(rf"{WORKFLOW}: \d+ of {len(CHECKS)} checks failed: ", entry["error"])
     # Every failure is listed, each with what the check saw instead of what it expected.
-    assert ("status_lookup_returns_assembly: lookup by the owner: expected 200, got 500"
-            in entry["error"]), entry["error"]
-    assert ("status_other_owner_is_403: lookup by another user: expected 403, got 500"
-            in entry["error"]), entry["error"]
-    assert ("status_unknown_assembly_is_404: lookup of an unknown assembly: expected 404, "
-            "got 500" in entry["error"]), entry["error"]
+    assert (
+        "status_lookup_returns_assembly: lookup by the owner: expected 200, got 500"
+        in entry["error"]
+    ), entry["error"]
+    assert (
+        "status_other_owner_is_403: lookup by another user: expected 403, got 500" in entry["error"]
+    ), entry["error"]
+    assert (
+        "status_unknown_assembly_is_404: lookup of an unknown assembly: expected 404, "
+        "got 500" in entry["error"]
+    ), entry["error"]
 
 
 def test_deleting_the_environment_follows_the_delete_graph_and_keeps_only_retained_data(
-        sandbox: Sandbox, first_deploy: dict[str, Any],
-        firefly: Callable[..., CliResult]) -> None:
+    sandbox: Sandbox, first_deploy: dict[str, Any], firefly: Callable[..., CliResult]
+) -> None:
     from orchestrator.graph import delete_graph
     from orchestrator.manifest import load_manifest
 
-    result = firefly("delete", "--manifest", str(MANIFEST), "--env", "local", "--yes",
-                     "--disable-deletion-protection")
+    result = firefly(
+        "delete",
+        "--manifest",
+        str(MANIFEST),
+        "--env",
+        "local",
+        "--yes",
+        "--disable-deletion-protection",
+    )
 
     assert result.code == 0, result.err
     cloudformation = sandbox.client("cloudformation")
@@ -320,5 +366,7 @@ def test_deleting_the_environment_follows_the_delete_graph_and_keeps_only_retain
         assert position(f"[{edge.before}] deleted") < position(f"[{edge.after}] started"), edge
     # Only what a DeletionPolicy keeps is left, and the summary says so.
     assert sandbox.client("dynamodb").list_tables()["TableNames"] == ["firefly-registration-keys"]
-    assert ("dynamodb-registration-keys: RegistrationKeysTable (AWS::DynamoDB::Table) "
-            "firefly-registration-keys") in result.out
+    assert (
+        "dynamodb-registration-keys: RegistrationKeysTable (AWS::DynamoDB::Table) "
+        "firefly-registration-keys"
+    ) in result.out

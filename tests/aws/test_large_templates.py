@@ -36,8 +36,9 @@ def request(body: str) -> ChangeSetRequest:
 
 
 def client() -> Any:
-    return boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="y",
-                                 region_name="us-east-1").client("cloudformation")
+    return boto3.session.Session(
+        aws_access_key_id="x", aws_secret_access_key="y", region_name="us-east-1"
+    ).client("cloudformation")
 
 
 def big_body() -> str:
@@ -48,9 +49,19 @@ def test_a_large_template_is_uploaded_once_and_passed_by_url() -> None:
     cloudformation, store = client(), MemoryStore()
     stubber = Stubber(cloudformation)
     for _ in range(2):
-        stubber.add_response("create_change_set", {"Id": "cs-id"}, {
-            "StackName": "big", "ChangeSetName": "cs", "ChangeSetType": "CREATE",
-            "TemplateURL": ANY, "Parameters": [], "Tags": [], "Capabilities": []})
+        stubber.add_response(
+            "create_change_set",
+            {"Id": "cs-id"},
+            {
+                "StackName": "big",
+                "ChangeSetName": "cs",
+                "ChangeSetType": "CREATE",
+                "TemplateURL": ANY,
+                "Parameters": [],
+                "Tags": [],
+                "Capabilities": [],
+            },
+        )
     stacks = CloudFormationStacks(cloudformation, large_templates=store)
     with stubber:
         stacks.create_change_set(request(big_body()))
@@ -63,12 +74,21 @@ def test_a_large_template_is_uploaded_once_and_passed_by_url() -> None:
 def test_a_small_template_stays_in_the_body() -> None:
     cloudformation, store = client(), MemoryStore()
     stubber = Stubber(cloudformation)
-    stubber.add_response("create_change_set", {"Id": "cs-id"}, {
-        "StackName": "big", "ChangeSetName": "cs", "ChangeSetType": "CREATE",
-        "TemplateBody": "{}", "Parameters": [], "Tags": [], "Capabilities": []})
+    stubber.add_response(
+        "create_change_set",
+        {"Id": "cs-id"},
+        {
+            "StackName": "big",
+            "ChangeSetName": "cs",
+            "ChangeSetType": "CREATE",
+            "TemplateBody": "{}",
+            "Parameters": [],
+            "Tags": [],
+            "Capabilities": [],
+        },
+    )
     with stubber:
-        CloudFormationStacks(cloudformation, large_templates=store).create_change_set(
-            request("{}"))
+        CloudFormationStacks(cloudformation, large_templates=store).create_change_set(request("{}"))
 
     assert store.objects == {}
 
@@ -79,8 +99,10 @@ def test_without_a_store_a_large_template_is_a_clear_error() -> None:
 
 
 def test_a_large_template_deploys_on_the_sandbox(
-    sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch,
-    write_manifest: Callable[[str], Path], firefly: Callable[..., CliResult],
+    sandbox_engine: SandboxInfo,
+    monkeypatch: pytest.MonkeyPatch,
+    write_manifest: Callable[[str], Path],
+    firefly: Callable[..., CliResult],
 ) -> None:
     monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
     path = write_manifest("""
@@ -94,7 +116,8 @@ def test_a_large_template_deploys_on_the_sandbox(
     padding = "x" * (TEMPLATE_BODY_LIMIT + 100)
     (path.parent / "t.yaml").write_text(
         f"Metadata:\n  Padding: {padding}\nResources:\n  P:\n    Type: AWS::SSM::Parameter\n"
-        "    Properties:\n      Name: /large/p\n      Type: String\n      Value: x\n")
+        "    Properties:\n      Name: /large/p\n      Type: String\n      Value: x\n"
+    )
 
     result = firefly("deploy", "--env", "local", "--manifest", str(path))
 

@@ -17,13 +17,18 @@ from orchestrator.errors import OrchestratorError
 
 
 def client() -> Any:
-    return boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="y",
-                                 region_name="us-east-1").client("cloudformation")
+    return boto3.session.Session(
+        aws_access_key_id="x", aws_secret_access_key="y", region_name="us-east-1"
+    ).client("cloudformation")
 
 
 def stack(name: str, status: str) -> dict[str, Any]:
-    return {"StackName": name, "StackStatus": status, "StackId": f"id-{name}",
-            "CreationTime": "2026-01-01T00:00:00Z"}
+    return {
+        "StackName": name,
+        "StackStatus": status,
+        "StackId": f"id-{name}",
+        "CreationTime": "2026-01-01T00:00:00Z",
+    }
 
 
 def test_pace_is_fast_for_young_operations_and_slow_for_old_ones() -> None:
@@ -88,8 +93,12 @@ def test_a_throttling_storm_never_fails_a_stack_that_succeeded() -> None:
     cloudformation = client()
     stubber = Stubber(cloudformation)
     for _ in range(4):
-        stubber.add_client_error("describe_stacks", service_error_code="Throttling",
-                                 service_message="Rate exceeded", http_status_code=400)
+        stubber.add_client_error(
+            "describe_stacks",
+            service_error_code="Throttling",
+            service_message="Rate exceeded",
+            http_status_code=400,
+        )
     stubber.add_response("describe_stacks", {"Stacks": [stack("a", "UPDATE_COMPLETE")]})
     poller = StackPoller(cloudformation, first_interval=0.001, max_interval=0.005)
     with stubber:
@@ -101,8 +110,11 @@ def test_a_throttling_storm_never_fails_a_stack_that_succeeded() -> None:
 def test_a_stack_that_disappears_while_deleting_is_delete_complete() -> None:
     cloudformation = client()
     stubber = Stubber(cloudformation)
-    stubber.add_client_error("describe_stacks", service_error_code="ValidationError",
-                             service_message="Stack with id a does not exist")
+    stubber.add_client_error(
+        "describe_stacks",
+        service_error_code="ValidationError",
+        service_message="Stack with id a does not exist",
+    )
     poller = StackPoller(cloudformation, first_interval=0.001)
     with stubber:
         assert poller.wait("a").status == "DELETE_COMPLETE"
@@ -134,9 +146,14 @@ def test_credentials_of_another_account_are_refused(monkeypatch: pytest.MonkeyPa
             made = original(service, **kwargs)
             if service == "sts":
                 stubber = Stubber(made)
-                stubber.add_response("get_caller_identity", {
-                    "Account": "999999999999", "Arn": "arn:aws:iam::999999999999:user/x",
-                    "UserId": "x"})
+                stubber.add_response(
+                    "get_caller_identity",
+                    {
+                        "Account": "999999999999",
+                        "Arn": "arn:aws:iam::999999999999:user/x",
+                        "UserId": "x",
+                    },
+                )
                 stubber.activate()
             return made
 
@@ -146,15 +163,23 @@ def test_credentials_of_another_account_are_refused(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
     monkeypatch.setattr(session_module, "_session", stubbed)
-    with pytest.raises(OrchestratorError, match="credentials are for account 999999999999, "
-                                                "but the environment deploys to 111111111111"):
+    with pytest.raises(
+        OrchestratorError,
+        match="credentials are for account 999999999999, "
+        "but the environment deploys to 111111111111",
+    ):
         connect("us-east-1", expected_account="111111111111")
 
 
 def event(event_id: str, logical: str, status: str, reason: str = "") -> dict[str, Any]:
-    found = {"EventId": event_id, "StackId": "id-a", "StackName": "a",
-             "LogicalResourceId": logical, "ResourceStatus": status,
-             "Timestamp": "2026-01-01T00:00:00Z"}
+    found = {
+        "EventId": event_id,
+        "StackId": "id-a",
+        "StackName": "a",
+        "LogicalResourceId": logical,
+        "ResourceStatus": status,
+        "Timestamp": "2026-01-01T00:00:00Z",
+    }
     return {**found, "ResourceStatusReason": reason} if reason else found
 
 
@@ -164,10 +189,16 @@ def test_events_are_read_when_an_operation_turns_and_from_the_last_one_seen() ->
     stubber.add_response("describe_stacks", {"Stacks": [stack("a", "CREATE_IN_PROGRESS")]})
     stubber.add_response("describe_stacks", {"Stacks": [stack("a", "CREATE_IN_PROGRESS")]})
     stubber.add_response("describe_stacks", {"Stacks": [stack("a", "ROLLBACK_IN_PROGRESS")]})
-    stubber.add_response("describe_stack_events", {"StackEvents": [
-        event("e4", "a", "ROLLBACK_IN_PROGRESS"),
-        event("e3", "Table", "CREATE_FAILED", "Table already exists"),
-        event("e2", "Table", "CREATE_IN_PROGRESS")]})
+    stubber.add_response(
+        "describe_stack_events",
+        {
+            "StackEvents": [
+                event("e4", "a", "ROLLBACK_IN_PROGRESS"),
+                event("e3", "Table", "CREATE_FAILED", "Table already exists"),
+                event("e2", "Table", "CREATE_IN_PROGRESS"),
+            ]
+        },
+    )
     stubber.add_response("describe_stacks", {"Stacks": [stack("a", "ROLLBACK_IN_PROGRESS")]})
     stubber.add_response("describe_stacks", {"Stacks": [stack("a", "ROLLBACK_COMPLETE")]})
     heard: list[str] = []
@@ -186,11 +217,26 @@ def test_the_event_cursor_stops_at_the_last_event_seen() -> None:
 
     cloudformation = client()
     stubber = Stubber(cloudformation)
-    stubber.add_response("describe_stack_events", {"StackEvents": [
-        event("e2", "Table", "CREATE_IN_PROGRESS"), event("e1", "a", "CREATE_IN_PROGRESS")]})
-    stubber.add_response("describe_stack_events", {"StackEvents": [
-        event("e4", "Table", "CREATE_COMPLETE"), event("e3", "Role", "CREATE_COMPLETE"),
-        event("e2", "Table", "CREATE_IN_PROGRESS")], "NextToken": "more"})
+    stubber.add_response(
+        "describe_stack_events",
+        {
+            "StackEvents": [
+                event("e2", "Table", "CREATE_IN_PROGRESS"),
+                event("e1", "a", "CREATE_IN_PROGRESS"),
+            ]
+        },
+    )
+    stubber.add_response(
+        "describe_stack_events",
+        {
+            "StackEvents": [
+                event("e4", "Table", "CREATE_COMPLETE"),
+                event("e3", "Role", "CREATE_COMPLETE"),
+                event("e2", "Table", "CREATE_IN_PROGRESS"),
+            ],
+            "NextToken": "more",
+        },
+    )
     cursor = EventCursor(cloudformation)
     with stubber:
         assert [e["EventId"] for e in cursor.new_events("a")] == ["e1", "e2"]
@@ -201,4 +247,5 @@ def test_a_failed_resource_event_carries_its_reason() -> None:
     from orchestrator.aws.events import describe_event
 
     assert describe_event(event("e", "Table", "CREATE_FAILED", "Table already exists")) == (
-        "Table CREATE_FAILED: Table already exists")
+        "Table CREATE_FAILED: Table already exists"
+    )

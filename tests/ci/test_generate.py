@@ -42,7 +42,8 @@ def test_check_passes_on_the_repository(firefly: Callable[..., CliResult]) -> No
 
 
 def test_check_fails_in_one_line_after_a_manifest_change(
-    firefly: Callable[..., CliResult], repo_copy: Path,
+    firefly: Callable[..., CliResult],
+    repo_copy: Path,
 ) -> None:
     assert firefly("ci", "generate", "--check", "--manifest", str(repo_copy)).code == 0
     add_environment(repo_copy, "qa", "us-east-1")
@@ -53,7 +54,8 @@ def test_check_fails_in_one_line_after_a_manifest_change(
     assert result.err.strip().count("\n") == 0, result.err
     assert result.error_lines[0].endswith(
         "2 file(s) out of date (delete-graph.yml, deploy-graph.yml); run 'firefly ci generate' "
-        "and commit the result")
+        "and commit the result"
+    )
 
 
 def test_check_writes_nothing(firefly: Callable[..., CliResult], tmp_path: Path) -> None:
@@ -67,7 +69,8 @@ def test_check_writes_nothing(firefly: Callable[..., CliResult], tmp_path: Path)
 
 
 def test_generate_brings_the_files_up_to_date(
-    firefly: Callable[..., CliResult], repo_copy: Path,
+    firefly: Callable[..., CliResult],
+    repo_copy: Path,
 ) -> None:
     add_environment(repo_copy, "qa", "us-east-1")
 
@@ -81,7 +84,9 @@ def test_generate_brings_the_files_up_to_date(
 
 
 def test_output_is_deterministic_and_byte_stable(
-    firefly: Callable[..., CliResult], repo_copy: Path, repo_manifest: Manifest,
+    firefly: Callable[..., CliResult],
+    repo_copy: Path,
+    repo_manifest: Manifest,
 ) -> None:
     first = render_workflows(repo_manifest)
     firefly("ci", "generate", "--manifest", str(repo_copy))
@@ -93,7 +98,8 @@ def test_output_is_deterministic_and_byte_stable(
 
 
 def test_an_invalid_manifest_is_reported_not_generated(
-    firefly: Callable[..., CliResult], write_manifest: Callable[[str], Path],
+    firefly: Callable[..., CliResult],
+    write_manifest: Callable[[str], Path],
 ) -> None:
     path = write_manifest("""
         version: 1
@@ -117,7 +123,8 @@ def test_an_invalid_manifest_is_reported_not_generated(
 
 
 def test_a_manifest_without_aws_environments_is_refused(
-    firefly: Callable[..., CliResult], write_manifest: Callable[[str], Path],
+    firefly: Callable[..., CliResult],
+    write_manifest: Callable[[str], Path],
 ) -> None:
     path = write_manifest("""
         version: 1
@@ -134,7 +141,8 @@ def test_a_manifest_without_aws_environments_is_refused(
     assert len(result.error_lines) == 1, result.err
     assert result.error_lines[0].endswith(
         "workflows.yaml: every environment is a sandbox; GitHub Actions needs one with an AWS "
-        "account to deploy to")
+        "account to deploy to"
+    )
 
 
 def test_bare_ci_prints_its_help_and_succeeds(firefly: Callable[..., CliResult]) -> None:
@@ -153,7 +161,8 @@ def test_generate_help_has_an_example(firefly: Callable[..., CliResult]) -> None
 
 
 def test_files_of_several_regions_and_another_manifest_name_pass_actionlint(
-    firefly: Callable[..., CliResult], repo_copy: Path,
+    firefly: Callable[..., CliResult],
+    repo_copy: Path,
 ) -> None:
     renamed = repo_copy.with_name("firefly.yaml")
     repo_copy.rename(renamed)

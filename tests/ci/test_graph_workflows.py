@@ -26,8 +26,12 @@ def workflow_jobs(workflow: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def needs_edges(workflow: dict[str, Any]) -> Edges:
     """(before, after) workflow pairs read from `needs:`, through each job's id."""
     names = {key: job["name"] for key, job in workflow["jobs"].items()}
-    return {(names[need], job["name"]) for key, job in workflow["jobs"].items()
-            for need in job.get("needs", []) if need != CONFIRM_JOB}
+    return {
+        (names[need], job["name"])
+        for key, job in workflow["jobs"].items()
+        for need in job.get("needs", [])
+        if need != CONFIRM_JOB
+    }
 
 
 def graph_edges(graph: WorkflowGraph) -> Edges:
@@ -75,13 +79,22 @@ def test_every_delete_starts_after_the_confirmation(repo_manifest: Manifest) -> 
     assert triggers(workflow)["workflow_dispatch"]["inputs"]["confirm"]["required"] is True
 
 
-@pytest.mark.parametrize(("file", "command"), [
-    ("deploy-graph.yml", 'firefly deploy --env "${{{{ inputs.environment }}}}" --only {} '
-                         "--no-deps --report firefly-report.json"),
-    ("delete-graph.yml", 'firefly delete --env "${{{{ inputs.environment }}}}" --only {} '
-                         '--no-deps --yes --confirm "${{{{ inputs.environment }}}}" '
-                         "--report firefly-report.json"),
-])
+@pytest.mark.parametrize(
+    ("file", "command"),
+    [
+        (
+            "deploy-graph.yml",
+            'firefly deploy --env "${{{{ inputs.environment }}}}" --only {} '
+            "--no-deps --report firefly-report.json",
+        ),
+        (
+            "delete-graph.yml",
+            'firefly delete --env "${{{{ inputs.environment }}}}" --only {} '
+            '--no-deps --yes --confirm "${{{{ inputs.environment }}}}" '
+            "--report firefly-report.json",
+        ),
+    ],
+)
 def test_each_job_runs_firefly_for_its_own_workflow(file: str, command: str) -> None:
     for name, job in workflow_jobs(load(file)).items():
         assert run_script(job).rstrip("\n").endswith(command.format(name))
@@ -91,13 +104,15 @@ def test_each_job_runs_firefly_for_its_own_workflow(file: str, command: str) -> 
 
 @pytest.mark.parametrize("file", ["deploy-graph.yml", "delete-graph.yml"])
 def test_the_environments_offered_are_the_manifests_outside_the_sandbox(
-    file: str, repo_manifest: Manifest,
+    file: str,
+    repo_manifest: Manifest,
 ) -> None:
     inputs = triggers(load(file))["workflow_dispatch"]["inputs"]
 
     assert inputs["environment"]["type"] == "choice"
     assert inputs["environment"]["options"] == [
-        name for name, env in repo_manifest.environments.items() if not env.sandbox]
+        name for name, env in repo_manifest.environments.items() if not env.sandbox
+    ]
     assert "local" not in inputs["environment"]["options"]
 
 
@@ -106,16 +121,21 @@ def test_manifest_names_are_their_own_job_ids(name: str) -> None:
     assert job_id(name) == name
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("api.gateway", "api_gateway"), ("9lives", "_9lives"), ("-x", "_-x"), ("é", "_")])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("api.gateway", "api_gateway"), ("9lives", "_9lives"), ("-x", "_-x"), ("é", "_")],
+)
 def test_other_names_become_valid_job_ids(name: str, expected: str) -> None:
     assert job_id(name) == expected
     assert JOB_ID.fullmatch(job_id(name))
 
 
 def test_two_workflows_on_one_job_id_are_refused() -> None:
-    with pytest.raises(UsageError, match=r"workflow 'a\.b' would get the GitHub job id 'a_b' of "
-                                         r"workflow 'A_B'"):
+    with pytest.raises(
+        UsageError,
+        match=r"workflow 'a\.b' would get the GitHub job id 'a_b' of "
+        r"workflow 'A_B'",
+    ):
         job_ids(["A_B", "a.b"])
 
 

@@ -46,15 +46,18 @@ def test_secrets_are_referenced_never_inlined(path: Path, repo_manifest: Manifes
 
 @pytest.mark.parametrize("file", FIREFLY_FILES)
 def test_vars_and_secrets_reach_firefly_under_the_manifests_names(
-    file: str, repo_manifest: Manifest,
+    file: str,
+    repo_manifest: Manifest,
 ) -> None:
     expected = passing(repo_manifest)
     assert expected.vars and expected.secrets
 
     for step in firefly_steps(file):
         env = {name: value for name, value in step["env"].items() if name not in OWN_VARIABLES}
-        assert env == {**{name: f"${{{{ vars.{name} }}}}" for name in expected.vars},
-                       **{name: f"${{{{ secrets.{name} }}}}" for name in expected.secrets}}
+        assert env == {
+            **{name: f"${{{{ vars.{name} }}}}" for name in expected.vars},
+            **{name: f"${{{{ secrets.{name} }}}}" for name in expected.secrets},
+        }
         # Each name GitHub leaves empty is unset first, so the manifest's var applies.
         unset = re.search(r"for name in ([^;]*); do", step["run"].replace("\\\n", " "))
         assert unset is not None
@@ -63,23 +66,31 @@ def test_vars_and_secrets_reach_firefly_under_the_manifests_names(
 
 @pytest.mark.parametrize("file", FIREFLY_FILES)
 def test_jobs_run_in_the_chosen_github_environment_with_oidc(
-    file: str, repo_manifest: Manifest,
+    file: str,
+    repo_manifest: Manifest,
 ) -> None:
     workflow = load(file)
     inputs = triggers(workflow)["workflow_dispatch"]["inputs"]
-    aws_jobs = [job for job in workflow["jobs"].values()
-                if any("firefly " in step.get("run", "") for step in job["steps"])]
+    aws_jobs = [
+        job
+        for job in workflow["jobs"].values()
+        if any("firefly " in step.get("run", "") for step in job["steps"])
+    ]
     regions = {env.region for env in repo_manifest.environments.values() if not env.sandbox}
 
     assert inputs["environment"]["options"] == [
-        name for name, env in repo_manifest.environments.items() if not env.sandbox]
+        name for name, env in repo_manifest.environments.items() if not env.sandbox
+    ]
     assert workflow["permissions"] == {"contents": "read", "id-token": "write"}
-    assert workflow["concurrency"] == {"group": "firefly-${{ inputs.environment }}",
-                                       "cancel-in-progress": False}
+    assert workflow["concurrency"] == {
+        "group": "firefly-${{ inputs.environment }}",
+        "cancel-in-progress": False,
+    }
     for job in aws_jobs:
         assert job["environment"] == "${{ inputs.environment }}"
-        (credentials,) = [step for step in job["steps"]
-                          if step.get("uses", "").startswith("aws-actions/")]
+        (credentials,) = [
+            step for step in job["steps"] if step.get("uses", "").startswith("aws-actions/")
+        ]
         assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
         assert {credentials["with"]["aws-region"]} == regions
 
@@ -90,8 +101,11 @@ def test_delete_requires_a_confirmation_that_fails_early() -> None:
     gate = workflow["jobs"]["confirm_delete"]
     (delete,) = firefly_steps("delete.yml")
 
-    assert inputs["confirm"] == {"description": inputs["confirm"]["description"],
-                                 "required": True, "type": "string"}
+    assert inputs["confirm"] == {
+        "description": inputs["confirm"]["description"],
+        "required": True,
+        "type": "string",
+    }
     assert workflow["jobs"]["delete"]["needs"] == ["confirm_delete"]
     assert "environment" not in gate and gate["permissions"] == {}
     assert gate["steps"][0]["if"] == "inputs.confirm != inputs.environment"
@@ -121,8 +135,12 @@ def test_actions_are_pinned_to_one_major_version_each() -> None:
             if found:
                 pins.setdefault(found.group(1), set()).add(found.group(2))
 
-    assert {"actions/checkout", "actions/setup-python", "aws-actions/configure-aws-credentials",
-            "actions/upload-artifact"} <= set(pins)
+    assert {
+        "actions/checkout",
+        "actions/setup-python",
+        "aws-actions/configure-aws-credentials",
+        "actions/upload-artifact",
+    } <= set(pins)
     for action, versions in pins.items():
         assert len(versions) == 1, f"{action} is pinned to {sorted(versions)}"
         assert re.fullmatch(r"v\d+", next(iter(versions))), f"{action}@{versions}"
@@ -172,11 +190,18 @@ def firefly_commands(file: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("file", [*FIREFLY_FILES, "ci.yml"])
 def test_every_firefly_command_line_is_one_the_cli_accepts(
-    file: str, firefly: Callable[..., CliResult],
+    file: str,
+    firefly: Callable[..., CliResult],
 ) -> None:
-    commands = firefly_commands(file) if file != "ci.yml" else [
-        shlex.split(step["run"])[1:] for step in steps(load(file))
-        if step.get("run", "").startswith("firefly ")]
+    commands = (
+        firefly_commands(file)
+        if file != "ci.yml"
+        else [
+            shlex.split(step["run"])[1:]
+            for step in steps(load(file))
+            if step.get("run", "").startswith("firefly ")
+        ]
+    )
     assert commands
 
     for argv in commands:

@@ -16,8 +16,9 @@ keys = st.text(min_size=1, max_size=12).filter(lambda key: key != "on")
 scalars = st.one_of(st.text(max_size=40), st.integers(), st.booleans())
 documents = st.recursive(
     scalars,
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(keys, children, max_size=4)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -36,25 +37,27 @@ def test_any_string_reads_back_exactly(text: str) -> None:
     assert read(f"value: {scalar(text)}") == {"value": text}
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    ("${{ inputs.environment }}", "${{ inputs.environment }}"),
-    ("${{ !cancelled() }}", "${{ !cancelled() }}"),
-    ("firefly-${{ inputs.environment }}", "firefly-${{ inputs.environment }}"),
-    ("3.11", "'3.11'"),
-    ("on", "'on'"),
-    ("yes", "'yes'"),
-    ("", "''"),
-    ("it's", "it's"),
-    ("a: b", "'a: b'"),
-    ("'quoted'", "'''quoted'''"),
-    ("line\twith tab", '"line\\x09with tab"'),
-    ("2026-12-02", "'2026-12-02'"),
-    ("=", "'='"),
-    (True, "true"),
-    (20, "20"),
-])
-def test_scalars_are_quoted_only_when_a_reader_needs_it(value: str | int | bool,
-                                                        text: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("${{ inputs.environment }}", "${{ inputs.environment }}"),
+        ("${{ !cancelled() }}", "${{ !cancelled() }}"),
+        ("firefly-${{ inputs.environment }}", "firefly-${{ inputs.environment }}"),
+        ("3.11", "'3.11'"),
+        ("on", "'on'"),
+        ("yes", "'yes'"),
+        ("", "''"),
+        ("it's", "it's"),
+        ("a: b", "'a: b'"),
+        ("'quoted'", "'''quoted'''"),
+        ("line\twith tab", '"line\\x09with tab"'),
+        ("2026-12-02", "'2026-12-02'"),
+        ("=", "'='"),
+        (True, "true"),
+        (20, "20"),
+    ],
+)
+def test_scalars_are_quoted_only_when_a_reader_needs_it(value: str | int | bool, text: str) -> None:
     assert scalar(value) == text
 
 

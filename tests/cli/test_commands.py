@@ -22,7 +22,8 @@ def test_validate_reports_the_repository_manifest_valid(
 
 
 def test_validate_env_names_every_unset_secret_without_values(
-    firefly: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch,
+    firefly: Callable[..., CliResult],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name in ("FIRMWARE_PRIVATE_BUCKET_NAME", "FIRMWARE_PUBLIC_BUCKET_NAME"):
         monkeypatch.delenv(name, raising=False)
@@ -35,7 +36,8 @@ def test_validate_env_names_every_unset_secret_without_values(
 
 
 def test_validate_env_passes_once_the_secrets_are_exported(
-    firefly: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch,
+    firefly: Callable[..., CliResult],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FIRMWARE_PRIVATE_BUCKET_NAME", "private-bucket")
     monkeypatch.setenv("FIRMWARE_PUBLIC_BUCKET_NAME", "public-bucket")
@@ -58,10 +60,13 @@ def test_graph_json_follows_the_contract(firefly: Callable[..., CliResult]) -> N
     assert "run-integration-tests" not in data["delete"]["nodes"]
 
 
-@pytest.mark.parametrize(("action", "edge"), [
-    ("deploy", "after api-gateway: API Gateway ID"),
-    ("delete", "after func-api-registration-keys-post: Lambda IAM permissions"),
-])
+@pytest.mark.parametrize(
+    ("action", "edge"),
+    [
+        ("deploy", "after api-gateway: API Gateway ID"),
+        ("delete", "after func-api-registration-keys-post: Lambda IAM permissions"),
+    ],
+)
 def test_graph_tree_shows_levels_and_reasons(
     action: str, edge: str, firefly: Callable[..., CliResult]
 ) -> None:
@@ -84,7 +89,8 @@ def test_graph_mermaid_and_dot_name_every_edge(firefly: Callable[..., CliResult]
 
 
 def test_markup_in_a_description_is_printed_as_text(
-    write_manifest: Callable[[str], Path], firefly: Callable[..., CliResult],
+    write_manifest: Callable[[str], Path],
+    firefly: Callable[..., CliResult],
 ) -> None:
     path = write_manifest("""
         version: 1
@@ -113,7 +119,8 @@ def test_docs_in_the_repository_are_current(firefly: Callable[..., CliResult]) -
 
 
 def test_docs_writes_pages_removes_stale_ones_and_check_notices_drift(
-    firefly: Callable[..., CliResult], tmp_path: Path,
+    firefly: Callable[..., CliResult],
+    tmp_path: Path,
 ) -> None:
     out = tmp_path / "pages"
     out.mkdir()
@@ -129,7 +136,8 @@ def test_docs_writes_pages_removes_stale_ones_and_check_notices_drift(
     assert result.code == 1
     assert result.error_lines == [
         f"error: {os.path.relpath(out)}: 1 page(s) out of date "
-        "(cognito.md); run 'firefly docs' and commit the result"]
+        "(cognito.md); run 'firefly docs' and commit the result"
+    ]
 
 
 def test_readme_quick_start_is_two_commands() -> None:

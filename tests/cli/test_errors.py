@@ -20,13 +20,16 @@ def test_no_arguments_prints_help_and_succeeds(firefly: Callable[..., CliResult]
         assert command in result.out
 
 
-@pytest.mark.parametrize("argv", [
-    ["nope"],
-    ["graph", "--format", "svg"],
-    ["graph", "--action", "destroy"],
-    ["graph", "--manifest"],
-    ["validate", "--colour"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["nope"],
+        ["graph", "--format", "svg"],
+        ["graph", "--action", "destroy"],
+        ["graph", "--manifest"],
+        ["validate", "--colour"],
+    ],
+)
 def test_usage_mistakes_are_one_line_and_exit_2(
     argv: list[str], firefly: Callable[..., CliResult]
 ) -> None:
@@ -44,7 +47,8 @@ def test_a_usage_mistake_names_the_help_to_read(firefly: Callable[..., CliResult
 
 
 def test_a_missing_manifest_says_how_to_point_at_one(
-    firefly: Callable[..., CliResult], tmp_path: pytest.TempPathFactory,
+    firefly: Callable[..., CliResult],
+    tmp_path: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(str(tmp_path))
@@ -52,11 +56,13 @@ def test_a_missing_manifest_says_how_to_point_at_one(
 
     assert result.code == 2
     assert result.error_lines == [
-        "error: workflows.yaml: manifest not found; pass --manifest PATH or set FIREFLY_MANIFEST"]
+        "error: workflows.yaml: manifest not found; pass --manifest PATH or set FIREFLY_MANIFEST"
+    ]
 
 
 def test_the_manifest_can_come_from_the_environment(
-    firefly: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch,
+    firefly: Callable[..., CliResult],
+    monkeypatch: pytest.MonkeyPatch,
     tmp_path: pytest.TempPathFactory,
 ) -> None:
     monkeypatch.chdir(str(tmp_path))
@@ -80,7 +86,8 @@ def test_a_bug_is_one_line_exit_1_and_no_traceback(
     assert result.code == 1
     assert result.err.splitlines() == [
         "error: internal error: KeyError: 'surprise' (rerun with FIREFLY_DEBUG=1 for the "
-        "traceback and report it)"]
+        "traceback and report it)"
+    ]
 
 
 def test_firefly_debug_shows_the_traceback(
@@ -101,7 +108,10 @@ def test_the_installed_script_never_prints_a_traceback(tmp_path: pytest.TempPath
     broken = REPO / "tests" / "manifests" / "broken" / "deploy-cycle.yaml"
     result = subprocess.run(
         [sys.executable, "-m", "orchestrator", "graph", "--manifest", str(broken)],
-        capture_output=True, text=True, cwd=str(tmp_path), check=False,
+        capture_output=True,
+        text=True,
+        cwd=str(tmp_path),
+        check=False,
     )
 
     assert result.returncode == 2
@@ -121,10 +131,12 @@ def test_every_help_has_an_example(command: str, firefly: Callable[..., CliResul
     assert "--manifest" in result.out
 
 
-@pytest.mark.parametrize("group", [["sandbox", "up"], ["sandbox", "status"], ["sandbox", "down"],
-                                   ["ci", "generate"]])
-def test_every_subcommand_help_has_an_example(group: list[str],
-                                              firefly: Callable[..., CliResult]) -> None:
+@pytest.mark.parametrize(
+    "group", [["sandbox", "up"], ["sandbox", "status"], ["sandbox", "down"], ["ci", "generate"]]
+)
+def test_every_subcommand_help_has_an_example(
+    group: list[str], firefly: Callable[..., CliResult]
+) -> None:
     result = firefly(*group, "--help")
 
     assert result.code == 0

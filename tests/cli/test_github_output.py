@@ -16,8 +16,9 @@ SECRETS = ("firefly-firmware-private-local", "firefly-firmware-public-local")
 
 
 @pytest.fixture
-def github(sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch,
-           tmp_path: Path) -> dict[str, Path]:
+def github(
+    sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> dict[str, Path]:
     files = {"summary": tmp_path / "summary.md", "output": tmp_path / "output.txt"}
     monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
@@ -30,22 +31,32 @@ def test_a_deploy_speaks_github_and_never_prints_a_secret(
     firefly: Firefly, github: dict[str, Path], tmp_path: Path
 ) -> None:
     report = tmp_path / "report.json"
-    result = firefly("deploy", "--env", "local", "--only", "s3-firmware", "--report",
-                     str(report), "--manifest", str(MANIFEST))
+    result = firefly(
+        "deploy",
+        "--env",
+        "local",
+        "--only",
+        "s3-firmware",
+        "--report",
+        str(report),
+        "--manifest",
+        str(MANIFEST),
+    )
 
     assert result.code == 0, result.err
     lines = result.err.splitlines()
     masks = [line for line in lines if line.startswith("::add-mask::")]
     assert sorted(masks) == sorted(f"::add-mask::{secret}" for secret in SECRETS)
-    assert lines[:len(masks)] == masks  # before anything else
+    assert lines[: len(masks)] == masks  # before anything else
     assert any(line.startswith("::group::s3-firmware: ") for line in lines)
     assert "::endgroup::" in lines
     summary = github["summary"].read_text()
     assert "| s3-firmware |" in summary and "```mermaid" in summary
     outputs = github["output"].read_text()
     assert "<<firefly_" in outputs  # the stack's outputs, as multi-line-safe step outputs
-    everything = "\n".join([result.out, *(x for x in lines if x not in masks), summary, outputs,
-                            report.read_text()])
+    everything = "\n".join(
+        [result.out, *(x for x in lines if x not in masks), summary, outputs, report.read_text()]
+    )
     for secret in SECRETS:
         assert secret not in everything
 
@@ -63,13 +74,16 @@ def test_a_failure_is_a_github_error_annotation(
         """)
     (path.parent / "t.yaml").write_text(
         "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
-        "      BillingMode: PAY_PER_REQUEST\n")  # no key schema: CREATE_FAILED
+        "      BillingMode: PAY_PER_REQUEST\n"
+    )  # no key schema: CREATE_FAILED
     result = firefly("deploy", "--env", "local", "--manifest", str(path))
 
     assert result.code == 1
     errors = [line for line in result.err.splitlines() if line.startswith("::error ")]
     assert len(errors) == 1
-    assert errors[0].startswith("::error title=firefly table::table: stack annotated-table "
-                                "ended ROLLBACK_COMPLETE: Table (AWS::DynamoDB::Table) "
-                                "CREATE_FAILED")
+    assert errors[0].startswith(
+        "::error title=firefly table::table: stack annotated-table "
+        "ended ROLLBACK_COMPLETE: Table (AWS::DynamoDB::Table) "
+        "CREATE_FAILED"
+    )
     assert "| table | failed |" in github["summary"].read_text()

@@ -21,14 +21,17 @@ def local(sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
-def test_an_unknown_only_fails_before_any_aws_call(firefly: Firefly,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unknown_only_fails_before_any_aws_call(
+    firefly: Firefly, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", "http://127.0.0.1:9")  # nothing listens
     result = firefly("deploy", "--env", "local", "--only", "cognitoo", "--manifest", str(MANIFEST))
 
     assert result.code == 2
-    assert result.error_lines == ["error: --only cognitoo: no such workflow in the deploy graph "
-                                  "(did you mean 'cognito'?); see 'firefly graph'"]
+    assert result.error_lines == [
+        "error: --only cognitoo: no such workflow in the deploy graph "
+        "(did you mean 'cognito'?); see 'firefly graph'"
+    ]
 
 
 def test_an_undeclared_env_is_a_usage_error(firefly: Firefly) -> None:
@@ -38,8 +41,9 @@ def test_an_undeclared_env_is_a_usage_error(firefly: Firefly) -> None:
     assert len(result.error_lines) == 1
 
 
-def test_a_sandbox_endpoint_must_be_local(firefly: Firefly,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_sandbox_endpoint_must_be_local(
+    firefly: Firefly, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", "http://10.0.0.5:4566")
     result = firefly("status", "--env", "local", "--manifest", str(MANIFEST))
 
@@ -50,15 +54,23 @@ def test_a_sandbox_endpoint_must_be_local(firefly: Firefly,
 @pytest.mark.usefixtures("local")
 def test_deploy_reports_json_and_outputs_read_it_back(firefly: Firefly, tmp_path: Path) -> None:
     report = tmp_path / "out" / "report.json"
-    result = firefly("deploy", "--env", "local", "--only", "cognito", "--report", str(report),
-                     "--manifest", str(MANIFEST))
+    result = firefly(
+        "deploy",
+        "--env",
+        "local",
+        "--only",
+        "cognito",
+        "--report",
+        str(report),
+        "--manifest",
+        str(MANIFEST),
+    )
 
     assert result.code == 0, result.err
     data = json.loads(report.read_text())
     assert data["env"] == "local" and data["action"] == "deploy"
     assert data["workflows"]["cognito"]["status"] in {"deployed", "unchanged"}
-    outputs = firefly("outputs", "--env", "local", "cognito", "--json", "--manifest",
-                      str(MANIFEST))
+    outputs = firefly("outputs", "--env", "local", "cognito", "--json", "--manifest", str(MANIFEST))
     assert json.loads(outputs.out) == data["workflows"]["cognito"]["outputs"]
     status = firefly("status", "--env", "local", "--manifest", str(MANIFEST))
     assert "firefly-cognito" in status.out and "COMPLETE" in status.out
@@ -66,8 +78,9 @@ def test_deploy_reports_json_and_outputs_read_it_back(firefly: Firefly, tmp_path
 
 @pytest.mark.usefixtures("local")
 def test_outputs_of_a_workflow_without_stack_is_a_usage_error(firefly: Firefly) -> None:
-    result = firefly("outputs", "--env", "local", "run-integration-tests", "--manifest",
-                     str(MANIFEST))
+    result = firefly(
+        "outputs", "--env", "local", "run-integration-tests", "--manifest", str(MANIFEST)
+    )
 
     assert result.code == 2
     assert "no stack workflow of that name" in result.err
@@ -86,16 +99,23 @@ def test_plan_changes_nothing(firefly: Firefly) -> None:
 
 @pytest.mark.usefixtures("local")
 def test_delete_without_yes_outside_a_terminal_deletes_nothing(firefly: Firefly) -> None:
-    assert firefly("deploy", "--env", "local", "--only", "dynamodb-devices", "--manifest",
-                   str(MANIFEST)).code == 0
-    result = firefly("delete", "--env", "local", "--only", "dynamodb-devices", "--manifest",
-                     str(MANIFEST))
+    assert (
+        firefly(
+            "deploy", "--env", "local", "--only", "dynamodb-devices", "--manifest", str(MANIFEST)
+        ).code
+        == 0
+    )
+    result = firefly(
+        "delete", "--env", "local", "--only", "dynamodb-devices", "--manifest", str(MANIFEST)
+    )
 
     assert result.code == 2
-    assert result.error_lines == ["error: deleting needs a confirmation: pass --yes (nothing "
-                                  "was deleted)"]
-    still_there = firefly("outputs", "--env", "local", "dynamodb-devices", "--manifest",
-                          str(MANIFEST))
+    assert result.error_lines == [
+        "error: deleting needs a confirmation: pass --yes (nothing was deleted)"
+    ]
+    still_there = firefly(
+        "outputs", "--env", "local", "dynamodb-devices", "--manifest", str(MANIFEST)
+    )
     assert still_there.code == 0, still_there.err
 
 
@@ -113,20 +133,23 @@ def test_a_protected_environment_needs_its_name_confirmed(
         """)
     (path.parent / "t.yaml").write_text(
         "Resources:\n  P:\n    Type: AWS::SSM::Parameter\n    Properties:\n"
-        "      Name: /guarded/p\n      Type: String\n      Value: x\n")
+        "      Name: /guarded/p\n      Type: String\n      Value: x\n"
+    )
     assert firefly("deploy", "--env", "local", "--manifest", str(path)).code == 0
 
     refused = firefly("delete", "--env", "local", "--yes", "--manifest", str(path))
     assert refused.code == 2
     assert "pass --confirm local as well" in refused.err
-    done = firefly("delete", "--env", "local", "--yes", "--confirm", "local", "--manifest",
-                   str(path))
+    done = firefly(
+        "delete", "--env", "local", "--yes", "--confirm", "local", "--manifest", str(path)
+    )
     assert done.code == 0, done.err
     assert "table: deleted" in done.out
 
 
-def test_sandbox_up_status_down(firefly: Firefly, monkeypatch: pytest.MonkeyPatch,
-                                tmp_path: Path) -> None:
+def test_sandbox_up_status_down(
+    firefly: Firefly, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("FIREFLY_STATE_DIR", str(tmp_path / "state"))
     port = str(free_port())
     try:
@@ -140,5 +163,6 @@ def test_sandbox_up_status_down(firefly: Firefly, monkeypatch: pytest.MonkeyPatc
     assert down.out.strip() == "sandbox stopped"
     after = firefly("sandbox", "status")
     assert after.code == 1
-    assert after.error_lines == ["error: the sandbox is not running; start it with 'firefly "
-                                 "sandbox up'"]
+    assert after.error_lines == [
+        "error: the sandbox is not running; start it with 'firefly sandbox up'"
+    ]

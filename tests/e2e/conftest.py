@@ -17,8 +17,9 @@ Firefly = Callable[..., CliResult]
 
 
 @pytest.fixture
-def local(sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch,
-          firefly: Firefly) -> Iterator[Firefly]:
+def local(
+    sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch, firefly: Firefly
+) -> Iterator[Firefly]:
     """`local("deploy", ...)`: firefly on the repository's manifest against the test engine."""
     monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
@@ -31,8 +32,9 @@ def local(sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch,
 
 @pytest.fixture
 def aws(sandbox_engine: SandboxInfo) -> Callable[[str], Any]:
-    session = boto3.session.Session(aws_access_key_id="testing",
-                                    aws_secret_access_key="testing", region_name="us-east-1")
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
     return lambda service: session.client(service, endpoint_url=sandbox_engine.endpoint)
 
 

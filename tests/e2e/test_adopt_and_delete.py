@@ -34,10 +34,12 @@ def table_with_items(aws: Callable[[str], Any], count: int) -> None:
     dynamodb = aws("dynamodb")
     if TABLE not in dynamodb.list_tables()["TableNames"]:
         dynamodb.create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+            TableName=TABLE,
+            BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": "registration_key", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "registration_key", "KeyType": "HASH"}],
-            DeletionProtectionEnabled=True)
+            DeletionProtectionEnabled=True,
+        )
     else:
         dynamodb.update_table(TableName=TABLE, DeletionProtectionEnabled=True)
     for index in range(count):
@@ -53,8 +55,9 @@ def test_a_table_without_its_stack_is_imported_and_keeps_every_item(
     before = items(aws)
 
     report = tmp_path / "report.json"
-    result = local("deploy", "--env", "local", "--only", "dynamodb-registration-keys",
-                   "--report", str(report))
+    result = local(
+        "deploy", "--env", "local", "--only", "dynamodb-registration-keys", "--report", str(report)
+    )
 
     assert result.code == 0, result.err
     entry = read_report(report)["workflows"]["dynamodb-registration-keys"]
@@ -74,8 +77,10 @@ def test_deletion_protection_stops_the_delete_before_anything_goes(
     result = local("delete", "--env", "local", "--only", "dynamodb-registration-keys", "--yes")
 
     assert result.code == 1
-    assert any("deletion protection" in line and "--disable-deletion-protection" in line
-               for line in result.error_lines)
+    assert any(
+        "deletion protection" in line and "--disable-deletion-protection" in line
+        for line in result.error_lines
+    )
     assert STACK in stacks(aws)
 
 
@@ -85,12 +90,22 @@ def test_the_functions_using_the_table_must_be_deleted_first(
     deployed = local("deploy", "--env", "local", "--only", "func-api-registration-keys-post")
     assert deployed.code == 0, deployed.out + deployed.err
 
-    result = local("delete", "--env", "local", "--only", "dynamodb-registration-keys",
-                   "--no-deps", "--yes", "--disable-deletion-protection")
+    result = local(
+        "delete",
+        "--env",
+        "local",
+        "--only",
+        "dynamodb-registration-keys",
+        "--no-deps",
+        "--yes",
+        "--disable-deletion-protection",
+    )
 
     assert result.code == 1
-    assert any("func-api-registration-keys-post must be deleted first" in line
-               for line in result.error_lines)
+    assert any(
+        "func-api-registration-keys-post must be deleted first" in line
+        for line in result.error_lines
+    )
     assert {STACK, "firefly-func-api-registration-keys-post"} <= stacks(aws)
 
 
@@ -99,8 +114,17 @@ def test_deleting_the_environment_leaves_exactly_the_retained_table(
     local: Firefly, aws: Callable[[str], Any], tmp_path: Path, flag: str
 ) -> None:
     table_with_items(aws, 5)
-    deployed = local("deploy", "--env", "local", "--only", "s3-qr-uploads",
-                     "--only", "func-api-devices-register-post", "--only", "func-status")
+    deployed = local(
+        "deploy",
+        "--env",
+        "local",
+        "--only",
+        "s3-qr-uploads",
+        "--only",
+        "func-api-devices-register-post",
+        "--only",
+        "func-status",
+    )
     assert deployed.code == 0, deployed.out + deployed.err
     kept = items(aws)
 
@@ -112,5 +136,6 @@ def test_deleting_the_environment_leaves_exactly_the_retained_table(
     statuses = {w["status"] for w in read_report(report)["workflows"].values()}
     assert statuses <= {"deleted", "unchanged"}
     assert items(aws) == kept  # the retained table, with its data
-    assert ("dynamodb-registration-keys: RegistrationKeysTable (AWS::DynamoDB::Table) "
-            f"{TABLE}") in result.out
+    assert (
+        f"dynamodb-registration-keys: RegistrationKeysTable (AWS::DynamoDB::Table) {TABLE}"
+    ) in result.out

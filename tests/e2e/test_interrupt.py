@@ -33,9 +33,23 @@ def test_an_interrupt_stops_starting_work_and_exits_130(
     environment = {**os.environ, "FIREFLY_SANDBOX_ENDPOINT": info.endpoint}
     environment.pop("GITHUB_ACTIONS", None)
     deploy = subprocess.Popen(
-        [sys.executable, "-m", "orchestrator", "deploy", "--env", "local", "--concurrency", "2",
-         "--manifest", str(MANIFEST)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+        [
+            sys.executable,
+            "-m",
+            "orchestrator",
+            "deploy",
+            "--env",
+            "local",
+            "--concurrency",
+            "2",
+            "--manifest",
+            str(MANIFEST),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
     time.sleep(3)  # the first two stacks are in flight
     deploy.send_signal(signal.SIGINT)
     out, err = deploy.communicate(timeout=120)
@@ -45,7 +59,9 @@ def test_an_interrupt_stops_starting_work_and_exits_130(
     assert "Traceback" not in err
     assert "not started: the run was interrupted" in out
     cloudformation = boto3.session.Session(
-        aws_access_key_id="t", aws_secret_access_key="t", region_name="us-east-1",
+        aws_access_key_id="t",
+        aws_secret_access_key="t",
+        region_name="us-east-1",
     ).client("cloudformation", endpoint_url=info.endpoint)
     statuses = [s["StackStatus"] for s in cloudformation.describe_stacks()["Stacks"]]
     assert statuses, "nothing was in flight when the interrupt came"

@@ -62,8 +62,9 @@ class FakeStacks:
         current = self.stacks.get(request.stack)
         same_body = self.bodies.get(request.stack) == request.template_body
         if current and current.tags and same_body and _same(current, request):
-            return ChangeSetOutcome("FAILED", "The submitted information didn't contain "
-                                    "changes.", empty=True)
+            return ChangeSetOutcome(
+                "FAILED", "The submitted information didn't contain changes.", empty=True
+            )
         return ChangeSetOutcome("CREATE_COMPLETE", changes=[{"action": "Add"}])
 
     def delete_change_set(self, change_set_id: str) -> None:
@@ -79,11 +80,13 @@ class FakeStacks:
             status = f"{verb}_COMPLETE"
         outputs = {f"{k}Out": v for k, v in request.parameters.items()}
         self.bodies[request.stack] = request.template_body
-        self.stacks[request.stack] = StackSnapshot(request.stack, status, tags=request.tags,
-                                                   outputs=outputs)
+        self.stacks[request.stack] = StackSnapshot(
+            request.stack, status, tags=request.tags, outputs=outputs
+        )
 
-    def wait_stack(self, stack: str,
-                   on_event: Callable[[str], None] | None = None) -> StackSnapshot:
+    def wait_stack(
+        self, stack: str, on_event: Callable[[str], None] | None = None
+    ) -> StackSnapshot:
         self.calls.append(f"wait_stack {stack}")
         if on_event is not None:
             on_event(f"{stack} event")

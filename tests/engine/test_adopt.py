@@ -35,8 +35,11 @@ MANIFEST = """
 def template(policy: str = "Retain", name: str = "demo-keys") -> dict[str, object]:
     return {
         "Resources": {
-            "Table": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": policy,
-                      "Properties": {"TableName": name}},
+            "Table": {
+                "Type": "AWS::DynamoDB::Table",
+                "DeletionPolicy": policy,
+                "Properties": {"TableName": name},
+            },
             "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {}},
         },
         "Outputs": {"TableName": {"Value": {"Ref": "Table"}}},
@@ -79,13 +82,18 @@ def test_table_without_stack_is_imported_then_deployed(manifest: Manifest) -> No
     kinds = [c for c in stacks.calls if c.startswith("create_change_set")]
     assert kinds == ["create_change_set demo-keys IMPORT", "create_change_set demo-keys UPDATE"]
     importing = next(iter(stacks.change_sets.values()))
-    assert importing.resources_to_import == [{
-        "ResourceType": "AWS::DynamoDB::Table", "LogicalResourceId": "Table",
-        "ResourceIdentifier": {"TableName": "demo-keys"}}]
+    assert importing.resources_to_import == [
+        {
+            "ResourceType": "AWS::DynamoDB::Table",
+            "LogicalResourceId": "Table",
+            "ResourceIdentifier": {"TableName": "demo-keys"},
+        }
+    ]
     # only the adopted resource, and no Outputs: CloudFormation refuses anything else
     assert importing.template_body == (
         '{"Resources":{"Table":{"Type":"AWS::DynamoDB::Table","DeletionPolicy":"Retain",'
-        '"Properties":{"TableName":"demo-keys"}}}}')
+        '"Properties":{"TableName":"demo-keys"}}}}'
+    )
 
 
 def test_no_table_and_no_stack_is_a_fresh_deploy(manifest: Manifest) -> None:
@@ -93,7 +101,8 @@ def test_no_table_and_no_stack_is_a_fresh_deploy(manifest: Manifest) -> None:
 
     assert run(manifest, stacks, FakeAdoptions()) is WorkflowStatus.DEPLOYED
     assert [c for c in stacks.calls if c.startswith("create_change_set")] == [
-        "create_change_set demo-keys CREATE"]
+        "create_change_set demo-keys CREATE"
+    ]
 
 
 def test_an_existing_stack_is_a_normal_deploy(manifest: Manifest) -> None:
@@ -102,19 +111,30 @@ def test_an_existing_stack_is_a_normal_deploy(manifest: Manifest) -> None:
 
     assert run(manifest, stacks, adoptions) is WorkflowStatus.DEPLOYED
     assert [c for c in stacks.calls if c.startswith("create_change_set")] == [
-        "create_change_set demo-keys UPDATE"]
+        "create_change_set demo-keys UPDATE"
+    ]
 
 
-@pytest.mark.parametrize(("adoptions", "needle"), [
-    (FakeAdoptions({"demo-keys": ExistingResource(True, "someone-else")}),
-     "already managed by stack someone-else"),
-    (FakeAdoptions({"demo-keys": ExistingResource(True)}, template(policy="Delete")),
-     "needs 'DeletionPolicy: Retain'"),
-    (FakeAdoptions({"demo-keys": ExistingResource(True)}, template(name="other")),
-     "the manifest identifies it by TableName=demo-keys, the template says 'other'"),
-])
-def test_preflight_refuses_before_any_change(manifest: Manifest, adoptions: FakeAdoptions,
-                                             needle: str) -> None:
+@pytest.mark.parametrize(
+    ("adoptions", "needle"),
+    [
+        (
+            FakeAdoptions({"demo-keys": ExistingResource(True, "someone-else")}),
+            "already managed by stack someone-else",
+        ),
+        (
+            FakeAdoptions({"demo-keys": ExistingResource(True)}, template(policy="Delete")),
+            "needs 'DeletionPolicy: Retain'",
+        ),
+        (
+            FakeAdoptions({"demo-keys": ExistingResource(True)}, template(name="other")),
+            "the manifest identifies it by TableName=demo-keys, the template says 'other'",
+        ),
+    ],
+)
+def test_preflight_refuses_before_any_change(
+    manifest: Manifest, adoptions: FakeAdoptions, needle: str
+) -> None:
     with pytest.raises(OrchestratorError, match=needle):
         plan_import(manifest.workflows["keys"], "demo-keys", adoptions)
 

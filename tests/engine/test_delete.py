@@ -61,9 +61,11 @@ class FakeInventory:
         return stack in self.termination
 
     def foreign_importers(self, stack: str, deleting: set[str]) -> dict[str, list[str]]:
-        return {export: [s for s in users if s not in deleting]
-                for export, users in self.importers.get(stack, {}).items()
-                if set(users) - deleting}
+        return {
+            export: [s for s in users if s not in deleting]
+            for export, users in self.importers.get(stack, {}).items()
+            if set(users) - deleting
+        }
 
     def artifact_keys(self, stack: str) -> set[str]:
         return self.keys.get(stack, set())
@@ -78,8 +80,12 @@ def manifest(write_manifest: Callable[[str], Path]) -> Manifest:
 
 
 def deployed() -> FakeStacks:
-    return FakeStacks(stacks={name: StackSnapshot(name, "CREATE_COMPLETE")
-                              for name in ("demo-table", "demo-layer", "demo-func")})
+    return FakeStacks(
+        stacks={
+            name: StackSnapshot(name, "CREATE_COMPLETE")
+            for name in ("demo-table", "demo-layer", "demo-func")
+        }
+    )
 
 
 def test_stacks_are_deleted_in_reverse_deploy_order(manifest: Manifest) -> None:
@@ -121,11 +127,16 @@ def test_the_flag_disables_protection_before_deleting_that_stack(manifest: Manif
     assert result.results["table"].status is WorkflowStatus.DELETED
 
 
-@pytest.mark.parametrize(("inventory", "needle"), [
-    (FakeInventory(termination={"demo-layer"}), "termination protection"),
-    (FakeInventory(importers={"demo-table": {"TableExport": ["other-stack"]}}),
-     "export TableExport is still imported by other-stack"),
-])
+@pytest.mark.parametrize(
+    ("inventory", "needle"),
+    [
+        (FakeInventory(termination={"demo-layer"}), "termination protection"),
+        (
+            FakeInventory(importers={"demo-table": {"TableExport": ["other-stack"]}}),
+            "export TableExport is still imported by other-stack",
+        ),
+    ],
+)
 def test_other_blockers_are_found_before_anything_is_deleted(
     manifest: Manifest, inventory: FakeInventory, needle: str
 ) -> None:
@@ -142,8 +153,9 @@ def test_no_deps_refuses_when_what_must_go_first_still_exists(manifest: Manifest
 
 
 def test_only_selects_what_must_be_deleted_first(manifest: Manifest) -> None:
-    plan = plan_delete(manifest, DeleteRequest(env="local", only=("table",)), deployed(),
-                       FakeInventory())
+    plan = plan_delete(
+        manifest, DeleteRequest(env="local", only=("table",)), deployed(), FakeInventory()
+    )
 
     assert plan.graph.order() == ["func", "table"]
     assert plan.blockers == []
@@ -159,8 +171,12 @@ def test_retained_resources_are_listed_in_the_plan(manifest: Manifest) -> None:
 def test_only_artifacts_no_remaining_stack_uses_are_removed(manifest: Manifest) -> None:
     stacks = deployed()
     # the layer stack stays, and its template points at the shared zip too
-    inventory = FakeInventory(keys={"demo-func": {"func/a.zip", "shared/s.zip"},
-                                    "demo-layer": {"layer/l.zip", "shared/s.zip"}})
+    inventory = FakeInventory(
+        keys={
+            "demo-func": {"func/a.zip", "shared/s.zip"},
+            "demo-layer": {"layer/l.zip", "shared/s.zip"},
+        }
+    )
     request = DeleteRequest(env="local", only=("func",))
     plan = plan_delete(manifest, request, stacks, inventory)
 
@@ -171,36 +187,60 @@ def test_only_artifacts_no_remaining_stack_uses_are_removed(manifest: Manifest) 
 
 def test_delete_failed_names_the_resource_skips_dependents_and_reruns(manifest: Manifest) -> None:
     class StuckStacks(FakeStacks):
-        def wait_stack(self, stack: str,
-                   on_event: Callable[[str], None] | None = None) -> StackSnapshot:
+        def wait_stack(
+            self, stack: str, on_event: Callable[[str], None] | None = None
+        ) -> StackSnapshot:
             if stack == "demo-func" and not self.calls.count("delete_stack demo-func") > 1:
                 return StackSnapshot(stack, "DELETE_FAILED")
             return super().wait_stack(stack)
 
-    stacks = StuckStacks(stacks=deployed().stacks, fail={"demo-func": FailedResource(
-        "Role", "AWS::IAM::Role", "DELETE_FAILED", "policy attached")})
+    stacks = StuckStacks(
+        stacks=deployed().stacks,
+        fail={
+            "demo-func": FailedResource(
+                "Role", "AWS::IAM::Role", "DELETE_FAILED", "policy attached"
+            )
+        },
+    )
     stacks.stacks["demo-func"] = StackSnapshot("demo-func", "CREATE_COMPLETE")
     request = DeleteRequest(env="local")
     inventory = FakeInventory()
 
-    first = delete(plan_delete(manifest, request, stacks, inventory), request, stacks, inventory,
-                   RecordingObserver())
+    first = delete(
+        plan_delete(manifest, request, stacks, inventory),
+        request,
+        stacks,
+        inventory,
+        RecordingObserver(),
+    )
 
-    assert first.results["func"].error == ("func: stack demo-func ended DELETE_FAILED: Role "
-                                           "(AWS::IAM::Role) DELETE_FAILED: policy attached")
+    assert first.results["func"].error == (
+        "func: stack demo-func ended DELETE_FAILED: Role "
+        "(AWS::IAM::Role) DELETE_FAILED: policy attached"
+    )
     assert first.results["table"].status is WorkflowStatus.SKIPPED
     assert exit_code(first) == 1
     stacks.stacks["demo-func"] = StackSnapshot("demo-func", "DELETE_FAILED")
-    second = delete(plan_delete(manifest, request, stacks, inventory), request, stacks,
-                    inventory, RecordingObserver())
+    second = delete(
+        plan_delete(manifest, request, stacks, inventory),
+        request,
+        stacks,
+        inventory,
+        RecordingObserver(),
+    )
     assert {r.status for r in second.results.values()} == {WorkflowStatus.DELETED}
 
 
 def test_absent_stacks_are_nothing_to_do(manifest: Manifest) -> None:
     stacks = FakeStacks(stacks={"demo-table": StackSnapshot("demo-table", "CREATE_COMPLETE")})
     request = DeleteRequest(env="local")
-    result = delete(plan_delete(manifest, request, stacks, FakeInventory()), request, stacks,
-                    FakeInventory(), RecordingObserver())
+    result = delete(
+        plan_delete(manifest, request, stacks, FakeInventory()),
+        request,
+        stacks,
+        FakeInventory(),
+        RecordingObserver(),
+    )
 
     assert result.results["func"].status is WorkflowStatus.UNCHANGED
     assert result.results["table"].status is WorkflowStatus.DELETED

@@ -70,12 +70,12 @@ def manifest(write_manifest: Callable[[str], Path]) -> Manifest:
     return load_manifest(write_manifest(MANIFEST))
 
 
-def run(manifest: Manifest, stacks: FakeStacks,
-        **request: object) -> tuple[RunResult, RecordingObserver]:
+def run(
+    manifest: Manifest, stacks: FakeStacks, **request: object
+) -> tuple[RunResult, RecordingObserver]:
     services = DeployServices(stacks=stacks, templates=Templates(), tests=SuiteRunner())
     observer = RecordingObserver()
-    result = deploy(manifest, DeployRequest(env="local", **request), services,
-                    observer)
+    result = deploy(manifest, DeployRequest(env="local", **request), services, observer)
     return result, observer
 
 
@@ -84,8 +84,11 @@ def test_a_fresh_deploy_creates_every_stack_and_passes_outputs_on(manifest: Mani
     result, _ = run(manifest, stacks)
 
     statuses = {n: r.status for n, r in result.results.items()}
-    assert statuses == {"table": WorkflowStatus.DEPLOYED, "func": WorkflowStatus.DEPLOYED,
-                        "smoke": WorkflowStatus.PASSED}
+    assert statuses == {
+        "table": WorkflowStatus.DEPLOYED,
+        "func": WorkflowStatus.DEPLOYED,
+        "smoke": WorkflowStatus.PASSED,
+    }
     func_request = next(r for r in stacks.change_sets.values() if r.stack == "demo-func")
     assert func_request.parameters == {"Table": "local", "Token": "hunter2-secret"}
     assert func_request.change_set_type == "CREATE"
@@ -100,8 +103,7 @@ def test_a_second_deploy_is_unchanged_without_any_change_set(manifest: Manifest)
 
     result, _ = run(manifest, stacks)
 
-    assert {r.status for r in result.results.values()} >= {
-        WorkflowStatus.UNCHANGED}
+    assert {r.status for r in result.results.values()} >= {WorkflowStatus.UNCHANGED}
     assert stacks.calls == ["snapshot"]  # one status sweep, nothing else
 
 
@@ -118,14 +120,21 @@ def test_force_deploys_even_when_the_fingerprint_matches(manifest: Manifest) -> 
 
 
 def test_a_rollback_names_the_failed_resource_and_skips_dependents(manifest: Manifest) -> None:
-    stacks = FakeStacks(fail={"demo-table": FailedResource(
-        "Table", "AWS::DynamoDB::Table", "CREATE_FAILED", "Table already exists")})
+    stacks = FakeStacks(
+        fail={
+            "demo-table": FailedResource(
+                "Table", "AWS::DynamoDB::Table", "CREATE_FAILED", "Table already exists"
+            )
+        }
+    )
 
     result, _ = run(manifest, stacks)
     results = result.results
 
-    assert results["table"].error == ("table: stack demo-table ended ROLLBACK_COMPLETE: Table "
-                                      "(AWS::DynamoDB::Table) CREATE_FAILED: Table already exists")
+    assert results["table"].error == (
+        "table: stack demo-table ended ROLLBACK_COMPLETE: Table "
+        "(AWS::DynamoDB::Table) CREATE_FAILED: Table already exists"
+    )
     assert results["func"].status is WorkflowStatus.SKIPPED
     assert results["smoke"].status is WorkflowStatus.SKIPPED
     assert exit_code(result) == 1
@@ -138,12 +147,14 @@ def test_a_rolled_back_stack_is_deleted_and_created_again(manifest: Manifest) ->
 
     assert result.results["table"].status is WorkflowStatus.DEPLOYED
     assert stacks.calls.index("delete_stack demo-table") < stacks.calls.index(
-        "create_change_set demo-table CREATE")
+        "create_change_set demo-table CREATE"
+    )
 
 
 def test_update_rollback_failed_stops_with_guidance(manifest: Manifest) -> None:
-    stacks = FakeStacks(stacks={"demo-table": StackSnapshot("demo-table",
-                                                            "UPDATE_ROLLBACK_FAILED")})
+    stacks = FakeStacks(
+        stacks={"demo-table": StackSnapshot("demo-table", "UPDATE_ROLLBACK_FAILED")}
+    )
     result, _ = run(manifest, stacks, only=("table",))
 
     error = result.results["table"].error
@@ -152,8 +163,13 @@ def test_update_rollback_failed_stops_with_guidance(manifest: Manifest) -> None:
 
 
 def test_only_without_deps_reads_upstream_outputs_from_the_stack(manifest: Manifest) -> None:
-    stacks = FakeStacks(stacks={"demo-table": StackSnapshot(
-        "demo-table", "CREATE_COMPLETE", tags={TAG: "x"}, outputs={"EnvOut": "from-stack"})})
+    stacks = FakeStacks(
+        stacks={
+            "demo-table": StackSnapshot(
+                "demo-table", "CREATE_COMPLETE", tags={TAG: "x"}, outputs={"EnvOut": "from-stack"}
+            )
+        }
+    )
 
     result, _ = run(manifest, stacks, only=("func",), with_prerequisites=False)
 
@@ -167,15 +183,17 @@ def test_a_missing_upstream_stack_is_a_clear_failure(manifest: Manifest) -> None
 
     assert result.results["func"].error == (
         "func: needs output EnvOut of stack demo-table, which does not exist; deploy table "
-        "first (or drop --no-deps)")
+        "first (or drop --no-deps)"
+    )
 
 
 def test_secret_values_never_reach_results_or_progress(manifest: Manifest) -> None:
     class LeakyStacks(FakeStacks):
         def create_change_set(self, request: ChangeSetRequest) -> str:
             if request.stack == "demo-func":
-                raise OrchestratorError(f"Parameter Token value {request.parameters['Token']} "
-                                        "is not allowed")
+                raise OrchestratorError(
+                    f"Parameter Token value {request.parameters['Token']} is not allowed"
+                )
             return super().create_change_set(request)
 
     result, observer = run(manifest, LeakyStacks())

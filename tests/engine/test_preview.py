@@ -31,7 +31,10 @@ def test_a_fresh_environment_plans_creates_without_touching_anything(
     planned = preview(manifest, DeployRequest(env="local"), services(stacks))
 
     assert {n: p.action for n, p in planned.workflows.items()} == {
-        "table": "create", "func": "create", "smoke": "run tests"}
+        "table": "create",
+        "func": "create",
+        "smoke": "run tests",
+    }
     assert planned.levels == [["table"], ["func"], ["smoke"]]
     assert stacks.calls == ["snapshot"]
 

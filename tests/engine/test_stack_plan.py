@@ -7,22 +7,25 @@ import pytest
 from orchestrator.engine.stack_plan import StackAction, decide
 
 
-@pytest.mark.parametrize(("status", "action"), [
-    (None, StackAction.CREATE),
-    ("DELETE_COMPLETE", StackAction.CREATE),
-    ("ROLLBACK_COMPLETE", StackAction.RECREATE),
-    ("ROLLBACK_FAILED", StackAction.RECREATE),
-    ("CREATE_COMPLETE", StackAction.UPDATE),
-    ("UPDATE_COMPLETE", StackAction.UPDATE),
-    ("UPDATE_ROLLBACK_COMPLETE", StackAction.UPDATE),
-    ("IMPORT_COMPLETE", StackAction.UPDATE),
-    ("CREATE_IN_PROGRESS", StackAction.WAIT),
-    ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", StackAction.WAIT),
-    ("DELETE_IN_PROGRESS", StackAction.WAIT),
-    ("UPDATE_ROLLBACK_FAILED", StackAction.FAIL),
-    ("DELETE_FAILED", StackAction.FAIL),
-    ("CREATE_FAILED", StackAction.FAIL),
-])
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        (None, StackAction.CREATE),
+        ("DELETE_COMPLETE", StackAction.CREATE),
+        ("ROLLBACK_COMPLETE", StackAction.RECREATE),
+        ("ROLLBACK_FAILED", StackAction.RECREATE),
+        ("CREATE_COMPLETE", StackAction.UPDATE),
+        ("UPDATE_COMPLETE", StackAction.UPDATE),
+        ("UPDATE_ROLLBACK_COMPLETE", StackAction.UPDATE),
+        ("IMPORT_COMPLETE", StackAction.UPDATE),
+        ("CREATE_IN_PROGRESS", StackAction.WAIT),
+        ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", StackAction.WAIT),
+        ("DELETE_IN_PROGRESS", StackAction.WAIT),
+        ("UPDATE_ROLLBACK_FAILED", StackAction.FAIL),
+        ("DELETE_FAILED", StackAction.FAIL),
+        ("CREATE_FAILED", StackAction.FAIL),
+    ],
+)
 def test_each_status_maps_to_one_action(status: str | None, action: StackAction) -> None:
     assert decide(status).action is action
 

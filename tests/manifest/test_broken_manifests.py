@@ -41,7 +41,8 @@ def test_a_broken_manifest_is_one_clear_line_and_exit_2(
 
 
 def test_several_mistakes_are_all_reported(
-    write_manifest: Callable[[str], Path], firefly: Callable[..., CliResult],
+    write_manifest: Callable[[str], Path],
+    firefly: Callable[..., CliResult],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = write_manifest("""
@@ -91,7 +92,8 @@ def test_an_undeclared_environment_lists_the_declared_ones(
 
 
 def test_secret_values_never_appear_in_problems(
-    write_manifest: Callable[[str], Path], firefly: Callable[..., CliResult],
+    write_manifest: Callable[[str], Path],
+    firefly: Callable[..., CliResult],
 ) -> None:
     path = write_manifest("""
         version: 1

@@ -30,15 +30,15 @@ def sandbox() -> Iterator[RunningServer]:
 @pytest.fixture(scope="session")
 def aws(sandbox: RunningServer) -> Callable[[str], Any]:
     """`aws("cloudformation")`: a client of the session's engine (fake credentials, no retries)."""
-    session = boto3.session.Session(aws_access_key_id="testing",
-                                    aws_secret_access_key="testing", region_name=REGION)
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
     config = Config(retries={"total_max_attempts": 1, "mode": "standard"})
     clients: dict[str, Any] = {}
 
     def client(service: str) -> Any:
         if service not in clients:
-            clients[service] = session.client(service, endpoint_url=sandbox.endpoint,
-                                              config=config)
+            clients[service] = session.client(service, endpoint_url=sandbox.endpoint, config=config)
         return clients[service]
 
     return client
@@ -47,9 +47,17 @@ def aws(sandbox: RunningServer) -> Callable[[str], Any]:
 @pytest.fixture(scope="session")
 def lambda_role(aws: Callable[[str], Any]) -> str:
     """The ARN of a role Lambda may assume (moto refuses a function whose role is missing)."""
-    trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-        "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
     role: dict[str, Any] = aws("iam").create_role(
-        RoleName="sandbox-tests-lambda", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+        RoleName="sandbox-tests-lambda", AssumeRolePolicyDocument=json.dumps(trust)
+    )["Role"]
     return str(role["Arn"])

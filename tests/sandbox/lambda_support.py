@@ -20,14 +20,17 @@ def zip_bytes(files: dict[str, str]) -> bytes:
 
 
 @contextmanager
-def function(
-    aws: Callable[[str], Any], role: str, source: str, **kwargs: Any
-) -> Iterator[str]:
+def function(aws: Callable[[str], Any], role: str, source: str, **kwargs: Any) -> Iterator[str]:
     """A Python 3.11 function whose `app.handler` is `source`; deleted afterwards."""
     lam, name = aws("lambda"), unique("fn")
-    lam.create_function(FunctionName=name, Runtime="python3.11", Role=role,
-                        Handler="app.handler", Code={"ZipFile": zip_bytes({"app.py": source})},
-                        **kwargs)
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": zip_bytes({"app.py": source})},
+        **kwargs,
+    )
     try:
         yield name
     finally:

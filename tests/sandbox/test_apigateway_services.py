@@ -25,10 +25,16 @@ def api(aws: Any) -> Iterator[dict[str, Any]]:
 
 def test_get_authorizers_lists_every_authorizer(aws: Any, api: dict[str, Any]) -> None:
     v2 = aws("apigatewayv2")
-    ids = {v2.create_authorizer(ApiId=api["ApiId"], AuthorizerType="JWT", Name=name,
-                                JwtConfiguration=JWT,
-                                IdentitySource=["$request.header.Authorization"])["AuthorizerId"]
-           for name in ("one", "two")}
+    ids = {
+        v2.create_authorizer(
+            ApiId=api["ApiId"],
+            AuthorizerType="JWT",
+            Name=name,
+            JwtConfiguration=JWT,
+            IdentitySource=["$request.header.Authorization"],
+        )["AuthorizerId"]
+        for name in ("one", "two")
+    }
 
     listed = v2.get_authorizers(ApiId=api["ApiId"])["Items"]
 
@@ -47,14 +53,17 @@ def test_a_websocket_api_has_a_wss_endpoint_and_an_http_api_keeps_https(
     aws: Any, api: dict[str, Any]
 ) -> None:
     v2 = aws("apigatewayv2")
-    ws = v2.create_api(Name=unique("ws"), ProtocolType="WEBSOCKET",
-                       RouteSelectionExpression="$request.body.action")
+    ws = v2.create_api(
+        Name=unique("ws"), ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
+    )
     try:
         fetched = v2.get_api(ApiId=ws["ApiId"])["ApiEndpoint"]
     finally:
         v2.delete_api(ApiId=ws["ApiId"])
 
-    assert ws["ApiEndpoint"] == fetched == f"wss://{ws['ApiId']}.execute-api.us-east-1.amazonaws.com"
+    assert (
+        ws["ApiEndpoint"] == fetched == f"wss://{ws['ApiId']}.execute-api.us-east-1.amazonaws.com"
+    )
     assert api["ApiEndpoint"].startswith("https://")
 
 
@@ -63,8 +72,12 @@ def test_a_websocket_api_has_a_wss_endpoint_and_an_http_api_keeps_https(
 def test_an_unknown_connection_is_gone(sandbox: RunningServer, call: str, stage: str) -> None:
     # a handler's client names the API's URL with its stage; here the engine's URL stands in
     connections = boto3.client(
-        "apigatewaymanagementapi", endpoint_url=sandbox.endpoint + stage, region_name="us-east-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing")
+        "apigatewaymanagementapi",
+        endpoint_url=sandbox.endpoint + stage,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     arguments: dict[str, Any] = {"ConnectionId": "bm90LWNvbm5lY3RlZA="}
     if call == "post_to_connection":
         arguments["Data"] = b'{"status": "done"}'

@@ -31,26 +31,53 @@ def stack(bucket: str, out: Path) -> dict[str, Any]:
     notification = {
         "Event": "s3:ObjectCreated:*",
         "Function": {"Fn::GetAtt": ["Fn", "Arn"]},
-        "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "uploads/"},
-                                       {"Name": "Suffix", "Value": ".zip"}]}},
+        "Filter": {
+            "S3Key": {
+                "Rules": [
+                    {"Name": "prefix", "Value": "uploads/"},
+                    {"Name": "Suffix", "Value": ".zip"},
+                ]
+            }
+        },
     }
-    return {"Resources": {
-        "Role": {"Type": "AWS::IAM::Role",
-                 "Properties": {"AssumeRolePolicyDocument": LAMBDA_TRUST}},
-        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
-            "Runtime": "python3.11", "Handler": "index.handler",
-            "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Code": {"ZipFile": RECORDER},
-            "Environment": {"Variables": {"OUT": str(out)}}}},
-        # S3 checks its permission to invoke when the configuration is put: on AWS the bucket
-        # must come after the permission
-        "Permission": {"Type": "AWS::Lambda::Permission", "Properties": {
-            "FunctionName": {"Ref": "Fn"}, "Action": "lambda:InvokeFunction",
-            "Principal": "s3.amazonaws.com", "SourceArn": f"arn:aws:s3:::{bucket}",
-            "SourceAccount": {"Ref": "AWS::AccountId"}}},
-        "Bucket": {"Type": "AWS::S3::Bucket", "DependsOn": "Permission", "Properties": {
-            "BucketName": bucket,
-            "NotificationConfiguration": {"LambdaConfigurations": [notification]}}},
-    }}
+    return {
+        "Resources": {
+            "Role": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"AssumeRolePolicyDocument": LAMBDA_TRUST},
+            },
+            "Fn": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "python3.11",
+                    "Handler": "index.handler",
+                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"ZipFile": RECORDER},
+                    "Environment": {"Variables": {"OUT": str(out)}},
+                },
+            },
+            # S3 checks its permission to invoke when the configuration is put: on AWS the bucket
+            # must come after the permission
+            "Permission": {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "FunctionName": {"Ref": "Fn"},
+                    "Action": "lambda:InvokeFunction",
+                    "Principal": "s3.amazonaws.com",
+                    "SourceArn": f"arn:aws:s3:::{bucket}",
+                    "SourceAccount": {"Ref": "AWS::AccountId"},
+                },
+            },
+            "Bucket": {
+                "Type": "AWS::S3::Bucket",
+                "DependsOn": "Permission",
+                "Properties": {
+                    "BucketName": bucket,
+                    "NotificationConfiguration": {"LambdaConfigurations": [notification]},
+                },
+            },
+        }
+    }
 
 
 def recorded(out: Path, expected: int, timeout: float = 15) -> list[list[str]]:
@@ -82,7 +109,8 @@ def test_an_upload_invokes_the_function_the_template_names(aws: Aws, tmp_path: P
     [config] = s3.get_bucket_notification_configuration(Bucket=name)["LambdaFunctionConfigurations"]
     fn = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Fn")
     fn_arn = aws("lambda").get_function(
-        FunctionName=fn["StackResourceDetail"]["PhysicalResourceId"])["Configuration"]["FunctionArn"]
+        FunctionName=fn["StackResourceDetail"]["PhysicalResourceId"]
+    )["Configuration"]["FunctionArn"]
     empty_and_delete(aws, name, name)
 
     assert done["StackStatus"] == "CREATE_COMPLETE"
@@ -90,7 +118,9 @@ def test_an_upload_invokes_the_function_the_template_names(aws: Aws, tmp_path: P
     assert (config["LambdaFunctionArn"], config["Events"]) == (fn_arn, ["s3:ObjectCreated:*"])
     # S3 takes the rule names in any case
     assert [(r["Name"].lower(), r["Value"]) for r in config["Filter"]["Key"]["FilterRules"]] == [
-        ("prefix", "uploads/"), ("suffix", ".zip")]
+        ("prefix", "uploads/"),
+        ("suffix", ".zip"),
+    ]
 
 
 def test_an_update_changes_and_then_clears_the_configuration(aws: Aws, tmp_path: Path) -> None:
@@ -100,7 +130,8 @@ def test_an_update_changes_and_then_clears_the_configuration(aws: Aws, tmp_path:
     changed = copy.deepcopy(template)
     bucket = changed["Resources"]["Bucket"]["Properties"]
     bucket["NotificationConfiguration"]["LambdaConfigurations"][0]["Filter"] = {
-        "S3Key": {"Rules": [{"Name": "prefix", "Value": "incoming/"}]}}
+        "S3Key": {"Rules": [{"Name": "prefix", "Value": "incoming/"}]}
+    }
     cfn.update_stack(StackName=name, TemplateBody=json.dumps(changed), Capabilities=CAPABILITIES)
     updated = settle(cfn, name)["StackStatus"]
     s3.put_object(Bucket=name, Key="incoming/b.bin", Body=b"b")
@@ -120,12 +151,16 @@ def test_the_qr_uploads_stack_notifies_its_function(
     aws: Aws, lambda_role: str, tmp_path: Path
 ) -> None:
     cfn, s3, name, out = aws("cloudformation"), aws("s3"), unique("qr-uploads"), tmp_path / "ev"
-    with function(aws, lambda_role, RECORDER,
-                  Environment={"Variables": {"OUT": str(out)}}) as fn:
+    with function(aws, lambda_role, RECORDER, Environment={"Variables": {"OUT": str(out)}}) as fn:
         arn = aws("lambda").get_function(FunctionName=fn)["Configuration"]["FunctionArn"]
-        cfn.create_stack(StackName=name, TemplateBody=QR_UPLOADS.read_text(), Parameters=[
-            {"ParameterKey": "BucketName", "ParameterValue": name},
-            {"ParameterKey": "UploadEventFunctionArn", "ParameterValue": arn}])
+        cfn.create_stack(
+            StackName=name,
+            TemplateBody=QR_UPLOADS.read_text(),
+            Parameters=[
+                {"ParameterKey": "BucketName", "ParameterValue": name},
+                {"ParameterKey": "UploadEventFunctionArn", "ParameterValue": arn},
+            ],
+        )
         status = settle(cfn, name)["StackStatus"]
         s3.put_object(Bucket=name, Key="session-uploads/s1/qr.png", Body=b"png")
         records = recorded(out, 1)
@@ -140,17 +175,25 @@ def test_the_qr_uploads_stack_notifies_its_function(
 def test_queues_topics_and_eventbridge_take_moto_s_form() -> None:
     configuration = {
         "QueueConfigurations": [{"Event": "s3:ObjectRemoved:*", "Queue": "arn:aws:sqs:q"}],
-        "TopicConfigurations": [{"Event": "s3:ObjectCreated:Put", "Topic": "arn:aws:sns:t",
-                                 "Filter": {"S3Key": {"Rules": [{"Name": "Prefix",
-                                                                 "Value": "p/"}]}}}],
+        "TopicConfigurations": [
+            {
+                "Event": "s3:ObjectCreated:Put",
+                "Topic": "arn:aws:sns:t",
+                "Filter": {"S3Key": {"Rules": [{"Name": "Prefix", "Value": "p/"}]}},
+            }
+        ],
         "EventBridgeConfiguration": {"EventBridgeEnabled": True},
     }
 
     assert notification_config(configuration) == {
         "QueueConfiguration": [{"Queue": "arn:aws:sqs:q", "Event": ["s3:ObjectRemoved:*"]}],
-        "TopicConfiguration": [{"Topic": "arn:aws:sns:t", "Event": ["s3:ObjectCreated:Put"],
-                                "Filter": {"S3Key": {"FilterRule": [{"Name": "prefix",
-                                                                     "Value": "p/"}]}}}],
+        "TopicConfiguration": [
+            {
+                "Topic": "arn:aws:sns:t",
+                "Event": ["s3:ObjectCreated:Put"],
+                "Filter": {"S3Key": {"FilterRule": [{"Name": "prefix", "Value": "p/"}]}},
+            }
+        ],
         "EventBridgeConfiguration": {},
     }
     assert notification_config({}) == {}

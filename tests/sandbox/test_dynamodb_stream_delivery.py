@@ -38,8 +38,9 @@ class Streamed:
 
     def __init__(self, aws: Callable[[str], Any], table: str, function: str, out: Path):
         self.aws, self.table, self.function, self.out = aws, table, function, out
-        self.stream_arn: str = aws("dynamodb").describe_table(
-            TableName=table)["Table"]["LatestStreamArn"]
+        self.stream_arn: str = aws("dynamodb").describe_table(TableName=table)["Table"][
+            "LatestStreamArn"
+        ]
 
     def put(self, *keys: str) -> None:
         for key in keys:
@@ -47,7 +48,8 @@ class Streamed:
 
     def map(self, **kwargs: Any) -> str:
         uuid: str = self.aws("lambda").create_event_source_mapping(
-            EventSourceArn=self.stream_arn, FunctionName=self.function, **kwargs)["UUID"]
+            EventSourceArn=self.stream_arn, FunctionName=self.function, **kwargs
+        )["UUID"]
         return uuid
 
     def seen(self) -> list[list[str]]:
@@ -65,8 +67,11 @@ class Streamed:
 @pytest.fixture
 def streamed(aws: Any, lambda_role: str, tmp_path: Path) -> Iterator[Streamed]:
     ddb, lam, table = aws("dynamodb"), aws("lambda"), unique("streamed")
-    ddb.create_table(TableName=table, **KEY, StreamSpecification={
-        "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    ddb.create_table(
+        TableName=table,
+        **KEY,
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )
     out = tmp_path / "seen.jsonl"
     env = {"Variables": {"OUT": str(out)}}
     with function(aws, lambda_role, RECORDER, Environment=env) as name:
@@ -84,10 +89,12 @@ def test_trim_horizon_delivers_earlier_records_in_batches_and_the_stream_keeps_t
 
     assert streamed.wait_for(3) == [["a", "b"], ["c", "d"], ["e"]]
     streams = streamed.aws("dynamodbstreams")
-    shard = streams.describe_stream(StreamArn=streamed.stream_arn)["StreamDescription"][
-        "Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=streamed.stream_arn, ShardId=shard,
-                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    shard = streams.describe_stream(StreamArn=streamed.stream_arn)["StreamDescription"]["Shards"][
+        0
+    ]["ShardId"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=streamed.stream_arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
     assert len(streams.get_records(ShardIterator=iterator)["Records"]) == 5
 
 
@@ -103,8 +110,7 @@ def test_latest_delivers_only_what_is_written_after_the_mapping(streamed: Stream
 
 def test_a_reported_item_failure_resumes_from_that_record(streamed: Streamed) -> None:
     streamed.put("a", "bad", "c")
-    streamed.map(StartingPosition="TRIM_HORIZON", FunctionResponseTypes=[
-        "ReportBatchItemFailures"])
+    streamed.map(StartingPosition="TRIM_HORIZON", FunctionResponseTypes=["ReportBatchItemFailures"])
 
     assert streamed.wait_for(2) == [["a", "bad", "c"], ["bad", "c"]]
 
@@ -152,31 +158,69 @@ def test_a_deleted_mapping_delivers_no_more(streamed: Streamed) -> None:
 
 def test_bisecting_isolates_the_failing_record(streamed: Streamed) -> None:
     streamed.put("a", "b", "poison", "c")
-    streamed.map(StartingPosition="TRIM_HORIZON", BatchSize=4, MaximumRetryAttempts=0,
-                 BisectBatchOnFunctionError=True)
+    streamed.map(
+        StartingPosition="TRIM_HORIZON",
+        BatchSize=4,
+        MaximumRetryAttempts=0,
+        BisectBatchOnFunctionError=True,
+    )
 
     assert streamed.wait_for(5) == [
-        ["a", "b", "poison", "c"], ["a", "b"], ["poison", "c"], ["poison"], ["c"]]
+        ["a", "b", "poison", "c"],
+        ["a", "b"],
+        ["poison", "c"],
+        ["poison"],
+        ["c"],
+    ]
 
 
 def test_a_mapping_made_by_cloudformation_delivers(aws: Any, tmp_path: Path) -> None:
     stack, out = unique("streamed-stack"), tmp_path / "seen.jsonl"
-    handler = ("import json, os\ndef handler(event, context):\n"
-               "    names = [r['eventName'] for r in event['Records']]\n"
-               "    with open(os.environ['OUT'], 'a') as seen:\n"
-               "        seen.write(json.dumps(names) + '\\n')\n")
-    done = create(aws("cloudformation"), stack, {"Resources": {
-        "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {
-            "TableName": stack, **KEY, "StreamSpecification": {"StreamViewType": "NEW_IMAGE"}}},
-        "Role": {"Type": "AWS::IAM::Role", "Properties": {
-            "AssumeRolePolicyDocument": LAMBDA_TRUST}},
-        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
-            "Runtime": "python3.11", "Handler": "index.handler", "Code": {"ZipFile": handler},
-            "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-            "Environment": {"Variables": {"OUT": str(out)}}}},
-        "Mapping": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
-            "EventSourceArn": {"Fn::GetAtt": ["Table", "StreamArn"]},
-            "FunctionName": {"Ref": "Fn"}, "StartingPosition": "LATEST", "BatchSize": 10}}}})
+    handler = (
+        "import json, os\ndef handler(event, context):\n"
+        "    names = [r['eventName'] for r in event['Records']]\n"
+        "    with open(os.environ['OUT'], 'a') as seen:\n"
+        "        seen.write(json.dumps(names) + '\\n')\n"
+    )
+    done = create(
+        aws("cloudformation"),
+        stack,
+        {
+            "Resources": {
+                "Table": {
+                    "Type": "AWS::DynamoDB::Table",
+                    "Properties": {
+                        "TableName": stack,
+                        **KEY,
+                        "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
+                    },
+                },
+                "Role": {
+                    "Type": "AWS::IAM::Role",
+                    "Properties": {"AssumeRolePolicyDocument": LAMBDA_TRUST},
+                },
+                "Fn": {
+                    "Type": "AWS::Lambda::Function",
+                    "Properties": {
+                        "Runtime": "python3.11",
+                        "Handler": "index.handler",
+                        "Code": {"ZipFile": handler},
+                        "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                        "Environment": {"Variables": {"OUT": str(out)}},
+                    },
+                },
+                "Mapping": {
+                    "Type": "AWS::Lambda::EventSourceMapping",
+                    "Properties": {
+                        "EventSourceArn": {"Fn::GetAtt": ["Table", "StreamArn"]},
+                        "FunctionName": {"Ref": "Fn"},
+                        "StartingPosition": "LATEST",
+                        "BatchSize": 10,
+                    },
+                },
+            }
+        },
+    )
     try:
         assert done["StackStatus"] == "CREATE_COMPLETE"
         aws("dynamodb").put_item(TableName=stack, Item={"pk": {"S": "a"}})

@@ -56,8 +56,14 @@ def test_runs_the_handler_with_its_environment(aws: Any, lambda_role: str) -> No
         response, payload = invoke(aws, name, {"n": 1}, LogType="Tail")
 
     assert response["StatusCode"] == 200 and "FunctionError" not in response
-    assert payload == {"n": 1, "env": "hello", "name": name, "remaining": True,
-                       "region": "us-east-1", "key": "testing"}
+    assert payload == {
+        "n": 1,
+        "env": "hello",
+        "name": name,
+        "remaining": True,
+        "region": "us-east-1",
+        "key": "testing",
+    }
     log = base64.b64decode(response["LogResult"]).decode()
     assert log.startswith("START RequestId: ") and "seen 1\n" in log
     assert "\nEND RequestId: " in log and "\nREPORT RequestId: " in log
@@ -77,10 +83,22 @@ def test_a_raised_error_is_an_unhandled_function_error(aws: Any, lambda_role: st
 
 def test_layers_are_on_the_path_and_later_layers_win(aws: Any, lambda_role: str) -> None:
     lam = aws("lambda")
-    first = lam.publish_layer_version(LayerName=unique("first"), Content={"ZipFile": zip_bytes({
-        "python/shared.py": "VALUE = 'from-layer'\n", "python/order.py": "WHO = 'first'\n"})})
-    second = lam.publish_layer_version(LayerName=unique("second"), Content={"ZipFile": zip_bytes(
-        {"python/lib/python3.11/site-packages/order.py": "WHO = 'second'\n"})})
+    first = lam.publish_layer_version(
+        LayerName=unique("first"),
+        Content={
+            "ZipFile": zip_bytes(
+                {"python/shared.py": "VALUE = 'from-layer'\n", "python/order.py": "WHO = 'first'\n"}
+            )
+        },
+    )
+    second = lam.publish_layer_version(
+        LayerName=unique("second"),
+        Content={
+            "ZipFile": zip_bytes(
+                {"python/lib/python3.11/site-packages/order.py": "WHO = 'second'\n"}
+            )
+        },
+    )
     layers = [first["LayerVersionArn"], second["LayerVersionArn"]]
     with function(aws, lambda_role, USES_LAYERS, Layers=layers) as name:
         _, payload = invoke(aws, name, {})
@@ -108,8 +126,9 @@ def test_the_handlers_sdk_calls_reach_the_engine(aws: Any, lambda_role: str) -> 
     ddb, table = aws("dynamodb"), unique("written")
     ddb.create_table(TableName=table, **KEY)
     try:
-        with function(aws, lambda_role, CALLS_ENGINE, Timeout=30,
-                      Environment={"Variables": {"TABLE": table}}) as name:
+        with function(
+            aws, lambda_role, CALLS_ENGINE, Timeout=30, Environment={"Variables": {"TABLE": table}}
+        ) as name:
             _, payload = invoke(aws, name, {})
         item = ddb.get_item(TableName=table, Key={"pk": {"S": "hi"}}).get("Item")
     finally:
@@ -129,7 +148,8 @@ def test_the_log_is_kept_in_cloudwatch_logs(aws: Any, lambda_role: str) -> None:
 
 def test_a_payload_that_is_not_json_is_refused(aws: Any, lambda_role: str) -> None:
     lam = aws("lambda")
-    with function(aws, lambda_role, ECHO) as name, pytest.raises(
-        lam.exceptions.InvalidRequestContentException
+    with (
+        function(aws, lambda_role, ECHO) as name,
+        pytest.raises(lam.exceptions.InvalidRequestContentException),
     ):
         lam.invoke(FunctionName=name, Payload=b"{not json")

@@ -15,9 +15,18 @@ from orchestrator.sandbox.lambda_host.runner import FunctionSpec, Invocation, in
 from tests.sandbox.lambda_support import zip_bytes
 
 SPEC = FunctionSpec(
-    name="fn", arn="arn:aws:lambda:us-east-1:123456789012:function:fn", version="$LATEST",
-    handler="app.handler", runtime="python3.11", region="eu-west-1", timeout=10, memory_mb=128,
-    environment={}, code=b"", layers=())
+    name="fn",
+    arn="arn:aws:lambda:us-east-1:123456789012:function:fn",
+    version="$LATEST",
+    handler="app.handler",
+    runtime="python3.11",
+    region="eu-west-1",
+    timeout=10,
+    memory_mb=128,
+    environment={},
+    code=b"",
+    layers=(),
+)
 
 
 def run(source: str, event: object = None, **changes: object) -> tuple[Invocation, object]:
@@ -61,8 +70,10 @@ def test_a_result_that_is_not_json_is_a_marshal_error() -> None:
 
 
 def test_the_timeout_ends_the_handler_even_when_it_catches_everything() -> None:
-    source = ("import time\ndef handler(event, context):\n    try:\n        time.sleep(30)\n"
-              "    except BaseException:\n        return 'caught'\n")
+    source = (
+        "import time\ndef handler(event, context):\n    try:\n        time.sleep(30)\n"
+        "    except BaseException:\n        return 'caught'\n"
+    )
     started = time.monotonic()
     outcome, payload = run(source, timeout=0.5)
 

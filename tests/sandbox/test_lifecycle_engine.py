@@ -30,8 +30,12 @@ def home(tmp_path: Path) -> Iterator[Path]:
 
 
 def dead_pid() -> int:
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                              capture_output=True, text=True, check=True)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(finished.stdout)
 
 
@@ -42,7 +46,10 @@ def test_start_status_reuse_and_stop(home: Path, monkeypatch: pytest.MonkeyPatch
     started = lifecycle.start(port, latency=0.25, state_dir=home)
 
     assert (started.port, started.endpoint, started.latency) == (
-        port, f"http://127.0.0.1:{port}", 0.25)
+        port,
+        f"http://127.0.0.1:{port}",
+        0.25,
+    )
     assert started.answering and started.log_path == home / "sandbox.log"
     assert json.loads((home / "sandbox.pid").read_text())["pid"] == started.pid
     with urllib.request.urlopen(f"{started.endpoint}/moto-api/", timeout=5) as response:
@@ -77,9 +84,16 @@ def test_ensure_running_starts_the_engine_and_says_so(home: Path) -> None:
 
 
 def test_a_stale_pid_file_is_cleared(home: Path) -> None:
-    state.write_record(home, state.EngineRecord(
-        pid=dead_pid(), port=free_port(), endpoint="http://127.0.0.1:1", latency=0.0,
-        started_at="2026-01-01T00:00:00+00:00"))
+    state.write_record(
+        home,
+        state.EngineRecord(
+            pid=dead_pid(),
+            port=free_port(),
+            endpoint="http://127.0.0.1:1",
+            latency=0.0,
+            started_at="2026-01-01T00:00:00+00:00",
+        ),
+    )
 
     assert lifecycle.status(state_dir=home) is None
     assert not (home / "sandbox.pid").exists()
@@ -88,9 +102,16 @@ def test_a_stale_pid_file_is_cleared(home: Path) -> None:
 
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs procfs")
 def test_a_pid_reused_by_another_program_is_not_the_engine(home: Path) -> None:
-    state.write_record(home, state.EngineRecord(
-        pid=os.getpid(), port=free_port(), endpoint="http://127.0.0.1:1", latency=0.0,
-        started_at="2026-01-01T00:00:00+00:00"))
+    state.write_record(
+        home,
+        state.EngineRecord(
+            pid=os.getpid(),
+            port=free_port(),
+            endpoint="http://127.0.0.1:1",
+            latency=0.0,
+            started_at="2026-01-01T00:00:00+00:00",
+        ),
+    )
 
     assert lifecycle.status(state_dir=home) is None
     assert lifecycle.stop(state_dir=home) is False  # and this test process is still alive

@@ -18,13 +18,19 @@ ANONYMOUS = {"aws:securetransport": ["true"]}
 
 
 def statement(effect: str, **fields: Any) -> dict[str, Any]:
-    return {"Effect": effect, "Principal": "*", "Action": "s3:*",
-            "Resource": "arn:aws:s3:::photos/*", **fields}
+    return {
+        "Effect": effect,
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": "arn:aws:s3:::photos/*",
+        **fields,
+    }
 
 
 def decide(*statements: dict[str, Any], context: dict[str, list[str]] = CALLER) -> Decision:
-    return evaluate({"Version": "2012-10-17", "Statement": list(statements)}, "s3:GetObject",
-                    OBJECT, context)
+    return evaluate(
+        {"Version": "2012-10-17", "Statement": list(statements)}, "s3:GetObject", OBJECT, context
+    )
 
 
 def test_an_applying_deny_wins_over_an_allow() -> None:
@@ -82,8 +88,9 @@ def test_an_anonymous_caller_is_only_everyone() -> None:
     assert principal_matches("*", ANONYMOUS)
     assert not principal_matches({"AWS": "123456789012"}, ANONYMOUS)
     # a negated condition on a key the anonymous request lacks holds: the Deny applies
-    outsiders = statement("Deny", Condition={
-        "StringNotEquals": {"aws:PrincipalAccount": "123456789012"}})
+    outsiders = statement(
+        "Deny", Condition={"StringNotEquals": {"aws:PrincipalAccount": "123456789012"}}
+    )
     assert decide(outsiders, context=ANONYMOUS) is Decision.DENY
     assert decide(outsiders) is Decision.NO_DECISION
 

@@ -36,13 +36,19 @@ def bucket(aws: Aws) -> Iterator[str]:
 
 
 def put_policy(s3: Any, bucket: str, *statements: dict[str, Any]) -> None:
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(
-        {"Version": "2012-10-17", "Statement": list(statements)}))
+    s3.put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    )
 
 
 def statement(bucket: str, effect: str, **fields: Any) -> dict[str, Any]:
-    return {"Effect": effect, "Principal": "*", "Action": "s3:*",
-            "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"], **fields}
+    return {
+        "Effect": effect,
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        **fields,
+    }
 
 
 def status(call: Callable[[], dict[str, Any]]) -> int:
@@ -64,19 +70,30 @@ def object_requests(s3: Any, bucket: str) -> list[int]:
 
 def test_deny_insecure_transport_does_not_block_the_engine_s_clients(aws: Aws, bucket: str) -> None:
     s3 = aws("s3")
-    put_policy(s3, bucket, statement(bucket, "Deny", Sid="DenyInsecureTransport",
-                                     Condition={"Bool": {"aws:SecureTransport": "false"}}))
+    put_policy(
+        s3,
+        bucket,
+        statement(
+            bucket,
+            "Deny",
+            Sid="DenyInsecureTransport",
+            Condition={"Bool": {"aws:SecureTransport": "false"}},
+        ),
+    )
 
     assert object_requests(s3, bucket) == [200, 200, 200, 204]
 
 
-@pytest.mark.parametrize("condition", [
-    {"StringNotEquals": {"aws:PrincipalAccount": OTHER_ACCOUNT}},
-    {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-    {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}},
-    {"Null": {"aws:PrincipalArn": "false", "aws:userid": "false"}},
-    {"BoolIfExists": {"aws:SecureTransport": "true"}},
-])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringNotEquals": {"aws:PrincipalAccount": OTHER_ACCOUNT}},
+        {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+        {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}},
+        {"Null": {"aws:PrincipalArn": "false", "aws:userid": "false"}},
+        {"BoolIfExists": {"aws:SecureTransport": "true"}},
+    ],
+)
 def test_a_deny_whose_condition_holds_denies(
     aws: Aws, bucket: str, condition: dict[str, Any]
 ) -> None:
@@ -88,17 +105,29 @@ def test_a_deny_whose_condition_holds_denies(
 
 def test_a_deny_whose_condition_fails_does_not_deny(aws: Aws, bucket: str) -> None:
     s3 = aws("s3")
-    put_policy(s3, bucket, statement(bucket, "Deny", Condition={
-        "StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}))
+    put_policy(
+        s3,
+        bucket,
+        statement(bucket, "Deny", Condition={"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}),
+    )
 
     assert object_requests(s3, bucket) == [200, 200, 200, 204]
 
 
 def test_an_allow_with_an_unmet_condition_does_not_deny_by_itself(aws: Aws, bucket: str) -> None:
     s3 = aws("s3")
-    put_policy(s3, bucket, statement(bucket, "Allow", Condition={
-        "StringEquals": {"aws:PrincipalAccount": OTHER_ACCOUNT},
-        "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))
+    put_policy(
+        s3,
+        bucket,
+        statement(
+            bucket,
+            "Allow",
+            Condition={
+                "StringEquals": {"aws:PrincipalAccount": OTHER_ACCOUNT},
+                "IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+            },
+        ),
+    )
 
     assert object_requests(s3, bucket) == [200, 200, 200, 204]
 
@@ -115,8 +144,11 @@ def test_a_deny_without_conditions_denies(aws: Aws, bucket: str) -> None:
 
 def test_an_unknown_operator_leaves_its_deny_unenforced(aws: Aws, bucket: str) -> None:
     s3 = aws("s3")
-    put_policy(s3, bucket, statement(bucket, "Deny", Condition={
-        "NoSuchOperator": {"aws:SecureTransport": "true"}}))
+    put_policy(
+        s3,
+        bucket,
+        statement(bucket, "Deny", Condition={"NoSuchOperator": {"aws:SecureTransport": "true"}}),
+    )
 
     assert status(lambda: s3.get_object(Bucket=bucket, Key="a.txt")) == 200
 
@@ -127,8 +159,11 @@ def test_an_anonymous_request_lacks_the_principal_keys(
     s3 = aws("s3")
     s3.put_object(Bucket=bucket, Key="public/p.txt", Body=b"p", ACL="public-read")
     outsiders = {"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}
-    put_policy(s3, bucket, statement(bucket, "Deny", Resource=f"arn:aws:s3:::{bucket}/public/*",
-                                     Condition=outsiders))
+    put_policy(
+        s3,
+        bucket,
+        statement(bucket, "Deny", Resource=f"arn:aws:s3:::{bucket}/public/*", Condition=outsiders),
+    )
     anonymous = requests.get(f"{sandbox.endpoint}/{bucket}/public/p.txt", timeout=10)
 
     # the caller of the account passes; a request without credentials has no aws:PrincipalAccount,
@@ -148,14 +183,20 @@ def test_a_principal_is_the_caller_s_role(
     aws: Aws, bucket: str, sandbox: RunningServer, lambda_role: str
 ) -> None:
     s3 = aws("s3")
-    credentials = aws("sts").assume_role(RoleArn=lambda_role,
-                                         RoleSessionName="policy")["Credentials"]
-    as_role = boto3.client("s3", endpoint_url=sandbox.endpoint, region_name="us-east-1",
-                           aws_access_key_id=credentials["AccessKeyId"],
-                           aws_secret_access_key=credentials["SecretAccessKey"],
-                           aws_session_token=credentials["SessionToken"])
-    put_policy(s3, bucket, statement(bucket, "Deny", Principal={"AWS": lambda_role},
-                                     Action="s3:GetObject"))
+    credentials = aws("sts").assume_role(RoleArn=lambda_role, RoleSessionName="policy")[
+        "Credentials"
+    ]
+    as_role = boto3.client(
+        "s3",
+        endpoint_url=sandbox.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    put_policy(
+        s3, bucket, statement(bucket, "Deny", Principal={"AWS": lambda_role}, Action="s3:GetObject")
+    )
 
     # a role session's aws:PrincipalArn is the role's ARN, so the Deny names its sessions
     assert status(lambda: as_role.get_object(Bucket=bucket, Key="a.txt")) == 403

@@ -25,12 +25,18 @@ def test_an_object_created_event_runs_the_handler_after_put_object_returns(
 ) -> None:
     s3, bucket, out = aws("s3"), unique("uploads"), tmp_path / "keys.json"
     s3.create_bucket(Bucket=bucket)
-    with function(aws, lambda_role, SLOW_RECORDER,
-                  Environment={"Variables": {"OUT": str(out)}}) as name:
+    with function(
+        aws, lambda_role, SLOW_RECORDER, Environment={"Variables": {"OUT": str(out)}}
+    ) as name:
         arn = aws("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
-        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
-            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn,
-                                              "Events": ["s3:ObjectCreated:*"]}]})
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket,
+            NotificationConfiguration={
+                "LambdaFunctionConfigurations": [
+                    {"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}
+                ]
+            },
+        )
         started = time.monotonic()
         s3.put_object(Bucket=bucket, Key="uploads/a.zip", Body=b"zip")
         answered = time.monotonic() - started

@@ -26,8 +26,9 @@ def finished(sfn: Any, execution_arn: str, timeout: float = 15) -> dict[str, Any
 
 def run(aws: Any, definition: dict[str, Any], execution_input: object) -> dict[str, Any]:
     sfn = aws("stepfunctions")
-    arn = sfn.create_state_machine(name=unique("sm"), definition=json.dumps(definition),
-                                   roleArn=SFN_ROLE)["stateMachineArn"]
+    arn = sfn.create_state_machine(
+        name=unique("sm"), definition=json.dumps(definition), roleArn=SFN_ROLE
+    )["stateMachineArn"]
     try:
         execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps(execution_input))
         return finished(sfn, execution["executionArn"])
@@ -60,11 +61,23 @@ def test_a_lambda_task_runs_the_handler(aws: Any, lambda_role: str) -> None:
 
 def test_a_machine_made_by_cloudformation_runs(aws: Any) -> None:
     stack = unique("machine")
-    done = create(aws("cloudformation"), stack, {"Resources": {"SM": {
-        "Type": "AWS::StepFunctions::StateMachine", "Properties": {
-            "StateMachineName": stack, "DefinitionString": json.dumps(PASS),
-            "RoleArn": SFN_ROLE}}},
-        "Outputs": {"Arn": {"Value": {"Ref": "SM"}}}})
+    done = create(
+        aws("cloudformation"),
+        stack,
+        {
+            "Resources": {
+                "SM": {
+                    "Type": "AWS::StepFunctions::StateMachine",
+                    "Properties": {
+                        "StateMachineName": stack,
+                        "DefinitionString": json.dumps(PASS),
+                        "RoleArn": SFN_ROLE,
+                    },
+                }
+            },
+            "Outputs": {"Arn": {"Value": {"Ref": "SM"}}},
+        },
+    )
     try:
         arn = done["Outputs"][0]["OutputValue"]
         sfn = aws("stepfunctions")
@@ -79,12 +92,23 @@ def test_a_machine_made_by_cloudformation_runs(aws: Any) -> None:
 def test_a_dynamodb_task_writes_to_the_engines_table(aws: Any) -> None:
     ddb, table = aws("dynamodb"), unique("builds")
     ddb.create_table(TableName=table, **KEY)
-    task = {"StartAt": "Record", "States": {"Record": {
-        "Type": "Task", "Resource": "arn:aws:states:::dynamodb:updateItem", "End": True,
-        "Parameters": {"TableName": table, "Key": {"pk": {"S.$": "$.pk"}},
-                       "UpdateExpression": "SET #s = :s",
-                       "ExpressionAttributeNames": {"#s": "status"},
-                       "ExpressionAttributeValues": {":s": {"S": "SUCCESS"}}}}}}
+    task = {
+        "StartAt": "Record",
+        "States": {
+            "Record": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:updateItem",
+                "End": True,
+                "Parameters": {
+                    "TableName": table,
+                    "Key": {"pk": {"S.$": "$.pk"}},
+                    "UpdateExpression": "SET #s = :s",
+                    "ExpressionAttributeNames": {"#s": "status"},
+                    "ExpressionAttributeValues": {":s": {"S": "SUCCESS"}},
+                },
+            }
+        },
+    }
     try:
         described = run(aws, task, {"pk": "build-1"})
         item = ddb.get_item(TableName=table, Key={"pk": {"S": "build-1"}}).get("Item")

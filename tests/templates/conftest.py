@@ -90,8 +90,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     """
     monkeypatch.chdir(tmp_path)
 
-    def build(manifest: str = MANIFEST, lambdas: tuple[str, ...] = ("func",),
-              **templates: str | None) -> Manifest:
+    def build(
+        manifest: str = MANIFEST, lambdas: tuple[str, ...] = ("func",), **templates: str | None
+    ) -> Manifest:
         texts: dict[str, str | None] = {"table": TABLE, "func": FUNC}
         texts.update({name.replace("_", "-"): text for name, text in templates.items()})
         for name, text in texts.items():

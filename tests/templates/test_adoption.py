@@ -9,15 +9,19 @@ from tests.templates.conftest import MANIFEST, TABLE, Project, lines_of
 
 ADOPTING = MANIFEST.replace(
     "      TableName: demo-table\n",
-    "      TableName: demo-table\n    adopt:\n      Table: {TableName: demo-table}\n")
+    "      TableName: demo-table\n    adopt:\n      Table: {TableName: demo-table}\n",
+)
 ADOPT_LINE = 15
-RETAINED = (TABLE.replace("DeletionPolicy: Delete", "DeletionPolicy: Retain")
-            .replace("UpdateReplacePolicy: Delete", "UpdateReplacePolicy: Retain")
-            .replace("TableName: !Ref TableName", "TableName: demo-table"))
+RETAINED = (
+    TABLE.replace("DeletionPolicy: Delete", "DeletionPolicy: Retain")
+    .replace("UpdateReplacePolicy: Delete", "UpdateReplacePolicy: Retain")
+    .replace("TableName: !Ref TableName", "TableName: demo-table")
+)
 
 
-def adoption_problems(project: Project, manifest: str = ADOPTING,
-                      table: str = RETAINED) -> list[str]:
+def adoption_problems(
+    project: Project, manifest: str = ADOPTING, table: str = RETAINED
+) -> list[str]:
     return lines_of(check_adoptions(project(manifest, table=table)))
 
 
@@ -44,7 +48,8 @@ def test_a_type_cloudformation_cannot_import(project: Project) -> None:
     assert len(problems) == 1
     assert problems[0].startswith(
         f"workflows.yaml:{ADOPT_LINE}: workflows.table.adopt.Table: AWS::SNS::Topic cannot be "
-        "adopted; firefly imports AWS::DynamoDB::Table, ")
+        "adopted; firefly imports AWS::DynamoDB::Table, "
+    )
 
 
 @pytest.mark.parametrize("policy", ["    DeletionPolicy: Delete\n", ""])
@@ -54,7 +59,8 @@ def test_an_adopted_resource_must_be_retained(project: Project, policy: str) -> 
     assert adoption_problems(project, table=table) == [
         f"workflows.yaml:{ADOPT_LINE}: workflows.table.adopt.Table: Table needs 'DeletionPolicy: "
         "Retain' in stacks/table/template.yaml: an IMPORT requires a DeletionPolicy, and an "
-        "adopted resource must outlive its stack"]
+        "adopted resource must outlive its stack"
+    ]
 
 
 def test_the_identifier_keys_must_be_the_types(project: Project) -> None:
@@ -62,7 +68,8 @@ def test_the_identifier_keys_must_be_the_types(project: Project) -> None:
 
     assert adoption_problems(project, manifest) == [
         f"workflows.yaml:{ADOPT_LINE}: workflows.table.adopt.Table: AWS::DynamoDB::Table is "
-        "identified by TableName; give exactly {TableName: ...}"]
+        "identified by TableName; give exactly {TableName: ...}"
+    ]
 
 
 def test_the_identifier_must_match_the_templates_static_name(project: Project) -> None:
@@ -71,7 +78,8 @@ def test_the_identifier_must_match_the_templates_static_name(project: Project) -
     assert adoption_problems(project, manifest) == [
         f"workflows.yaml:{ADOPT_LINE}: workflows.table.adopt.Table: TableName is 'other-table' "
         "here but 'demo-table' in stacks/table/template.yaml; an adopted resource needs the same "
-        "static name in both"]
+        "static name in both"
+    ]
 
 
 def test_a_computed_name_cannot_be_adopted(project: Project) -> None:
@@ -80,7 +88,8 @@ def test_a_computed_name_cannot_be_adopted(project: Project) -> None:
     assert adoption_problems(project, table=computed) == [
         f"workflows.yaml:{ADOPT_LINE}: workflows.table.adopt.Table: TableName is 'demo-table' "
         "here but not a fixed name in stacks/table/template.yaml; an adopted resource needs the "
-        "same static name in both"]
+        "same static name in both"
+    ]
 
 
 def test_a_table_without_a_deletion_policy(project: Project) -> None:
@@ -88,7 +97,8 @@ def test_a_table_without_a_deletion_policy(project: Project) -> None:
 
     assert lines_of(check_data_retention(project(table=table))) == [
         "stacks/table/template.yaml:6: Resources.Table: AWS::DynamoDB::Table holds data: state "
-        "'DeletionPolicy: Retain' (kept when the stack goes) or 'DeletionPolicy: Delete'"]
+        "'DeletionPolicy: Retain' (kept when the stack goes) or 'DeletionPolicy: Delete'"
+    ]
 
 
 def test_tables_and_buckets_with_a_deletion_policy_pass(project: Project) -> None:

@@ -23,7 +23,8 @@ def test_a_missing_template_is_reported_at_the_manifests_template_line(project: 
 
     assert lines_of(check_templates_parse(manifest)) == [
         "workflows.yaml:16: workflows.func.template: template 'stacks/func/template.yaml' not "
-        "found (relative to the manifest's folder); create it or fix the path"]
+        "found (relative to the manifest's folder); create it or fix the path"
+    ]
 
 
 def test_a_template_that_does_not_parse_is_reported_in_the_template(project: Project) -> None:
@@ -62,7 +63,8 @@ def test_an_output_the_producer_does_not_declare(project: Project) -> None:
     assert lines_of(check_outputs(manifest)) == [
         "workflows.yaml:19: workflows.func.parameters.TableName.output: "
         "stacks/table/template.yaml (workflow table) declares no output TableArn; it declares: "
-        "TableName"]
+        "TableName"
+    ]
 
 
 def test_a_code_uri_to_a_missing_folder(project: Project) -> None:
@@ -73,7 +75,8 @@ def test_a_code_uri_to_a_missing_folder(project: Project) -> None:
     assert len(problems) == 1
     assert str(problems[0]).startswith(
         "stacks/func/template.yaml:10: Resources.Function.Properties.CodeUri: "
-        "'../../lambdas/fnuc' is not an existing folder")
+        "'../../lambdas/fnuc' is not an existing folder"
+    )
 
 
 def test_a_code_uri_outside_lambdas(project: Project) -> None:
@@ -81,7 +84,8 @@ def test_a_code_uri_outside_lambdas(project: Project) -> None:
 
     assert lines_of(check_code_uris(manifest)) == [
         "stacks/func/template.yaml:10: Resources.Function.Properties.CodeUri: '../../stacks' is "
-        "outside lambdas/; Lambda sources live in lambdas/<function>"]
+        "outside lambdas/; Lambda sources live in lambdas/<function>"
+    ]
 
 
 def test_a_code_uri_in_s3_or_computed_is_not_packaged_by_firefly(project: Project) -> None:
@@ -89,7 +93,8 @@ def test_a_code_uri_in_s3_or_computed_is_not_packaged_by_firefly(project: Projec
         "  Layer:\n"
         "    Type: AWS::Serverless::LayerVersion\n"
         "    Properties:\n"
-        "      ContentUri: !Sub s3://bucket/${TableName}.zip\n")
+        "      ContentUri: !Sub s3://bucket/${TableName}.zip\n"
+    )
     manifest = project(func=FUNC.replace("../../lambdas/func", "s3://bucket/func.zip") + layer)
 
     assert lines_of(check_code_uris(manifest)) == [

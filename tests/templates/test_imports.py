@@ -22,7 +22,8 @@ def test_an_import_without_a_manifest_edge_is_flagged(project: Project) -> None:
 
     assert lines_of(check_import_values(manifest)) == [
         "stacks/func/template.yaml:16: Fn::ImportValue: imports 'demo-table-TableName' from "
-        "workflow table, but func does not need it; add workflows.func.deploy.needs.table"]
+        "workflow table, but func does not need it; add workflows.func.deploy.needs.table"
+    ]
 
 
 def test_a_computed_import_name_is_matched_as_a_pattern(project: Project) -> None:
@@ -32,7 +33,8 @@ def test_a_computed_import_name_is_matched_as_a_pattern(project: Project) -> Non
     problems = list(check_import_values(manifest))
 
     assert [p.message.split(",")[0] for p in problems] == [
-        "imports '*-TableName' from workflow table"]
+        "imports '*-TableName' from workflow table"
+    ]
 
 
 def test_an_import_nobody_exports_is_flagged(project: Project) -> None:
@@ -41,4 +43,5 @@ def test_an_import_nobody_exports_is_flagged(project: Project) -> None:
 
     assert lines_of(check_import_values(manifest)) == [
         "stacks/func/template.yaml:16: Fn::ImportValue: imports 'somebody-elses-export', which "
-        "no workflow's template exports; firefly cannot order this stack after its producer"]
+        "no workflow's template exports; firefly cannot order this stack after its producer"
+    ]

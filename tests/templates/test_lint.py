@@ -36,8 +36,9 @@ def test_a_sam_template_is_linted_after_its_transform(project: Project) -> None:
 
     problems = list(check_cfn_lint(project(func=func)))
 
-    assert [(p.file, p.field) for p in problems] == [("stacks/func/template.yaml",
-                                                      "cfn-lint E3034")]
+    assert [(p.file, p.field) for p in problems] == [
+        ("stacks/func/template.yaml", "cfn-lint E3034")
+    ]
 
 
 def test_a_cfn_lint_warning_is_not_an_error(project: Project) -> None:
@@ -46,7 +47,8 @@ def test_a_cfn_lint_warning_is_not_an_error(project: Project) -> None:
     assert list(check_cfn_lint(manifest)) == []
     warnings = template_warnings(manifest)
     assert [(w.file, w.line, w.field) for w in warnings] == [
-        ("stacks/table/template.yaml", 3, "cfn-lint W2001")]
+        ("stacks/table/template.yaml", 3, "cfn-lint W2001")
+    ]
 
 
 def test_full_validation_refuses_a_cfn_lint_error(project: Project) -> None:
@@ -56,7 +58,8 @@ def test_full_validation_refuses_a_cfn_lint_error(project: Project) -> None:
         load_checked(Path("workflows.yaml"), FULL_CHECKS)
 
     assert "stacks/table/template.yaml:12: cfn-lint E3030" in {
-        ": ".join(line.split(": ")[0:2]) for line in raised.value.lines()}
+        ": ".join(line.split(": ")[0:2]) for line in raised.value.lines()
+    }
 
 
 def test_lint_results_are_kept_on_disk_by_template_text(

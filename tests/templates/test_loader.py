@@ -37,21 +37,24 @@ def test_short_forms_become_their_long_forms() -> None:
     properties = body["Resources"]["Thing"]["Properties"]
     assert properties["TopicName"] == {"Fn::Sub": "${AWS::StackName}-topic"}
     assert properties["Arn"] == {"Fn::GetAtt": ["Other", "Outputs.Value"]}
-    assert properties["Joined"] == {"Fn::Join": ["-", ["a", {"Fn::Select": [
-        0, {"Fn::Split": [",", "x,y"]}]}]]}
+    assert properties["Joined"] == {
+        "Fn::Join": ["-", ["a", {"Fn::Select": [0, {"Fn::Split": [",", "x,y"]}]}]]
+    }
     assert properties["Mapped"] == {"Fn::FindInMap": ["Map", {"Ref": "AWS::Region"}, "Key"]}
     assert properties["Imported"] == {"Fn::ImportValue": "shared-export"}
     assert properties["Zones"] == {"Fn::GetAZs": ""}
     assert properties["Data"] == {"Fn::Base64": "hello"}
     assert properties["Cidrs"] == {"Fn::Cidr": ["10.0.0.0/16", 2, 8]}
     assert properties["Picked"] == {"Fn::If": ["IsProd", "one", "two"]}
-    assert properties["Fragment"] == {"Fn::Transform": {
-        "Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}}
+    assert properties["Fragment"] == {
+        "Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}
+    }
     conditions = body["Conditions"]
     assert conditions["IsProd"] == {"Fn::Equals": [{"Ref": "Env"}, "prd"]}
     assert conditions["NotProd"] == {"Fn::Not": [{"Condition": "IsProd"}]}
-    assert conditions["Both"]["Fn::And"][1] == {"Fn::Or": [{"Condition": "NotProd"},
-                                                           {"Condition": "IsProd"}]}
+    assert conditions["Both"]["Fn::And"][1] == {
+        "Fn::Or": [{"Condition": "NotProd"}, {"Condition": "IsProd"}]
+    }
 
 
 def test_mappings_remember_their_lines() -> None:
@@ -108,7 +111,8 @@ def test_a_template_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
 
     assert template is None
     assert [str(p) for p in problems] == [
-        "template.yaml:1: a template must be a mapping with a Resources section"]
+        "template.yaml:1: a template must be a mapping with a Resources section"
+    ]
 
 
 def test_a_template_is_parsed_once_per_version(tmp_path: Path) -> None:

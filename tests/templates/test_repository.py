@@ -54,8 +54,9 @@ def test_the_repository_passes_every_check_without_a_cfn_lint_finding(manifest: 
     assert template_warnings(manifest) == []
 
 
-def test_every_stack_workflow_has_its_template(manifest: Manifest,
-                                               templates: dict[str, Template]) -> None:
+def test_every_stack_workflow_has_its_template(
+    manifest: Manifest, templates: dict[str, Template]
+) -> None:
     stacks = {name for name, w in manifest.workflows.items() if w.has_stack}
     assert set(templates) == stacks
     for name in stacks:
@@ -69,8 +70,10 @@ def test_the_registration_keys_table_is_exactly_seed_001(templates: dict[str, Te
     assert table.attributes["UpdateReplacePolicy"] == "Retain"
     assert table.properties["TableName"] == "firefly-registration-keys"
     assert table.properties["DeletionProtectionEnabled"] is True
-    assert table.properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at",
-                                                            "Enabled": True}
+    assert table.properties["TimeToLiveSpecification"] == {
+        "AttributeName": "expires_at",
+        "Enabled": True,
+    }
     assert len(templates["dynamodb-registration-keys"].resources()) == 1
 
 
@@ -86,15 +89,19 @@ def test_the_builds_stream_has_seed_003s_settings(templates: dict[str, Template]
     assert stream["BisectBatchOnFunctionError"] is True
 
 
-@pytest.mark.parametrize(("workflow", "name"), [
-    ("func-api-firmware-status-patch", "firefly-func-api-firmware-status-patch"),
-    ("func-qr-upload-http-api", {"Fn::Sub": "qr-upload-http-api-${Environment}"}),
-    ("func-qr-upload-websocket-event", {"Fn::Sub": "qr-upload-websocket-event-${Environment}"}),
-    ("func-trigger-build", {"Fn::Sub": "${Environment}-aws-deployer-trigger-build"}),
-    ("func-status", {"Fn::Sub": "${Project}-status"}),
-])
-def test_function_names_follow_the_seeds(templates: dict[str, Template], workflow: str,
-                                         name: Any) -> None:
+@pytest.mark.parametrize(
+    ("workflow", "name"),
+    [
+        ("func-api-firmware-status-patch", "firefly-func-api-firmware-status-patch"),
+        ("func-qr-upload-http-api", {"Fn::Sub": "qr-upload-http-api-${Environment}"}),
+        ("func-qr-upload-websocket-event", {"Fn::Sub": "qr-upload-websocket-event-${Environment}"}),
+        ("func-trigger-build", {"Fn::Sub": "${Environment}-aws-deployer-trigger-build"}),
+        ("func-status", {"Fn::Sub": "${Project}-status"}),
+    ],
+)
+def test_function_names_follow_the_seeds(
+    templates: dict[str, Template], workflow: str, name: Any
+) -> None:
     function = only(templates[workflow], "AWS::Serverless::Function")
 
     assert function.properties["FunctionName"] == name
@@ -107,19 +114,22 @@ def _log_group_name(function_name: Any) -> Any:
 
 
 def test_every_function_logs_to_its_own_group_with_a_retention(
-        templates: dict[str, Template]) -> None:
+    templates: dict[str, Template],
+) -> None:
     for name, template in templates.items():
         for function in resources(template, "AWS::Serverless::Function"):
             group = only(template, "AWS::Logs::LogGroup")
             assert group.properties["LogGroupName"] == _log_group_name(
-                function.properties["FunctionName"]), name
+                function.properties["FunctionName"]
+            ), name
             assert isinstance(group.properties["RetentionInDays"], int), name
     patch = only(templates["func-api-firmware-status-patch"], "AWS::Logs::LogGroup")
     assert patch.properties["RetentionInDays"] == 30
 
 
 def test_every_function_is_python_3_11_with_the_shared_layer(
-        templates: dict[str, Template]) -> None:
+    templates: dict[str, Template],
+) -> None:
     for name, template in templates.items():
         for function in resources(template, "AWS::Serverless::Function"):
             assert function.properties["Runtime"] == "python3.11", name
@@ -127,7 +137,8 @@ def test_every_function_is_python_3_11_with_the_shared_layer(
 
 
 def test_routes_on_the_http_api_are_behind_the_jwt_authorizer(
-        templates: dict[str, Template]) -> None:
+    templates: dict[str, Template],
+) -> None:
     for name, template in templates.items():
         for route in resources(template, "AWS::ApiGatewayV2::Route"):
             if route.properties["ApiId"] != {"Ref": "ApiId"} or name in PUBLIC_ROUTES:
@@ -152,7 +163,8 @@ def _statements(template: Template) -> Iterator[dict[str, Any]]:
 
 
 def test_function_roles_name_exact_actions_on_exact_resources(
-        templates: dict[str, Template]) -> None:
+    templates: dict[str, Template],
+) -> None:
     for name, template in templates.items():
         for statement in _statements(template):
             actions = statement["Action"]
@@ -162,8 +174,10 @@ def test_function_roles_name_exact_actions_on_exact_resources(
 
 
 # How the Lambda sources read their configuration.
-READ = re.compile(r"(?P<how>require_env|_required|optional_env|os\.environ\.get)\(\s*"
-                  r"(?:\"(?P<name>[A-Z0-9_]+)\"|(?P<constant>[A-Z0-9_]+_ENV))")
+READ = re.compile(
+    r"(?P<how>require_env|_required|optional_env|os\.environ\.get)\(\s*"
+    r"(?:\"(?P<name>[A-Z0-9_]+)\"|(?P<constant>[A-Z0-9_]+_ENV))"
+)
 CONSTANT = re.compile(r"^(?P<constant>[A-Z0-9_]+_ENV) = \"(?P<name>[A-Z0-9_]+)\"", re.MULTILINE)
 
 

@@ -43,14 +43,17 @@ class Route:
         return path
 
 
-ROUTES = {route.key: route for route in (
-    Route("PATCH /firmware/{zip_name}/status", "func-api-firmware-status-patch", True),
-    Route("POST /registration-keys", "func-api-registration-keys-post", True),
-    Route("GET /registration-keys", "func-api-registration-keys-get", True),
-    Route("POST /devices/register", "func-api-devices-register-post", True),
-    Route("POST /sessions", "func-qr-upload-http-api", False),
-    Route("GET /upload-url", "func-qr-upload-http-api", False),
-)}
+ROUTES = {
+    route.key: route
+    for route in (
+        Route("PATCH /firmware/{zip_name}/status", "func-api-firmware-status-patch", True),
+        Route("POST /registration-keys", "func-api-registration-keys-post", True),
+        Route("GET /registration-keys", "func-api-registration-keys-get", True),
+        Route("POST /devices/register", "func-api-devices-register-post", True),
+        Route("POST /sessions", "func-qr-upload-http-api", False),
+        Route("GET /upload-url", "func-qr-upload-http-api", False),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -97,37 +100,54 @@ class LambdaApi:
 
     def call(self, request: ApiRequest) -> ApiResponse:
         route = ROUTES[request.route]
-        event = http_api_event(route, request, self.deployment.outputs.get("api-gateway", {}),
-                               self.claims if route.authorized and request.with_token else None)
+        event = http_api_event(
+            route,
+            request,
+            self.deployment.outputs.get("api-gateway", {}),
+            self.claims if route.authorized and request.with_token else None,
+        )
         result = self.deployment.invoke(route.workflow, event)
         if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
             raise CheckFailure(f"{request.route}: not an HTTP API response: {result!r:.200}")
         return ApiResponse(result["statusCode"], _decode(result.get("body")))
 
 
-def http_api_event(route: Route, request: ApiRequest, api: Mapping[str, str],
-                   claims: Mapping[str, str] | None) -> dict[str, Any]:
+def http_api_event(
+    route: Route, request: ApiRequest, api: Mapping[str, str], claims: Mapping[str, str] | None
+) -> dict[str, Any]:
     """The payload format 2.0 event of `request` on the `$default` stage."""
     path = route.path(request.path_parameters or {})
     query = dict(request.query or {})
     now = time.time()
     domain = urllib.parse.urlsplit(api.get("ApiEndpoint", "")).hostname or "localhost"
     context: dict[str, Any] = {
-        "accountId": "123456789012", "apiId": api.get("ApiId", "local"),
-        "domainName": domain, "domainPrefix": domain.split(".")[0],
-        "http": {"method": route.method, "path": path, "protocol": "HTTP/1.1",
-                 "sourceIp": "127.0.0.1", "userAgent": "firefly-integration-tests"},
-        "requestId": str(uuid.uuid4()), "routeKey": route.key, "stage": "$default",
+        "accountId": "123456789012",
+        "apiId": api.get("ApiId", "local"),
+        "domainName": domain,
+        "domainPrefix": domain.split(".")[0],
+        "http": {
+            "method": route.method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "127.0.0.1",
+            "userAgent": "firefly-integration-tests",
+        },
+        "requestId": str(uuid.uuid4()),
+        "routeKey": route.key,
+        "stage": "$default",
         "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
         "timeEpoch": int(now * 1000),
     }
     if claims is not None:
         context["authorizer"] = {"jwt": {"claims": dict(claims), "scopes": None}}
     event: dict[str, Any] = {
-        "version": "2.0", "routeKey": route.key, "rawPath": path,
+        "version": "2.0",
+        "routeKey": route.key,
+        "rawPath": path,
         "rawQueryString": urllib.parse.urlencode(query),
         "headers": {"content-type": "application/json", "host": domain},
-        "requestContext": context, "isBase64Encoded": False,
+        "requestContext": context,
+        "isBase64Encoded": False,
     }
     # API Gateway leaves these keys out entirely when there is nothing to put in them.
     if query:
@@ -145,10 +165,15 @@ def sandbox_claims(deployment: Deployment, subject: str) -> dict[str, str]:
     cognito = deployment.outputs.get("cognito", {})
     now = int(time.time())
     return {
-        "sub": subject, "iss": cognito.get("Issuer", ""),
-        "client_id": cognito.get("UserPoolClientId", ""), "token_use": "access",
-        "scope": "aws.cognito.signin.user.admin", "username": "firefly-integration-tests",
-        "auth_time": str(now), "iat": str(now), "exp": str(now + 3600),
+        "sub": subject,
+        "iss": cognito.get("Issuer", ""),
+        "client_id": cognito.get("UserPoolClientId", ""),
+        "token_use": "access",
+        "scope": "aws.cognito.signin.user.admin",
+        "username": "firefly-integration-tests",
+        "auth_time": str(now),
+        "iat": str(now),
+        "exp": str(now + 3600),
     }
 
 
@@ -187,4 +212,5 @@ def token_subject(token: str) -> str:
         return str(claims["sub"])
     except (IndexError, ValueError, KeyError, TypeError) as error:
         raise OrchestratorError(
-            f"the integration token is not a JWT with a sub claim ({error})") from None
+            f"the integration token is not a JWT with a sub claim ({error})"
+        ) from None

@@ -19,18 +19,28 @@ def _insert(ctx: CheckContext, table: str) -> dict[str, dict[str, str]]:
     key = {"pk": {"S": f"{REPO}/{ctx.deployment.env_name}"}, "sk": {"S": ctx.unique("build")}}
     dynamodb = ctx.deployment.client("dynamodb")
     ctx.defer("delete the build", lambda: dynamodb.delete_item(TableName=table, Key=key))
-    dynamodb.put_item(TableName=table, Item={
-        **key, "repo": {"S": REPO}, "env": {"S": ctx.deployment.env_name},
-        "branch": {"S": "main"}, "version": {"S": ctx.run_id},
-        "commit_hash": {"S": "0" * 40}, "status": {"S": "PENDING"},
-    })
+    dynamodb.put_item(
+        TableName=table,
+        Item={
+            **key,
+            "repo": {"S": REPO},
+            "env": {"S": ctx.deployment.env_name},
+            "branch": {"S": "main"},
+            "version": {"S": ctx.run_id},
+            "commit_hash": {"S": "0" * 40},
+            "status": {"S": "PENDING"},
+        },
+    )
     return key
 
 
 def _claimed(ctx: CheckContext, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
     """The build once trigger-build has handled it (no longer PENDING), else None."""
-    item: dict[str, Any] = ctx.deployment.client("dynamodb").get_item(
-        TableName=table, Key=key, ConsistentRead=True).get("Item", {})
+    item: dict[str, Any] = (
+        ctx.deployment.client("dynamodb")
+        .get_item(TableName=table, Key=key, ConsistentRead=True)
+        .get("Item", {})
+    )
     status = item.get("status", {}).get("S")
     if status == "FAILED" and "execution_arn" not in item:
         message = item.get("error_msg", {}).get("S", "")
@@ -49,22 +59,30 @@ def build_insert_starts_execution(ctx: CheckContext) -> None:
     table = ctx.deployment.output("dynamodb-builds", "TableName")
     state_machine = ctx.deployment.output("state-machine-deployment", "StateMachineArn")
     key = _insert(ctx, table)
-    build = ctx.wait_for(f"the build leaving PENDING (stream delivery to "
-                         f"{ctx.deployment.function(WORKFLOW)})",
-                         lambda: _claimed(ctx, table, key))
+    build = ctx.wait_for(
+        f"the build leaving PENDING (stream delivery to {ctx.deployment.function(WORKFLOW)})",
+        lambda: _claimed(ctx, table, key),
+    )
     status = build.get("status", {}).get("S")
     execution_arn = build.get("execution_arn", {}).get("S")
-    expect(bool(execution_arn) or status != "SUCCESS",
-           "the build is SUCCESS with no execution_arn: the execution recorded its outcome "
-           "before trigger-build recorded the execution (it marks IN_PROGRESS only after "
-           "StartExecution), so the build does not say which execution deployed it")
-    expect(status in STARTED and bool(execution_arn),
-           f"the build is {status!r} with execution_arn {execution_arn!r}")
+    expect(
+        bool(execution_arn) or status != "SUCCESS",
+        "the build is SUCCESS with no execution_arn: the execution recorded its outcome "
+        "before trigger-build recorded the execution (it marks IN_PROGRESS only after "
+        "StartExecution), so the build does not say which execution deployed it",
+    )
+    expect(
+        status in STARTED and bool(execution_arn),
+        f"the build is {status!r} with execution_arn {execution_arn!r}",
+    )
     ctx.defer("stop the execution", lambda: _stop_if_running(ctx, str(execution_arn)))
     execution = ctx.deployment.client("stepfunctions").describe_execution(
-        executionArn=execution_arn)
-    expect(execution.get("stateMachineArn") == state_machine,
-           f"execution {execution_arn} belongs to {execution.get('stateMachineArn')!r}")
+        executionArn=execution_arn
+    )
+    expect(
+        execution.get("stateMachineArn") == state_machine,
+        f"execution {execution_arn} belongs to {execution.get('stateMachineArn')!r}",
+    )
 
 
 CHECKS = (build_insert_starts_execution,)

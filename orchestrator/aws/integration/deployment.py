@@ -23,12 +23,14 @@ class StackReader(Protocol):
     def snapshot(self, names: Sequence[str]) -> Mapping[str, StackSnapshot]: ...
 
 
-def deployed_outputs(stacks: StackReader,
-                     stack_names: Mapping[str, str]) -> dict[str, Mapping[str, str]]:
+def deployed_outputs(
+    stacks: StackReader, stack_names: Mapping[str, str]
+) -> dict[str, Mapping[str, str]]:
     """workflow → its stack's outputs, for every stack of `stack_names` that exists."""
     found = stacks.snapshot(sorted(set(stack_names.values())))
-    return {workflow: found[stack].outputs for workflow, stack in stack_names.items()
-            if stack in found}
+    return {
+        workflow: found[stack].outputs for workflow, stack in stack_names.items() if stack in found
+    }
 
 
 @dataclass
@@ -50,8 +52,9 @@ class Deployment:
     def output(self, workflow: str, key: str) -> str:
         value = self.outputs.get(workflow, {}).get(key)
         if not value:
-            raise CheckFailure(f"stack of {workflow} in {self.env_name} has no output {key}: "
-                               "is it deployed?")
+            raise CheckFailure(
+                f"stack of {workflow} in {self.env_name} has no output {key}: is it deployed?"
+            )
         return value
 
     def function(self, workflow: str) -> str:
@@ -70,12 +73,16 @@ class Deployment:
         """
         function = self.function(workflow)
         response = self.client("lambda").invoke(
-            FunctionName=function, InvocationType="RequestResponse",
-            Payload=json.dumps(event).encode())
+            FunctionName=function,
+            InvocationType="RequestResponse",
+            Payload=json.dumps(event).encode(),
+        )
         raw = response["Payload"].read()
         result = json.loads(raw) if raw else None
         if response.get("FunctionError"):
             detail = result if isinstance(result, dict) else {}
-            raise CheckFailure(f"{function} failed: {detail.get('errorType', 'error')}: "
-                               f"{str(detail.get('errorMessage', raw[:200]))[:300]}")
+            raise CheckFailure(
+                f"{function} failed: {detail.get('errorType', 'error')}: "
+                f"{str(detail.get('errorMessage', raw[:200]))[:300]}"
+            )
         return result

@@ -53,20 +53,33 @@ def _seed(ctx: CheckContext, label: str, status: str, *, binary: bool = False) -
     s3, dynamodb = deployment.client("s3"), deployment.client("dynamodb")
     if binary:
         try:
-            s3.put_object(Bucket=firmware.private_bucket, Key=firmware.zip_name,
-                          Body=firmware.binary)
+            s3.put_object(
+                Bucket=firmware.private_bucket, Key=firmware.zip_name, Body=firmware.binary
+            )
         except ClientError as error:
-            raise CheckFailure(f"cannot put the test binary into s3://{firmware.private_bucket}"
-                               f" ({describe(error)})") from error
-        ctx.defer("delete the private binary", lambda: s3.delete_object(
-            Bucket=firmware.private_bucket, Key=firmware.zip_name))
-    dynamodb.put_item(TableName=firmware.table, Item={
-        "zip_name": {"S": firmware.zip_name}, "status": {"S": status}})
-    ctx.defer("delete the firmware item", lambda: dynamodb.delete_item(
-        TableName=firmware.table, Key={"zip_name": {"S": firmware.zip_name}}))
+            raise CheckFailure(
+                f"cannot put the test binary into s3://{firmware.private_bucket}"
+                f" ({describe(error)})"
+            ) from error
+        ctx.defer(
+            "delete the private binary",
+            lambda: s3.delete_object(Bucket=firmware.private_bucket, Key=firmware.zip_name),
+        )
+    dynamodb.put_item(
+        TableName=firmware.table,
+        Item={"zip_name": {"S": firmware.zip_name}, "status": {"S": status}},
+    )
+    ctx.defer(
+        "delete the firmware item",
+        lambda: dynamodb.delete_item(
+            TableName=firmware.table, Key={"zip_name": {"S": firmware.zip_name}}
+        ),
+    )
     for key in (firmware.zip_name, REVOKED_PREFIX + firmware.zip_name):
-        ctx.defer("delete a public object", functools.partial(
-            s3.delete_object, Bucket=firmware.public_bucket, Key=key))
+        ctx.defer(
+            "delete a public object",
+            functools.partial(s3.delete_object, Bucket=firmware.public_bucket, Key=key),
+        )
     return firmware
 
 
@@ -90,9 +103,15 @@ def _etag(ctx: CheckContext, bucket: str, key: str) -> str | None:
 
 
 def _item(ctx: CheckContext, firmware: Firmware) -> dict[str, dict[str, str]]:
-    item: dict[str, dict[str, str]] = ctx.deployment.client("dynamodb").get_item(
-        TableName=firmware.table, Key={"zip_name": {"S": firmware.zip_name}},
-        ConsistentRead=True).get("Item", {})
+    item: dict[str, dict[str, str]] = (
+        ctx.deployment.client("dynamodb")
+        .get_item(
+            TableName=firmware.table,
+            Key={"zip_name": {"S": firmware.zip_name}},
+            ConsistentRead=True,
+        )
+        .get("Item", {})
+    )
     return item
 
 
@@ -105,20 +124,27 @@ def _step(ctx: CheckContext, firmware: Firmware, status: str) -> None:
 
 def _check_released(ctx: CheckContext, firmware: Firmware) -> None:
     public = _etag(ctx, firmware.public_bucket, firmware.zip_name)
-    expect(public == firmware.digest,
-           f"RELEASED: s3://{firmware.public_bucket}/{firmware.zip_name} "
-           f"{'is missing' if public is None else 'differs from the private binary'}")
+    expect(
+        public == firmware.digest,
+        f"RELEASED: s3://{firmware.public_bucket}/{firmware.zip_name} "
+        f"{'is missing' if public is None else 'differs from the private binary'}",
+    )
 
 
 def _check_revoked(ctx: CheckContext, firmware: Firmware) -> None:
     bucket, name = firmware.public_bucket, firmware.zip_name
     expect(_etag(ctx, bucket, name) is None, f"REVOKED: s3://{bucket}/{name} is still public")
     moved = _etag(ctx, bucket, REVOKED_PREFIX + name)
-    expect(moved == firmware.digest, f"REVOKED: s3://{bucket}/{REVOKED_PREFIX}{name} "
-           f"{'is missing' if moved is None else 'differs from the released binary'}")
+    expect(
+        moved == firmware.digest,
+        f"REVOKED: s3://{bucket}/{REVOKED_PREFIX}{name} "
+        f"{'is missing' if moved is None else 'differs from the released binary'}",
+    )
     ttl = _item(ctx, firmware).get("ttl", {}).get("N")
-    expect(ttl is not None and int(ttl) > time.time(),
-           f"REVOKED: the item's ttl is {ttl!r}, expected a future epoch time")
+    expect(
+        ttl is not None and int(ttl) > time.time(),
+        f"REVOKED: the item's ttl is {ttl!r}, expected a future epoch time",
+    )
 
 
 def firmware_release_flow(ctx: CheckContext) -> None:
@@ -147,8 +173,11 @@ def firmware_illegal_transition_is_409(ctx: CheckContext) -> None:
 def firmware_patch_requires_jwt(ctx: CheckContext) -> None:
     """Without a validated JWT the route answers 401 and changes nothing."""
     firmware = _seed(ctx, "anonymous", "READY_TO_TEST")
-    response = ctx.api.call(ApiRequest(ROUTE, {"zip_name": firmware.zip_name},
-                                       body={"status": "TESTING"}, with_token=False))
+    response = ctx.api.call(
+        ApiRequest(
+            ROUTE, {"zip_name": firmware.zip_name}, body={"status": "TESTING"}, with_token=False
+        )
+    )
     expect_status(response, 401, "PATCH without a token")
     status = _item(ctx, firmware).get("status", {}).get("S")
     expect(status == "READY_TO_TEST", f"after the anonymous PATCH the item is {status!r}")

@@ -23,12 +23,16 @@ def _create_key(ctx: CheckContext) -> str:
     response = ctx.api.call(ApiRequest("POST /registration-keys"))
     expect_status(response, 201, "POST /registration-keys")
     key = json_object(response.body, "POST /registration-keys").get("registration_key")
-    expect(isinstance(key, str) and len(key) == 43,
-           f"POST /registration-keys returned registration_key {key!r}")
+    expect(
+        isinstance(key, str) and len(key) == 43,
+        f"POST /registration-keys returned registration_key {key!r}",
+    )
     table = ctx.deployment.output("dynamodb-registration-keys", "TableName")
     dynamodb = ctx.deployment.client("dynamodb")
-    ctx.defer("delete the registration key", lambda: dynamodb.delete_item(
-        TableName=table, Key={"registration_key": {"S": key}}))
+    ctx.defer(
+        "delete the registration key",
+        lambda: dynamodb.delete_item(TableName=table, Key={"registration_key": {"S": key}}),
+    )
     return str(key)
 
 
@@ -51,17 +55,23 @@ def _listed_keys(ctx: CheckContext) -> set[str]:
 def _register(ctx: CheckContext, key: str, device_id: str) -> int:
     table = ctx.deployment.output("dynamodb-devices", "TableName")
     dynamodb = ctx.deployment.client("dynamodb")
-    ctx.defer("delete the device", lambda: dynamodb.delete_item(
-        TableName=table, Key={"device_id": {"S": device_id}}))
-    response = ctx.api.call(ApiRequest("POST /devices/register",
-                                       body={"registration_key": key, "device_id": device_id}))
+    ctx.defer(
+        "delete the device",
+        lambda: dynamodb.delete_item(TableName=table, Key={"device_id": {"S": device_id}}),
+    )
+    response = ctx.api.call(
+        ApiRequest("POST /devices/register", body={"registration_key": key, "device_id": device_id})
+    )
     return response.status
 
 
 def _device(ctx: CheckContext, device_id: str) -> dict[str, Any]:
     table = ctx.deployment.output("dynamodb-devices", "TableName")
-    item: dict[str, Any] = ctx.deployment.client("dynamodb").get_item(
-        TableName=table, Key={"device_id": {"S": device_id}}, ConsistentRead=True).get("Item", {})
+    item: dict[str, Any] = (
+        ctx.deployment.client("dynamodb")
+        .get_item(TableName=table, Key={"device_id": {"S": device_id}}, ConsistentRead=True)
+        .get("Item", {})
+    )
     return item
 
 
@@ -78,8 +88,10 @@ def registration_key_registers_one_device(ctx: CheckContext) -> None:
     status = _register(ctx, key, first)
     expect(status == 201, f"POST /devices/register with a fresh key: expected 201, got {status}")
     registered_by = _device(ctx, first).get("registered_by", {}).get("S")
-    expect(registered_by == ctx.api.subject,
-           f"devices table: {first} registered_by {registered_by!r}, expected the caller")
+    expect(
+        registered_by == ctx.api.subject,
+        f"devices table: {first} registered_by {registered_by!r}, expected the caller",
+    )
     status = _register(ctx, key, second)
     expect(status == 403, f"second use of a registration key: expected 403, got {status}")
     expect(not _device(ctx, second), f"{second} was registered with a used key")

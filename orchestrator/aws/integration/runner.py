@@ -23,8 +23,13 @@ from orchestrator.errors import OrchestratorError
 from orchestrator.manifest.models import Environment, Manifest
 
 Check = Callable[[CheckContext], None]
-CHECKS: tuple[Check, ...] = (*firmware.CHECKS, *registration.CHECKS, *status.CHECKS,
-                             *builds.CHECKS, *uploads.CHECKS)
+CHECKS: tuple[Check, ...] = (
+    *firmware.CHECKS,
+    *registration.CHECKS,
+    *status.CHECKS,
+    *builds.CHECKS,
+    *uploads.CHECKS,
+)
 TOKEN_VARIABLE = "FIREFLY_INTEGRATION_TOKEN"
 # Each Lambda call costs a process start on the sandbox and a round trip on AWS; a few checks
 # at once overlap those waits without crowding a small machine.
@@ -43,8 +48,9 @@ class SuiteFailed(OrchestratorError):
 
     def __init__(self, workflow: str, failures: Sequence[Outcome], total: int) -> None:
         self.failures = [f"{o.check}: {o.failure}" for o in failures]
-        super().__init__(f"{workflow}: {len(failures)} of {total} checks failed: "
-                         f"{self.failures[0]}")
+        super().__init__(
+            f"{workflow}: {len(failures)} of {total} checks failed: {self.failures[0]}"
+        )
 
     def lines(self) -> list[str]:
         return [self.message, *self.failures[1:]]
@@ -75,24 +81,37 @@ def verdict(workflow: str, outcomes: Sequence[Outcome]) -> str:
         # Only what was left and by which check: an AWS message may name a secret bucket, and
         # progress lines are not redacted the way failures are.
         check, problem = leftovers[0]
-        summary += (f" ({len(leftovers)} cleanup step(s) failed, first in {check}: "
-                    f"{problem.split(':', 1)[0]})")
+        summary += (
+            f" ({len(leftovers)} cleanup step(s) failed, first in {check}: "
+            f"{problem.split(':', 1)[0]})"
+        )
     return summary
 
 
 def stack_names(manifest: Manifest, env: Environment) -> dict[str, str]:
     """workflow → stack name in `env`, for every workflow that has a stack."""
-    return {name: manifest.stack_name(name, env.name)
-            for name, workflow in manifest.workflows.items() if workflow.has_stack}
+    return {
+        name: manifest.stack_name(name, env.name)
+        for name, workflow in manifest.workflows.items()
+        if workflow.has_stack
+    }
 
 
 class IntegrationSuite:
     """`TestRunner` of the engine: runs CHECKS against one connected environment."""
 
-    def __init__(self, stacks: StackReader, names: Mapping[str, str], clients: ClientFactory,
-                 env: Environment, environ: Mapping[str, str], *,
-                 checks: Sequence[Check] = CHECKS, poll_seconds: float = 30.0,
-                 workers: int = WORKERS) -> None:
+    def __init__(
+        self,
+        stacks: StackReader,
+        names: Mapping[str, str],
+        clients: ClientFactory,
+        env: Environment,
+        environ: Mapping[str, str],
+        *,
+        checks: Sequence[Check] = CHECKS,
+        poll_seconds: float = 30.0,
+        workers: int = WORKERS,
+    ) -> None:
         self._stacks = stacks
         self._names = dict(names)
         self._clients = clients
@@ -106,8 +125,9 @@ class IntegrationSuite:
         try:
             deployment = self._deployment()
         except (ClientError, BotoCoreError) as error:
-            raise OrchestratorError(f"{workflow}: cannot read the deployed stacks: "
-                                    f"{describe(error)}") from None
+            raise OrchestratorError(
+                f"{workflow}: cannot read the deployed stacks: {describe(error)}"
+            ) from None
         api = self._api(workflow, deployment)
         run_id = f"ff-it-{secrets.token_hex(4)}"
 
@@ -115,8 +135,9 @@ class IntegrationSuite:
             context = CheckContext(deployment, api, run_id, poll_seconds=self._poll_seconds)
             return run_check(check, context)
 
-        with ThreadPoolExecutor(max_workers=self._workers,
-                                thread_name_prefix="integration") as pool:
+        with ThreadPoolExecutor(
+            max_workers=self._workers, thread_name_prefix="integration"
+        ) as pool:
             outcomes = list(pool.map(one, self._checks))
         return verdict(workflow, outcomes)
 
@@ -134,7 +155,8 @@ class IntegrationSuite:
                 f"{workflow}: on {self._env.name} the suite calls the deployed HTTP API, whose "
                 f"routes need a Cognito JWT: set {TOKEN_VARIABLE} to an access token of a test "
                 "user of the firefly-cognito user pool (e.g. from 'aws cognito-idp "
-                "initiate-auth')")
+                "initiate-auth')"
+            )
         try:
             endpoint = deployment.output("api-gateway", "ApiEndpoint")
         except CheckFailure as error:

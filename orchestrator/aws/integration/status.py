@@ -14,25 +14,40 @@ OWNER = "integration-owner"
 def _seed(ctx: CheckContext, label: str) -> dict[str, Any]:
     """An AssemblyStatus item of this run owned by OWNER; deleted at the end."""
     assembly = {
-        "assembly_id": ctx.unique(label), "ok": "ASSEMBLY_COMPLETED",
-        "message": "Processing completed", "user": {"userId": OWNER},
-        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:05Z",
+        "assembly_id": ctx.unique(label),
+        "ok": "ASSEMBLY_COMPLETED",
+        "message": "Processing completed",
+        "user": {"userId": OWNER},
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:05Z",
     }
     table = ctx.deployment.output("dynamodb-assemblies", "TableName")
     dynamodb = ctx.deployment.client("dynamodb")
-    dynamodb.put_item(TableName=table, Item={
-        "assembly_id": {"S": assembly["assembly_id"]}, "ok": {"S": assembly["ok"]},
-        "message": {"S": assembly["message"]}, "user": {"M": {"userId": {"S": OWNER}}},
-        "created_at": {"S": assembly["created_at"]}, "updated_at": {"S": assembly["updated_at"]},
-    })
-    ctx.defer("delete the assembly", lambda: dynamodb.delete_item(
-        TableName=table, Key={"assembly_id": {"S": assembly["assembly_id"]}}))
+    dynamodb.put_item(
+        TableName=table,
+        Item={
+            "assembly_id": {"S": assembly["assembly_id"]},
+            "ok": {"S": assembly["ok"]},
+            "message": {"S": assembly["message"]},
+            "user": {"M": {"userId": {"S": OWNER}}},
+            "created_at": {"S": assembly["created_at"]},
+            "updated_at": {"S": assembly["updated_at"]},
+        },
+    )
+    ctx.defer(
+        "delete the assembly",
+        lambda: dynamodb.delete_item(
+            TableName=table, Key={"assembly_id": {"S": assembly["assembly_id"]}}
+        ),
+    )
     return assembly
 
 
 def _lookup(ctx: CheckContext, assembly_id: str, user_id: str) -> tuple[int, Any]:
-    result = json_object(ctx.deployment.invoke(
-        WORKFLOW, {"assemblyId": assembly_id, "userId": user_id}), "status response")
+    result = json_object(
+        ctx.deployment.invoke(WORKFLOW, {"assemblyId": assembly_id, "userId": user_id}),
+        "status response",
+    )
     status, body = result.get("statusCode"), result.get("body")
     try:
         return int(status or 0), json.loads(body) if isinstance(body, str) else body
@@ -58,8 +73,9 @@ def status_other_owner_is_403(ctx: CheckContext) -> None:
 
 def status_unknown_assembly_is_404(ctx: CheckContext) -> None:
     status, body = _lookup(ctx, ctx.unique("assembly-missing"), OWNER)
-    expect(status == 404, f"lookup of an unknown assembly: expected 404, got {status} "
-           f"{body!r:.200}")
+    expect(
+        status == 404, f"lookup of an unknown assembly: expected 404, got {status} {body!r:.200}"
+    )
 
 
 CHECKS = (status_lookup_returns_assembly, status_other_owner_is_403, status_unknown_assembly_is_404)

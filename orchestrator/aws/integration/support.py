@@ -30,8 +30,7 @@ def expect(condition: bool, message: str) -> None:
 def expect_status(response: ApiResponse, status: int, what: str) -> None:
     """`what` answered `status`; otherwise the failure quotes the status and body it got."""
     if response.status != status:
-        raise CheckFailure(f"{what}: expected {status}, got {response.status} "
-                           f"{response.excerpt()}")
+        raise CheckFailure(f"{what}: expected {status}, got {response.status} {response.excerpt()}")
 
 
 def describe(error: BaseException) -> str:
@@ -70,8 +69,7 @@ class CheckContext:
         self._cleanups.clear()
         return problems
 
-    def wait_for(self, what: str, probe: Callable[[], T | None],
-                 interval: float = 0.25) -> T:
+    def wait_for(self, what: str, probe: Callable[[], T | None], interval: float = 0.25) -> T:
         """Poll `probe` until it returns a value; fails after `poll_seconds` naming `what`."""
         deadline = time.monotonic() + self.poll_seconds
         while True:

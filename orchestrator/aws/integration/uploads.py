@@ -26,9 +26,15 @@ IMAGE = b"\x89PNG\r\n\x1a\nfirefly integration test image"
 
 def _session_item(ctx: CheckContext, session_id: str) -> dict[str, Any]:
     table = ctx.deployment.output("dynamodb-upload-sessions", "TableName")
-    item: dict[str, Any] = ctx.deployment.client("dynamodb").get_item(
-        TableName=table, Key={"sessionId": {"S": session_id}}, ConsistentRead=True,
-    ).get("Item", {})
+    item: dict[str, Any] = (
+        ctx.deployment.client("dynamodb")
+        .get_item(
+            TableName=table,
+            Key={"sessionId": {"S": session_id}},
+            ConsistentRead=True,
+        )
+        .get("Item", {})
+    )
     return item
 
 
@@ -44,8 +50,10 @@ def _create_session(ctx: CheckContext) -> str:
     session_id = str(json_object(response.body, "POST /sessions").get("sessionId"))
     table = ctx.deployment.output("dynamodb-upload-sessions", "TableName")
     dynamodb = ctx.deployment.client("dynamodb")
-    ctx.defer("delete the session", lambda: dynamodb.delete_item(
-        TableName=table, Key={"sessionId": {"S": session_id}}))
+    ctx.defer(
+        "delete the session",
+        lambda: dynamodb.delete_item(TableName=table, Key={"sessionId": {"S": session_id}}),
+    )
     return session_id
 
 
@@ -55,28 +63,44 @@ def _upload(ctx: CheckContext, url: str, key: str) -> None:
     s3 = ctx.deployment.client("s3")
     ctx.defer("delete the upload", lambda: s3.delete_object(Bucket=bucket, Key=key))
     # The URL signs the Content-Type the function declared, so the upload must send it as is.
-    request = urllib.request.Request(url, data=IMAGE, method="PUT",
-                                     headers={"Content-Type": "image/*"})
+    request = urllib.request.Request(
+        url, data=IMAGE, method="PUT", headers={"Content-Type": "image/*"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
             expect(answer.status == 200, f"PUT to the upload URL answered {answer.status}")
     except urllib.error.HTTPError as error:
         with error:
-            raise CheckFailure(f"PUT to the upload URL answered {error.code}: "
-                               f"{error.read()[:200]!r}") from None
+            raise CheckFailure(
+                f"PUT to the upload URL answered {error.code}: {error.read()[:200]!r}"
+            ) from None
 
 
 def s3_object_created_event(bucket: str, key: str, size: int, etag: str) -> dict[str, Any]:
     """An S3 ObjectCreated:Put notification of one object (key URL-encoded, as S3 sends it)."""
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
-    return {"Records": [{
-        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
-        "eventTime": now.replace("+00:00", "Z"), "eventName": "ObjectCreated:Put",
-        "s3": {"s3SchemaVersion": "1.0", "configurationId": "session-uploads",
-               "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
-               "object": {"key": urllib.parse.quote_plus(key), "size": size,
-                          "eTag": etag.strip('"'), "sequencer": uuid.uuid4().hex[:18].upper()}},
-    }]}
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": "us-east-1",
+                "eventTime": now.replace("+00:00", "Z"),
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": "session-uploads",
+                    "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+                    "object": {
+                        "key": urllib.parse.quote_plus(key),
+                        "size": size,
+                        "eTag": etag.strip('"'),
+                        "sequencer": uuid.uuid4().hex[:18].upper(),
+                    },
+                },
+            }
+        ]
+    }
 
 
 def _notify_upload(ctx: CheckContext, key: str) -> None:

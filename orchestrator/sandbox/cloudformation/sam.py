@@ -62,4 +62,3 @@ def translate(template: dict[str, Any], parameters: dict[str, str], region: str)
     if not isinstance(translated, dict):
         raise TransformFailed(f"Transform {SAM_TRANSFORM} failed")
     return translated
-

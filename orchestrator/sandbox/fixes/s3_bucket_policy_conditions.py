@@ -92,8 +92,9 @@ def request_context(account_id: str, partition: str, response: Any) -> Context:
     """
     context: dict[str, list[str]] = {"aws:securetransport": ["true"]}
     if response is None:  # a call inside the engine: the account acts for itself
-        context.update(_principal(account_id, f"arn:{partition}:iam::{account_id}:root",
-                                  account_id))
+        context.update(
+            _principal(account_id, f"arn:{partition}:iam::{account_id}:root", account_id)
+        )
         return context
     address = getattr(response.request, "remote_addr", None)
     if address:
@@ -116,9 +117,7 @@ def _caller(response: Any) -> Context:
         access_key = credential[0].split("/")[0]
     partition = get_partition(response.region)
     sts = sts_backends[response.current_account][partition]
-    user_id, arn, caller_account = sts.get_caller_identity(
-        access_key, response.region
-    )
+    user_id, arn, caller_account = sts.get_caller_identity(access_key, response.region)
     # a role session's aws:PrincipalArn is its role's ARN, not the session's
     role = _ROLE_SESSION.match(str(arn))
     if role:

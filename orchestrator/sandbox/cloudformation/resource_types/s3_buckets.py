@@ -70,8 +70,11 @@ def notification_config(configuration: dict[str, Any]) -> dict[str, Any]:
     stored: dict[str, Any] = {}
     for cfn_key, (moto_key, destination, moto_destination) in _NOTIFICATION_KINDS.items():
         entries = [
-            {moto_destination: entry[destination], "Event": [entry["Event"]],
-             **_filter(entry.get("Filter"))}
+            {
+                moto_destination: entry[destination],
+                "Event": [entry["Event"]],
+                **_filter(entry.get("Filter")),
+            }
             for entry in configuration.get(cfn_key) or []
         ]
         if entries:
@@ -86,9 +89,15 @@ def _filter(cfn_filter: dict[str, Any] | None) -> dict[str, Any]:
     if not rules:
         return {}
     # S3 takes the rule names `prefix`/`suffix` in any case; moto matches them lower-case
-    return {"Filter": {"S3Key": {"FilterRule": [
-        {"Name": str(rule["Name"]).lower(), "Value": rule["Value"]} for rule in rules
-    ]}}}
+    return {
+        "Filter": {
+            "S3Key": {
+                "FilterRule": [
+                    {"Name": str(rule["Name"]).lower(), "Value": rule["Value"]} for rule in rules
+                ]
+            }
+        }
+    }
 
 
 class BucketPolicyHandler(Handler):
