@@ -17,7 +17,7 @@ from orchestrator.docs import render_docs
 from orchestrator.manifest.models import Manifest
 from tests.conftest import REPO, CliResult
 
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "tests" / "data" / "seeds"  # copies of shared/seeds; see its README
 SECTIONS = (
     "Deploy Dependencies",
     "Delete Dependencies",
@@ -48,7 +48,7 @@ SEED_FILES = sorted(SEEDS.glob("00[01]_*.txt"))
 
 
 def test_the_seeds_are_found() -> None:
-    # Without this, a checkout without ../shared would skip the comparisons silently.
+    # Without this, a lost copy would skip the comparisons silently.
     assert len(SEED_FILES) == 2, f"seeds 000 and 001 not found in {SEEDS}"
 
 

@@ -1,4 +1,4 @@
-"""The conformance probes (../shared/sandbox-probes) of the services called directly: every item
+"""The conformance probes (tests/data/sandbox-probes) of the services called directly: every item
 of the lambda, dynamodb and services areas that does not go through CloudFormation works."""
 
 from __future__ import annotations
@@ -7,12 +7,10 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 from orchestrator.sandbox.server import RunningServer
 from tests.conftest import REPO
 
-PROBES = REPO.parent / "shared" / "sandbox-probes"
+PROBES = REPO / "tests" / "data" / "sandbox-probes"  # a copy of shared/sandbox-probes
 AREAS = ("lambda", "dynamodb", "services")
 VERDICT = re.compile(r"^((?:lambda|dynamodb|services)\.\w+): (works|fails|skipped) -- ")
 # the CloudFormation items of these areas; tests/sandbox/test_cfn_probes.py holds them to account
@@ -46,8 +44,6 @@ EXPECTED = {
     "services.unknown_connection_gone",
     "services.user_pool_and_client",
 }
-
-pytestmark = pytest.mark.skipif(not PROBES.is_dir(), reason=f"no probes at {PROBES}")
 
 
 def test_every_direct_item_of_the_services_areas_works(sandbox: RunningServer) -> None:
