@@ -10,8 +10,8 @@ import pytest
 
 from orchestrator.ci import render_workflows
 from orchestrator.manifest.models import Manifest
+from tests.ci.actionlint import lint
 from tests.ci.files import WORKFLOWS
-from tests.ci.test_actionlint import actionlint
 from tests.conftest import MANIFEST, CliResult
 
 GENERATED = ("delete-graph.yml", "deploy-graph.yml")
@@ -163,6 +163,7 @@ def test_generate_help_has_an_example(firefly: Callable[..., CliResult]) -> None
 def test_files_of_several_regions_and_another_manifest_name_pass_actionlint(
     firefly: Callable[..., CliResult],
     repo_copy: Path,
+    actionlint_program: Path,
 ) -> None:
     renamed = repo_copy.with_name("firefly.yaml")
     repo_copy.rename(renamed)
@@ -170,7 +171,7 @@ def test_files_of_several_regions_and_another_manifest_name_pass_actionlint(
 
     assert firefly("ci", "generate", "--manifest", str(renamed)).code == 0
     text = (renamed.parent / ".github/workflows/deploy-graph.yml").read_text()
-    result = actionlint(renamed.parent)
+    result = lint(actionlint_program, renamed.parent)
 
     assert "inputs.environment == 'eu' && 'eu-west-1'" in text
     assert "--manifest firefly.yaml" in text
