@@ -34,17 +34,6 @@ NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]*$")
 SUCCEEDED = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})
 
 
-def find_change_set(store: Store, stack_name: str | None, name_or_id: str) -> ChangeSet:
-    if name_or_id in store.change_sets:
-        return store.change_sets[name_or_id]
-    stack = store.live_stack(stack_name) if stack_name else None
-    if stack is not None:
-        for change_set in store.change_sets_of(stack.stack_id):
-            if change_set.name == name_or_id:
-                return change_set
-    raise errors.change_set_not_found(name_or_id)
-
-
 def create_change_set(account_id: str, region: str, request: dict[str, Any]) -> ChangeSet:
     name, kind = request["ChangeSetName"], request.get("ChangeSetType") or "UPDATE"
     if not NAME.match(name):
@@ -221,7 +210,7 @@ def describe_change_set(
     account_id: str, region: str, stack_name: str | None, name: str
 ) -> ChangeSet:
     with ENGINE_LOCK:
-        return find_change_set(store_for(account_id, region), stack_name, name)
+        return store_for(account_id, region).change_set(stack_name, name)
 
 
 def list_change_sets(account_id: str, region: str, stack_name: str) -> list[ChangeSet]:
@@ -234,7 +223,7 @@ def delete_change_set(account_id: str, region: str, stack_name: str | None, name
     store = store_for(account_id, region)
     with ENGINE_LOCK:
         try:
-            change_set = find_change_set(store, stack_name, name)
+            change_set = store.change_set(stack_name, name)
         except errors.ChangeSetNotFound:
             return  # AWS answers success for a change set it does not know
         del store.change_sets[change_set.change_set_id]
@@ -243,7 +232,7 @@ def delete_change_set(account_id: str, region: str, stack_name: str | None, name
 def execute_change_set(account_id: str, region: str, request: dict[str, Any]) -> None:
     store = store_for(account_id, region)
     with ENGINE_LOCK:
-        change_set = find_change_set(store, request.get("StackName"), request["ChangeSetName"])
+        change_set = store.change_set(request.get("StackName"), request["ChangeSetName"])
         status = change_set.visible_status()
         if status != "CREATE_COMPLETE" or change_set.visible_execution_status() != "AVAILABLE":
             raise errors.InvalidChangeSetStatus(

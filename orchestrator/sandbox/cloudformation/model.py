@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from orchestrator.sandbox.cloudformation import errors
+
 # One lock for every stack operation: moto's backends are not thread-safe, and a stack name or
 # change-set name must be checked and claimed in one step (eight deployers race on `deploy`).
 ENGINE_LOCK = threading.RLock()
@@ -208,6 +210,18 @@ class Store:
 
     def change_sets_of(self, stack_id: str) -> list[ChangeSet]:
         return [c for c in self.change_sets.values() if c.stack_id == stack_id]
+
+    def change_set(self, stack_name: str | None, name_or_id: str) -> ChangeSet:
+        """A change set by id, or by name among its stack's only (AWS does not look across
+        stacks); `ChangeSetNotFound` otherwise."""
+        if name_or_id in self.change_sets:
+            return self.change_sets[name_or_id]
+        stack = self.live_stack(stack_name) if stack_name else None
+        if stack is not None:
+            for change_set in self.change_sets_of(stack.stack_id):
+                if change_set.name == name_or_id:
+                    return change_set
+        raise errors.change_set_not_found(name_or_id)
 
 
 EXPORTING_STATUSES = frozenset(

@@ -194,9 +194,7 @@ def get_template(account_id: str, region: str, request: dict[str, Any]) -> str:
     store = store_for(account_id, region)
     with ENGINE_LOCK:
         if request.get("ChangeSetName"):
-            from orchestrator.sandbox.cloudformation.change_set_api import find_change_set
-
-            change_set = find_change_set(store, request.get("StackName"), request["ChangeSetName"])
+            change_set = store.change_set(request.get("StackName"), request["ChangeSetName"])
             body, processed = change_set.template_body, change_set.template
         else:
             stack = find(store, request["StackName"])
