@@ -6,9 +6,13 @@ Command modules import the engine, graph and AWS code inside their functions, so
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from orchestrator import __version__
 from orchestrator.cli import ci, delete, deploy, docs, graph, plan, sandbox, status, validate
+from orchestrator.cli.console import stdout
 
 app = typer.Typer(
     name="firefly",
@@ -18,6 +22,29 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        stdout.print(f"firefly {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def firefly(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Deploy the Firefly serverless backend from one manifest, in dependency order."""
+
+
 app.command(epilog=validate.EXAMPLE)(validate.validate)
 app.command(epilog=graph.EXAMPLE)(graph.graph)
 app.command(epilog=docs.EXAMPLE)(docs.docs)

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import orchestrator
 from tests.conftest import MANIFEST, REPO, CliResult
 
 
+@pytest.mark.slow  # cfn-lint on every template: about 16 s with a cold lint cache
 def test_validate_reports_the_repository_manifest_valid(
     firefly: Callable[..., CliResult],
 ) -> None:
@@ -148,3 +150,13 @@ def test_readme_quick_start_is_two_commands() -> None:
     assert len(commands) == 2
     assert commands[0].startswith("pip install -e . && firefly ")
     assert commands[1] == "pip install -e '.[test]' && pytest"
+
+
+def test_version_is_the_installed_package_version(firefly: Callable[..., CliResult]) -> None:
+    from importlib.metadata import version
+
+    result = firefly("--version")
+
+    assert result.code == 0, result.err
+    assert result.out == f"firefly {version('firefly-orchestrator')}\n"
+    assert version("firefly-orchestrator") == orchestrator.__version__

@@ -147,6 +147,7 @@ def test_a_protected_environment_needs_its_name_confirmed(
     assert "table: deleted" in done.out
 
 
+@pytest.mark.slow  # starts and stops a real engine
 def test_sandbox_up_status_down(
     firefly: Firefly, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
