@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from orchestrator.manifest.models import Manifest
+from tests import early
 
 if TYPE_CHECKING:
     from orchestrator.sandbox.lifecycle import SandboxInfo
@@ -92,8 +93,41 @@ def sandbox_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
         yield info
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "early(start): the test waits for a command started when collection ends"
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run tests/sandbox last: its session engine runs in this process and its fixes patch moto
-    process-wide, so no in-process moto test (the Lambdas', the adapters') may come after it."""
+    process-wide, so no in-process moto test (the Lambdas', the adapters') may come after it.
+    Mark the layers that start engines or deploy as slow (`pytest -m "not slow"` skips them)."""
     sandbox = REPO / "tests" / "sandbox"
     items.sort(key=lambda item: item.path.is_relative_to(sandbox))
+    for item in items:
+        in_slow_folder = any(item.path.is_relative_to(REPO / slow) for slow in SLOW_FOLDERS)
+        if in_slow_folder or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+# What makes a test slow without its saying so: a folder whose tests start engines, or a fixture
+# that starts one (or installs a tool). Any other slow test carries `@pytest.mark.slow` itself.
+SLOW_FOLDERS = ("tests/sandbox", "tests/e2e")
+SLOW_FIXTURES = frozenset({"sandbox", "sandbox_engine", "actionlint_program"})
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    early.start_marked(session.items)
+
+
+def pytest_sessionfinish() -> None:
+    early.stop_all()
+
+
+@pytest.fixture
+def early_output(request: pytest.FixtureRequest) -> tuple[int, str]:
+    """The exit code and output of the command the test's `early` marker names."""
+    marker = request.node.get_closest_marker("early")
+    assert marker is not None, "early_output needs @pytest.mark.early(start=...)"
+    return early.started(marker.kwargs["start"]).finish()
