@@ -12,43 +12,51 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import IO
 
 import pytest
 
 
 @dataclass
 class Background:
-    """A command running in its own process group, its output captured."""
+    """A command running in its own process group, its output going to a file.
 
-    process: subprocess.Popen[str]
+    A file, not a pipe: nothing reads the output until the test asks for it, and a full pipe
+    would block the command (an engine logging every request stalls every request on it)."""
+
+    process: subprocess.Popen[bytes]
+    output: IO[bytes]
 
     @classmethod
     def start(cls, argv: list[str], **options: object) -> Background:
+        output = tempfile.TemporaryFile()  # noqa: SIM115 - open until stop(), at session end
         process = subprocess.Popen(
             argv,
-            stdout=subprocess.PIPE,
+            stdout=output,
             stderr=subprocess.STDOUT,
-            text=True,
             start_new_session=True,  # so that stop() reaches its children too
             **options,  # type: ignore[call-overload]
         )
-        return cls(process)
+        return cls(process, output)
 
     def finish(self, timeout: float = 600) -> tuple[int, str]:
         """Its exit code and output, once it ended."""
         try:
-            output, _ = self.process.communicate(timeout=timeout)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.stop()
             raise
-        return self.process.returncode, output
+        self.output.seek(0)
+        return self.process.returncode, self.output.read().decode(errors="replace")
 
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.communicate()
+        self.process.wait()
+        self.output.close()
 
 
 Starter = Callable[[], Background]
