@@ -14,6 +14,7 @@ from botocore.stub import Stubber
 from orchestrator.aws.poller import StackPoller, pace
 from orchestrator.aws.session import connect
 from orchestrator.errors import OrchestratorError
+from tests.waiting import DEADLINE
 
 
 def client() -> Any:
@@ -70,7 +71,7 @@ def test_stacks_in_flight_together_cost_one_describe_per_sweep() -> None:
     poller = StackPoller(fake, first_interval=0.01, max_interval=0.05)
     with ThreadPoolExecutor(3) as pool:
         waiting = [pool.submit(poller.wait, n) for n in names]
-        results = [future.result(timeout=10) for future in waiting]
+        results = [future.result(timeout=DEADLINE) for future in waiting]
 
     assert [r.status for r in results] == ["CREATE_COMPLETE"] * 3
     # one call per sweep whatever the number of stacks (a waiter joining late adds a sweep)
@@ -129,7 +130,7 @@ def test_the_poller_thread_ends_when_nothing_is_watched() -> None:
         poller.wait("a")
     for thread in threading.enumerate():
         if thread.name == "stack-poller":
-            thread.join(timeout=2)
+            thread.join(timeout=DEADLINE)  # it ends at once; the deadline is for a broken one
     assert not any(t.name == "stack-poller" and t.is_alive() for t in threading.enumerate())
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orchestrator.ci.yaml_text import dump, scalar
@@ -23,15 +23,22 @@ documents = st.recursive(
 )
 
 
+# No per-example deadline and no too-slow check: both time the examples, and on a loaded
+# machine a correct writer would fail them.
+UNTIMED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
 def read(text: str) -> Any:
     return yaml.safe_load(text)
 
 
+@UNTIMED
 @given(st.dictionaries(keys, documents, min_size=1, max_size=4))
 def test_documents_read_back_exactly(document: dict[str, Any]) -> None:
     assert read(dump(document)) == document
 
 
+@UNTIMED
 @given(st.text(max_size=60))
 def test_any_string_reads_back_exactly(text: str) -> None:
     assert read(f"value: {scalar(text)}") == {"value": text}

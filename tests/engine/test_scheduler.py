@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +30,7 @@ MANIFEST = """
       e: {type: cloudformation, template: e.yaml, description: E}
       f: {type: cloudformation, template: f.yaml, description: F, deploy: {needs: {b: B first}}}
     """
+DEADLINE = 30.0  # seconds a workflow waits for another before the test gives up on it
 
 
 @pytest.fixture
@@ -62,40 +62,60 @@ def test_every_workflow_starts_after_its_prerequisites_finished(graph: WorkflowG
 
 
 def test_concurrency_bounds_the_workflows_in_flight(graph: WorkflowGraph) -> None:
+    """Each workflow holds its slot until two have been in flight together (or the deadline
+    passes): a serial scheduler never gets there, and a broken bound starts a third."""
     in_flight, peak = 0, 0
     lock = threading.Lock()
+    two_together = threading.Event()
+    alone: list[str] = []
 
     def work(name: str) -> WorkflowResult:
         nonlocal in_flight, peak
         with lock:
             in_flight += 1
             peak = max(peak, in_flight)
-        time.sleep(0.02)
-        with lock:
-            in_flight -= 1
+            if in_flight == 2:
+                two_together.set()
+        try:
+            if not two_together.wait(timeout=DEADLINE):
+                alone.append(name)
+                two_together.set()  # one report is enough: let the rest run without waiting
+        finally:
+            with lock:
+                in_flight -= 1
         return ok(name)
 
-    run_graph(graph, work, concurrency=2, observer=RecordingObserver())
+    observer = RecordingObserver()
+    run_graph(graph, work, concurrency=2, observer=observer)
 
+    assert not alone, f"{alone} never had company: the workflows ran one at a time"
     assert peak == 2
+    # What the scheduler had handed out and not yet seen finish: never more than the bound,
+    # whatever the threads' timing (a third start would show here even if it ran late).
+    handed_out, most = 0, 0
+    for event, _ in observer.events:
+        handed_out += 1 if event == "started" else -1
+        most = max(most, handed_out)
+    assert most == 2, f"{most} workflows were handed out at once with --concurrency 2"
 
 
 def test_a_dependent_starts_without_waiting_for_its_whole_level(graph: WorkflowGraph) -> None:
-    """f needs only b: it must not wait for a, which is slow (no level-by-level barrier)."""
-    a_done = threading.Event()
-    f_saw_a_done: list[bool] = []
+    """f needs only b: it must start while a (a level-mate of b) is still running. a holds on
+    until f has started (or the deadline passes): a level-by-level scheduler would keep f
+    waiting for a, and a would give up."""
+    f_started = threading.Event()
+    f_started_while_a_ran: list[bool] = []
 
     def work(name: str) -> WorkflowResult:
         if name == "a":
-            time.sleep(0.3)
-            a_done.set()
+            f_started_while_a_ran.append(f_started.wait(timeout=DEADLINE))
         if name == "f":
-            f_saw_a_done.append(a_done.is_set())
+            f_started.set()
         return ok(name)
 
     run_graph(graph, work, concurrency=4, observer=RecordingObserver())
 
-    assert f_saw_a_done == [False]
+    assert f_started_while_a_ran == [True], "f waited for a, which it does not need"
 
 
 def test_a_failure_skips_its_dependents_and_lets_the_rest_finish(graph: WorkflowGraph) -> None:

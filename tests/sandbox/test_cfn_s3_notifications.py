@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
+from moto.s3 import notifications
 
 from orchestrator.sandbox.cloudformation.resource_types.s3_buckets import notification_config
 from tests.conftest import REPO
 from tests.sandbox.cfn_support import CAPABILITIES, LAMBDA_TRUST, create, settle, unique
 from tests.sandbox.lambda_support import function
+from tests.waiting import wait_until
 
 Aws = Callable[[str], Any]
 # appends one line per record: the event name and the key
@@ -80,15 +83,32 @@ def stack(bucket: str, out: Path) -> dict[str, Any]:
     }
 
 
-def recorded(out: Path, expected: int, timeout: float = 15) -> list[list[str]]:
-    """The records the function wrote once there are `expected` of them (or the time is up)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        lines = out.read_text().splitlines() if out.exists() else []
-        if len(lines) >= expected:
-            return [json.loads(line) for line in lines]
-        time.sleep(0.1)
-    return [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+def recorded(out: Path, expected: int) -> list[list[str]]:
+    """The records the function wrote once there are `expected` of them."""
+
+    def lines() -> list[str]:
+        return out.read_text().splitlines() if out.exists() else []
+
+    wait_until(lambda: len(lines()) >= expected, lambda: f"{expected} records in {lines()}")
+    return [json.loads(line) for line in lines()]
+
+
+def lambda_notifications(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(function ARN, key) of every Lambda notification S3 sends from now on, as it sends it.
+
+    S3 picks the notifications an upload fires inside PutObject, and only then starts each
+    invocation, on a thread of its own: invocations finish in no set order, so a later upload's
+    record proves nothing about an earlier one. What was sent is known for sure, though, once
+    PutObject has answered (the engine runs in this process)."""
+    sent: list[tuple[str, str]] = []
+    send = notifications._invoke_awslambda
+
+    def recording(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+        sent.extend((fn_arn, r["s3"]["object"]["key"]) for r in event_body["Records"])
+        send(account_id, event_body, fn_arn, region_name)
+
+    monkeypatch.setattr(notifications, "_invoke_awslambda", recording)
+    return sent
 
 
 def empty_and_delete(aws: Aws, stack_name: str, bucket: str) -> None:
@@ -98,14 +118,17 @@ def empty_and_delete(aws: Aws, stack_name: str, bucket: str) -> None:
     aws("cloudformation").delete_stack(StackName=stack_name)
 
 
-def test_an_upload_invokes_the_function_the_template_names(aws: Aws, tmp_path: Path) -> None:
+def test_an_upload_invokes_the_function_the_template_names(
+    aws: Aws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfn, s3, name, out = aws("cloudformation"), aws("s3"), unique("notify"), tmp_path / "ev"
     done = create(cfn, name, stack(name, out))
+    sent = lambda_notifications(monkeypatch)
     s3.put_object(Bucket=name, Key="other/skipped.zip", Body=b"x")
     s3.put_object(Bucket=name, Key="uploads/a.txt", Body=b"x")
     s3.put_object(Bucket=name, Key="uploads/a.zip", Body=b"zip")
+    notified = [key for _, key in sent]  # final: every PutObject has answered
     records = recorded(out, 1)
-    time.sleep(0.5)  # a filtered-out key that wrongly fired would have been written by now
     [config] = s3.get_bucket_notification_configuration(Bucket=name)["LambdaFunctionConfigurations"]
     fn = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Fn")
     fn_arn = aws("lambda").get_function(
@@ -114,7 +137,9 @@ def test_an_upload_invokes_the_function_the_template_names(aws: Aws, tmp_path: P
     empty_and_delete(aws, name, name)
 
     assert done["StackStatus"] == "CREATE_COMPLETE"
+    assert notified == ["uploads%2Fa.zip"]  # the filtered-out keys fired nothing
     assert records == [["ObjectCreated:Put", "uploads%2Fa.zip"]]
+    assert [arn for arn, _ in sent] == [fn_arn]
     assert (config["LambdaFunctionArn"], config["Events"]) == (fn_arn, ["s3:ObjectCreated:*"])
     # S3 takes the rule names in any case
     assert [(r["Name"].lower(), r["Value"]) for r in config["Filter"]["Key"]["FilterRules"]] == [

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from orchestrator.sandbox.fixes import dynamodb_stream_mappings_deliver as delivery
 from tests.sandbox.cfn_support import KEY, LAMBDA_TRUST, create, unique
 from tests.sandbox.lambda_support import function
+from tests.waiting import DEADLINE, wait_until, written
 
 RECORDER = """
 import json, os, pathlib
@@ -57,11 +59,33 @@ class Streamed:
             return []
         return [json.loads(line) for line in self.out.read_text().splitlines()]
 
-    def wait_for(self, batches: int, timeout: float = 15) -> list[list[str]]:
+    def wait_for(self, batches: int, timeout: float = DEADLINE) -> list[list[str]]:
+        """What the function has seen once it has seen `batches` batches (or the time is up)."""
         deadline = time.monotonic() + timeout
         while len(self.seen()) < batches and time.monotonic() < deadline:
             time.sleep(0.1)
         return self.seen()
+
+
+def poller(uuid: str) -> delivery._Deliverer:
+    """The thread that polls the stream for one mapping (the engine runs in this process)."""
+    with delivery._lock:
+        return delivery._deliverers[uuid]
+
+
+def wait_for_whole_rounds(uuid: str) -> None:
+    """Return once the mapping's poller has run a whole round of its loop that began after this
+    call: looked at its mapping and, were it to deliver, delivered (synchronously, the
+    function's output written) what its stream held when the call was made.
+
+    The poller clears its `wake` event each time it wakes, then runs a round (reads its
+    mapping, delivers a batch or idles) before it waits again. A clear seen after our `set`
+    means a round starts after that; the next clear seen after another `set` means that round
+    has ended. No length of time stands in for this: it is the poller's own progress."""
+    thread = poller(uuid)
+    for _ in range(2):
+        thread.wake.set()
+        wait_until(lambda: not thread.wake.is_set(), f"the poller of mapping {uuid} to run a round")
 
 
 @pytest.fixture
@@ -104,8 +128,10 @@ def test_latest_delivers_only_what_is_written_after_the_mapping(streamed: Stream
     streamed.put("after")
 
     assert streamed.wait_for(1) == [["after"]]
-    time.sleep(0.5)
-    assert streamed.seen() == [["after"]]
+    # A witness on the same mapping: its one poller delivers the stream in order, so once a
+    # record written later has come through, "before" (had it been due) would have come first.
+    streamed.put("later")
+    assert streamed.wait_for(2) == [["after"], ["later"]]
 
 
 def test_a_reported_item_failure_resumes_from_that_record(streamed: Streamed) -> None:
@@ -120,6 +146,9 @@ def test_without_report_batch_item_failures_a_returned_failure_is_success(
 ) -> None:
     streamed.put("a", "bad")
     streamed.map(StartingPosition="TRIM_HORIZON")
+    assert streamed.wait_for(1) == [["a", "bad"]]
+    # Written only once the first batch was delivered, so it cannot join it; a retry of "bad"
+    # would come before it, in the next batch.
     streamed.put("later")
 
     assert streamed.wait_for(2) == [["a", "bad"], ["later"]]
@@ -128,8 +157,8 @@ def test_without_report_batch_item_failures_a_returned_failure_is_success(
 def test_a_failing_batch_is_retried_then_dropped_after_its_retries(streamed: Streamed) -> None:
     streamed.put("poison")
     streamed.map(StartingPosition="TRIM_HORIZON", MaximumRetryAttempts=1)
-    streamed.wait_for(2)
-    streamed.put("next")
+    assert streamed.wait_for(2) == [["poison"], ["poison"]]
+    streamed.put("next")  # only now, so it cannot join a batch of the poison record
 
     assert streamed.wait_for(3) == [["poison"], ["poison"], ["next"]]
 
@@ -137,7 +166,9 @@ def test_a_failing_batch_is_retried_then_dropped_after_its_retries(streamed: Str
 def test_a_disabled_mapping_waits_until_enabled(streamed: Streamed) -> None:
     uuid = streamed.map(StartingPosition="TRIM_HORIZON", Enabled=False)
     streamed.put("a")
-    time.sleep(1.5)
+    # The mapping's poller has since looked at its stream, "a" in it, and delivered nothing.
+    # (A second mapping as a witness would prove nothing: each mapping has its own thread.)
+    wait_for_whole_rounds(uuid)
     assert streamed.seen() == []
 
     streamed.aws("lambda").update_event_source_mapping(UUID=uuid, Enabled=True)
@@ -148,10 +179,17 @@ def test_a_disabled_mapping_waits_until_enabled(streamed: Streamed) -> None:
 def test_a_deleted_mapping_delivers_no_more(streamed: Streamed) -> None:
     uuid = streamed.map(StartingPosition="TRIM_HORIZON")
     streamed.put("a")
-    streamed.wait_for(1)
+    assert streamed.wait_for(1) == [["a"]]
+    thread = poller(uuid)
     streamed.aws("lambda").delete_event_source_mapping(UUID=uuid)
+    # The mapping's only poller ends once it sees its mapping gone: after that, nothing can
+    # deliver for it. It looks at its mapping once per round, so "b" is written only then (a
+    # round begun before the delete may still deliver what it finds); moto's own delivery,
+    # inside the write, would show at once.
+    thread.wake.set()  # rather than wait for its idle poll
+    thread.join(timeout=DEADLINE)
+    assert not thread.is_alive(), "the poller of a deleted mapping is still polling"
     streamed.put("b")
-    time.sleep(1.5)
 
     assert streamed.seen() == [["a"]]
 
@@ -224,10 +262,8 @@ def test_a_mapping_made_by_cloudformation_delivers(aws: Any, tmp_path: Path) -> 
     try:
         assert done["StackStatus"] == "CREATE_COMPLETE"
         aws("dynamodb").put_item(TableName=stack, Item={"pk": {"S": "a"}})
-        deadline = time.monotonic() + 15
-        while not out.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        seen = written(out)
     finally:
         aws("cloudformation").delete_stack(StackName=stack)
 
-    assert out.read_text().splitlines() == ['["INSERT"]']
+    assert seen.splitlines() == ['["INSERT"]']

@@ -4,7 +4,6 @@ the environment a handler sees, and how code and layers are unpacked."""
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,13 +73,14 @@ def test_the_timeout_ends_the_handler_even_when_it_catches_everything() -> None:
         "import time\ndef handler(event, context):\n    try:\n        time.sleep(30)\n"
         "    except BaseException:\n        return 'caught'\n"
     )
-    started = time.monotonic()
     outcome, payload = run(source, timeout=0.5)
 
-    assert time.monotonic() - started < 10
     assert outcome.failed
     assert isinstance(payload, dict) and payload["errorType"] == "Sandbox.Timedout"
     assert "Task timed out after 0.50 seconds" in payload["errorMessage"]
+    # Printed by the handler's own process as its timeout ended it: the runner's backstop
+    # (killing the process INIT_SECONDS later) reports the same error but prints nothing, and a
+    # handler that swallowed the timeout would have answered "caught".
     assert "Task timed out after 0.50 seconds" in outcome.log
 
 

@@ -9,13 +9,15 @@ from typing import Any
 
 from tests.sandbox.cfn_support import KEY, create, unique
 from tests.sandbox.lambda_support import function
+from tests.waiting import DEADLINE
 
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
 FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Broken", "Cause": "test"}}}
 SFN_ROLE = "arn:aws:iam::123456789012:role/sandbox-tests-states"
 
 
-def finished(sfn: Any, execution_arn: str, timeout: float = 15) -> dict[str, Any]:
+def finished(sfn: Any, execution_arn: str, timeout: float = DEADLINE) -> dict[str, Any]:
+    """The execution once it is no longer RUNNING (or the time is up)."""
     deadline = time.monotonic() + timeout
     while True:
         described: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)

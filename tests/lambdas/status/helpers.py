@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,14 +44,20 @@ class Received:
     body: bytes
 
 
+HOLD_DEADLINE = 60.0  # seconds a held reply waits for the retry before it is sent anyway
+
+
 @dataclass
 class Receiver:
-    """Answers each POST with the next scripted status (200 once the script runs out)."""
+    """Answers each POST with the next scripted status (200 once the script runs out). The
+    replies to the first `held` requests wait until a later request has arrived: the client
+    gave up on them and retried, whatever time that took."""
 
     url: str
     script: list[int] = field(default_factory=list)
-    delays: list[float] = field(default_factory=list)
+    held: int = 0
     received: list[Received] = field(default_factory=list)
+    arrivals: threading.Condition = field(default_factory=threading.Condition)
 
 
 class ReceiverHandler(BaseHTTPRequestHandler):
@@ -60,11 +66,17 @@ class ReceiverHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
-        self.receiver.received.append(Received(self.path, dict(self.headers.items()), body))
-        # The reply is chosen on arrival, so a delayed request cannot take a later one's.
-        status = self.receiver.script.pop(0) if self.receiver.script else 200
-        if self.receiver.delays:
-            time.sleep(self.receiver.delays.pop(0))
+        receiver = self.receiver
+        with receiver.arrivals:
+            receiver.received.append(Received(self.path, dict(self.headers.items()), body))
+            arrived = len(receiver.received)
+            # The reply is chosen on arrival, so a held request cannot take a later one's.
+            status = receiver.script.pop(0) if receiver.script else 200
+            receiver.arrivals.notify_all()
+            if arrived <= receiver.held:
+                receiver.arrivals.wait_for(
+                    lambda: len(receiver.received) > arrived, timeout=HOLD_DEADLINE
+                )
         self.send_response(status)
         if 300 <= status < 400:
             self.send_header("Location", "/elsewhere")
@@ -78,7 +90,7 @@ class ReceiverHandler(BaseHTTPRequestHandler):
 
 class ReceiverServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # The client hanging up on a slow reply (the timeout test) is expected, not noise.
+        # The client hanging up on a held reply (the timeout test) is expected, not noise.
         pass
 
 
