@@ -102,7 +102,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run tests/sandbox last: its session engine runs in this process and its fixes patch moto
     process-wide, so no in-process moto test (the Lambdas', the adapters') may come after it.
-    Mark the layers that start engines or deploy as slow (`pytest -m "not slow"` skips them)."""
+    Mark what lies beyond the fast layers as slow (`pytest -m "not slow"` skips it)."""
     sandbox = REPO / "tests" / "sandbox"
     items.sort(key=lambda item: item.path.is_relative_to(sandbox))
     for item in items:
@@ -111,10 +111,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-# What makes a test slow without its saying so: a folder whose tests start engines, or a fixture
-# that starts one (or installs a tool). Any other slow test carries `@pytest.mark.slow` itself.
-SLOW_FOLDERS = ("tests/sandbox", "tests/e2e")
+# What makes a test slow without its saying so: a folder beyond the fast layers (engines and
+# deploys; the Lambdas over moto, 30 s of their own), or a fixture that starts an engine or
+# installs a tool. Any other slow test carries `@pytest.mark.slow` itself.
+SLOW_FOLDERS = ("tests/sandbox", "tests/e2e", "tests/lambdas")
 SLOW_FIXTURES = frozenset({"sandbox", "sandbox_engine", "actionlint_program"})
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With `-m "not slow"`, the slow folders are not even imported (moto's server, seconds)."""
+    if config.getoption("markexpr") == "not slow":
+        return any(collection_path.is_relative_to(REPO / slow) for slow in SLOW_FOLDERS) or None
+    return None
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
