@@ -80,7 +80,10 @@ def _inspect(
 ) -> None:
     stack = plan.stacks[workflow]
     plan.retained[workflow] = inventory.retained(stack)
-    tables = inventory.deletion_protected_tables(stack)
+    # A retained table outlives the stack's delete (CloudFormation skips a Retain resource), so
+    # its protection neither blocks the delete nor is ever turned off by it.
+    kept = {resource.physical_id for resource in plan.retained[workflow]}
+    tables = [t for t in inventory.deletion_protected_tables(stack) if t not in kept]
     if tables and request.disable_deletion_protection:
         plan.protected_tables[workflow] = tables  # to disable, as the user chose
     elif tables:

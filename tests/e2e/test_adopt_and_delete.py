@@ -68,20 +68,26 @@ def test_a_table_without_its_stack_is_imported_and_keeps_every_item(
     assert "dynamodb-registration-keys: unchanged" in again.out
 
 
-def test_deletion_protection_stops_the_delete_before_anything_goes(
-    local: Firefly, aws: Callable[[str], Any]
+@pytest.mark.parametrize("flags", [(), ("--disable-deletion-protection",)])
+def test_the_retained_table_neither_blocks_the_delete_nor_loses_its_protection(
+    local: Firefly, aws: Callable[[str], Any], flags: tuple[str, ...]
 ) -> None:
-    table_with_items(aws, 1)
+    """The table is DeletionPolicy: Retain, so the stack's delete keeps it: its deletion
+    protection is no reason to refuse, and the flag must not turn it off on a kept table."""
+    table_with_items(aws, 3)
     assert local("deploy", "--env", "local", "--only", "dynamodb-registration-keys").code == 0
+    kept = items(aws)
 
-    result = local("delete", "--env", "local", "--only", "dynamodb-registration-keys", "--yes")
-
-    assert result.code == 1
-    assert any(
-        "deletion protection" in line and "--disable-deletion-protection" in line
-        for line in result.error_lines
+    result = local(
+        "delete", "--env", "local", "--only", "dynamodb-registration-keys", "--yes", *flags
     )
-    assert STACK in stacks(aws)
+
+    assert result.code == 0, result.err
+    assert "blocked" not in result.err
+    assert STACK not in stacks(aws)
+    table = aws("dynamodb").describe_table(TableName=TABLE)["Table"]
+    assert table["DeletionProtectionEnabled"] is True
+    assert items(aws) == kept
 
 
 def test_the_functions_using_the_table_must_be_deleted_first(

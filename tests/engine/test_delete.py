@@ -127,6 +127,28 @@ def test_the_flag_disables_protection_before_deleting_that_stack(manifest: Manif
     assert result.results["table"].status is WorkflowStatus.DELETED
 
 
+@pytest.mark.parametrize("flag", [False, True])
+def test_a_retained_protected_table_never_blocks_and_keeps_its_protection(
+    manifest: Manifest, flag: bool
+) -> None:
+    """CloudFormation never deletes a DeletionPolicy: Retain resource, so its deletion
+    protection cannot stop the stack's delete, and nothing may turn that protection off."""
+    stacks = deployed()
+    inventory = FakeInventory(
+        protected={"demo-table": ["demo-table"]}, retain={"demo-table": [TABLE]}
+    )
+    request = DeleteRequest(env="local", disable_deletion_protection=flag)
+    plan = plan_delete(manifest, request, stacks, inventory)
+
+    result = delete(plan, request, stacks, inventory, RecordingObserver())
+
+    assert plan.blockers == []
+    assert plan.protected_tables == {}
+    assert inventory.disabled == []
+    assert result.results["table"].status is WorkflowStatus.DELETED
+    assert plan.retained["table"] == [TABLE]
+
+
 @pytest.mark.parametrize(
     ("inventory", "needle"),
     [
