@@ -9,9 +9,11 @@ import typer
 from orchestrator.cli.console import stderr, stdout
 from orchestrator.cli.deploy import EnvOption, NoDepsOption, OnlyOption, ProfileOption, ReportOption
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
-from orchestrator.errors import UsageError
+from orchestrator.errors import OrchestratorError, UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
     from orchestrator.engine.delete_plan import DeletePlan
@@ -65,9 +67,18 @@ def delete(
     print_plan(plan)
     if not plan.existing:
         stdout.print("nothing to delete: none of these stacks exists")
+        _report_nothing_deleted(report, plan, env, "absent")
         return
-    if not plan.blockers:
+    try:
+        if plan.blockers:
+            count = len(plan.blockers)
+            raise OrchestratorError(
+                f"nothing was deleted: {count} blocker{'s' if count > 1 else ''}, listed above"
+            )
         _confirm(connection.env, plan, yes=yes, confirm=confirm)
+    except OrchestratorError as refused:
+        _report_nothing_deleted(report, plan, env, refused.message)
+        raise
     code = run_with_display(
         loaded,
         plan.graph,
@@ -128,4 +139,13 @@ def _confirm(env: Environment, plan: DeletePlan, *, yes: bool, confirm: str | No
         raise UsageError("deleting needs a confirmation: pass --yes (nothing was deleted)")
     count = len(plan.existing)
     if not typer.confirm(f"delete {count} stack(s) of {env.name}?", default=False):
-        raise typer.Abort()
+        raise OrchestratorError("nothing was deleted: the confirmation was declined")
+
+
+def _report_nothing_deleted(report: Path | None, plan: DeletePlan, env: str, reason: str) -> None:
+    """`--report` is written whatever the outcome, a delete that never started included."""
+    if report is not None:
+        from orchestrator.cli.summary import write_report
+        from orchestrator.engine.delete import nothing_deleted
+
+        write_report(report, nothing_deleted(plan, env, reason))

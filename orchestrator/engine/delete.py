@@ -46,6 +46,24 @@ def delete(
     return RunResult(request.env, "delete", schedule.results, schedule.interrupted)
 
 
+def nothing_deleted(plan: DeletePlan, env: str, reason: str) -> RunResult:
+    """The result of a delete that stopped before its first stack (blocked, declined, or with
+    nothing there): what is absent is unchanged; what exists is skipped, for its own blockers
+    or else for `reason`."""
+    blocked: dict[str, list[str]] = {}
+    for blocker in plan.blockers:
+        blocked.setdefault(blocker.workflow, []).append(blocker.message)
+    results = {}
+    for workflow in plan.graph.order():
+        stack = plan.stacks[workflow]
+        if workflow in plan.existing:
+            why = "; ".join(blocked.get(workflow, [])) or reason
+            results[workflow] = WorkflowResult(workflow, WorkflowStatus.SKIPPED, stack, error=why)
+        else:
+            results[workflow] = WorkflowResult(workflow, WorkflowStatus.UNCHANGED, stack)
+    return RunResult(env, "delete", results, interrupted=False)
+
+
 def _delete_stack(
     workflow: str, plan: DeletePlan, stacks: Stacks, inventory: Inventory, observer: RunObserver
 ) -> None:

@@ -108,9 +108,10 @@ def test_the_functions_using_the_table_must_be_deleted_first(
     )
 
     assert result.code == 1
-    assert any(
-        "func-api-registration-keys-post must be deleted first" in line
-        for line in result.error_lines
+    assert result.error_lines == ["error: nothing was deleted: 1 blocker, listed above"]
+    assert (
+        "blocked: dynamodb-registration-keys: func-api-registration-keys-post must be deleted "
+        "first" in result.err
     )
     assert {STACK, "firefly-func-api-registration-keys-post"} <= stacks(aws)
 
