@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from threading import Event
 
@@ -92,7 +92,7 @@ def deploy(
                 parameters,
                 stack_tags(manifest.project, env.name, name),
                 force=request.force,
-                adopt=_adoption(workflow, stack_of[name], current, services),
+                adopt=_adoption(workflow, stack_of[name], services),
             )
             result = deploy_stack(job, current, services.stacks, observer, stop_event)
         except OrchestratorError as error:
@@ -119,13 +119,15 @@ def deploy(
 
 
 def _adoption(
-    workflow: Workflow, stack: str, current: StackSnapshot | None, services: DeployServices
-) -> ImportPlan | None:
-    """Seed 001's choice of path, made only when the stack is missing and adoption possible."""
-    missing = current is None or current.status == "DELETE_COMPLETE"
-    if not workflow.adopt or not missing or services.adoptions is None:
+    workflow: Workflow, stack: str, services: DeployServices
+) -> Callable[[], ImportPlan | None] | None:
+    """Seed 001's choice of path, for a workflow that may adopt: the stack deploy asks it once it
+    knows the stack must be created (none, DELETE_COMPLETE, or a dead one just deleted), so the
+    resources a failed first create left behind are imported instead of colliding."""
+    adoptions = services.adoptions
+    if not workflow.adopt or adoptions is None:
         return None
-    return plan_import(workflow, stack, services.adoptions)
+    return lambda: plan_import(workflow, stack, adoptions)
 
 
 def _stacks_to_observe(manifest: Manifest, graph: WorkflowGraph) -> set[str]:

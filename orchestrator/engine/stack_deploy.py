@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from threading import Event
 
@@ -30,7 +30,9 @@ class StackJob:
     parameters: Mapping[str, str]
     tags: Mapping[str, str]
     force: bool = False
-    adopt: ImportPlan | None = None  # resources to IMPORT when the stack has to be created
+    # What to IMPORT when the stack has to be created, looked up only then: after a dead stack
+    # (ROLLBACK_COMPLETE, an abandoned review) is gone, over the resources it left behind.
+    adopt: Callable[[], ImportPlan | None] | None = None
 
 
 def deploy_stack(
@@ -71,8 +73,9 @@ def deploy_stack(
         stacks.delete_stack(job.stack)
         stacks.wait_stack(job.stack)
     change_type = "UPDATE" if decision.action is StackAction.UPDATE else "CREATE"
-    if change_type == "CREATE" and job.adopt is not None:
-        return result(WorkflowStatus.IMPORTED, _adopt(job, tags, stacks, observer, stop))
+    to_import = job.adopt() if change_type == "CREATE" and job.adopt is not None else None
+    if to_import is not None:
+        return result(WorkflowStatus.IMPORTED, _adopt(job, to_import, tags, stacks, observer, stop))
     final = _change_and_execute(job, change_type, tags, stacks, observer, stop)
     if final is None:
         unchanged = observed.outputs if observed else {}
@@ -81,17 +84,21 @@ def deploy_stack(
 
 
 def _adopt(
-    job: StackJob, tags: Mapping[str, str], stacks: Stacks, observer: RunObserver, stop: Event
+    job: StackJob,
+    to_import: ImportPlan,
+    tags: Mapping[str, str],
+    stacks: Stacks,
+    observer: RunObserver,
+    stop: Event,
 ) -> Mapping[str, str]:
     """IMPORT the existing resources, then deploy the whole template over them."""
-    assert job.adopt is not None
-    names = ", ".join(str(r["LogicalResourceId"]) for r in job.adopt.resources)
+    names = ", ".join(str(r["LogicalResourceId"]) for r in to_import.resources)
     observer.phase(job.workflow, f"importing existing {names}")
     # No fingerprint yet: should the follow-up deploy fail, the next run must not skip it.
     import_tags = {**tags, TAG: "import"}
-    importing = StackJob(job.workflow, job.stack, job.adopt.body, job.parameters, job.tags)
+    importing = StackJob(job.workflow, job.stack, to_import.body, job.parameters, job.tags)
     imported = _change_and_execute(
-        importing, "IMPORT", import_tags, stacks, observer, stop, resources=job.adopt.resources
+        importing, "IMPORT", import_tags, stacks, observer, stop, resources=to_import.resources
     )
     if imported is None or imported.status != "IMPORT_COMPLETE":
         raise OrchestratorError(f"{job.workflow}: the import did not complete")

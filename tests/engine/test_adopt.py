@@ -141,3 +141,23 @@ def test_preflight_refuses_before_any_change(
     stacks = FakeStacks()
     assert run(manifest, stacks, adoptions) is WorkflowStatus.FAILED
     assert not any(c.startswith("create_change_set") for c in stacks.calls)
+
+
+@pytest.mark.parametrize("status", ["ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "REVIEW_IN_PROGRESS"])
+def test_a_dead_stack_over_a_kept_table_is_replaced_by_an_import(
+    manifest: Manifest, status: str
+) -> None:
+    """A first create that failed after making its table leaves the stack ROLLBACK_COMPLETE and
+    the table retained (an abandoned change set leaves REVIEW_IN_PROGRESS): a plain create would
+    fail on 'Table already exists' at every rerun. The stack goes, the table is imported."""
+    stacks = FakeStacks(stacks={"demo-keys": StackSnapshot("demo-keys", status)})
+    adoptions = FakeAdoptions({"demo-keys": ExistingResource(True, "demo-keys")})
+
+    assert run(manifest, stacks, adoptions) is WorkflowStatus.IMPORTED
+    assert stacks.calls.index("delete_stack demo-keys") < stacks.calls.index(
+        "create_change_set demo-keys IMPORT"
+    )
+    assert [c for c in stacks.calls if c.startswith("create_change_set")] == [
+        "create_change_set demo-keys IMPORT",
+        "create_change_set demo-keys UPDATE",
+    ]
