@@ -1,5 +1,6 @@
 """CloudFormation-made S3 buckets get their `VersioningConfiguration` and
-`NotificationConfiguration`, `AWS::S3::BucketPolicy` is applied (moto skips it), and buckets are
+`NotificationConfiguration`, `AWS::S3::BucketPolicy` is applied (moto skips it), a bucket that
+holds data fails its stack's delete as S3 refuses to delete it, and buckets are
 adoptable by IMPORT."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import json
 from typing import Any
 
 from orchestrator.sandbox.cloudformation import handlers
-from orchestrator.sandbox.cloudformation.handlers import Handler, Target
+from orchestrator.sandbox.cloudformation.handlers import Handler, ProvisionError, Target
 from orchestrator.sandbox.cloudformation.model import Resource
 
 
@@ -16,6 +17,13 @@ def _backend(target: Target) -> Any:
     from moto.s3.models import s3_backends
 
     return s3_backends[target.account_id]["aws"]
+
+
+# CloudFormation's reason when S3 answers DeleteBucket with 409 BucketNotEmpty
+BUCKET_NOT_EMPTY = (
+    'Resource handler returned message: "The bucket you tried to delete is not empty '
+    '(Service: S3, Status Code: 409)" (HandlerErrorCode: GeneralServiceException)'
+)
 
 
 class BucketHandler(Handler):
@@ -41,6 +49,15 @@ class BucketHandler(Handler):
         status = (properties.get("VersioningConfiguration") or {}).get("Status")
         if status:
             _backend(target).put_bucket_versioning(name, status)
+
+    def delete(self, target: Target, resource: Resource) -> None:
+        """S3 refuses to delete a bucket holding any object, object version or delete marker,
+        and the stack's delete then fails on it (moto's delete returns silently and keeps the
+        bucket, so a stack delete 'succeeded' and left the bucket behind)."""
+        bucket = _backend(target).buckets.get(resource.physical_id)
+        if bucket is not None and len(bucket.keys):
+            raise ProvisionError(BUCKET_NOT_EMPTY)
+        super().delete(target, resource)
 
     def find(self, target: Target, identifier: dict[str, Any]) -> tuple[Any, str] | None:
         name = str(identifier.get("BucketName"))
