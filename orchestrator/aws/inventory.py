@@ -11,17 +11,21 @@ import yaml
 from botocore.exceptions import ClientError
 
 from orchestrator.aws.errors import call, error_message, is_not_found, translated
-from orchestrator.engine.ports import StackResource
+from orchestrator.engine.ports import COUNT_LIMIT, StackResource
+from orchestrator.errors import OrchestratorError
 
 _S3_URI = re.compile(r"^s3://([^/]+)/(.+)$")
 
 
 class AwsInventory:
-    def __init__(self, cloudformation: Any, dynamodb: Any, s3: Any, bucket: str) -> None:
+    def __init__(
+        self, cloudformation: Any, dynamodb: Any, s3: Any, bucket: str, page_size: int = 1000
+    ) -> None:
         self._cloudformation = cloudformation
         self._dynamodb = dynamodb
         self._s3 = s3
         self._bucket = bucket
+        self._page_size = page_size  # object versions a listing or a DeleteObjects call takes
 
     def resources(self, stack: str) -> list[StackResource]:
         found = []
@@ -98,6 +102,54 @@ class AwsInventory:
                     Bucket=self._bucket, Delete={"Objects": b, "Quiet": True}
                 )
             )
+
+    def stored_count(self, resource: StackResource) -> int | None:
+        try:
+            if resource.resource_type == "AWS::S3::Bucket":
+                return self._object_versions(resource.physical_id)
+            if resource.resource_type == "AWS::DynamoDB::Table":
+                table = self._dynamodb.describe_table(TableName=resource.physical_id)["Table"]
+                # DynamoDB refreshes ItemCount about every six hours: a recent figure, not exact
+                return int(table.get("ItemCount", 0))
+        except ClientError as error:
+            if is_not_found(error):
+                return None
+            raise translated(error) from None
+        return None
+
+    def empty_bucket(self, bucket: str) -> int:
+        removed = 0
+        while True:  # each round takes the first page of what is left, until nothing is
+            page = call(
+                lambda: self._s3.list_object_versions(Bucket=bucket, MaxKeys=self._page_size)
+            )
+            versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
+            if not versions:
+                return removed
+            batch = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]
+            done = call(
+                lambda b=batch: self._s3.delete_objects(
+                    Bucket=bucket, Delete={"Objects": b, "Quiet": True}
+                )
+            )
+            if done.get("Errors"):
+                first = done["Errors"][0]
+                raise OrchestratorError(
+                    f"emptying bucket {bucket}: {first.get('Key')}: {first.get('Message')}"
+                )
+            removed += len(batch)
+
+    def _object_versions(self, bucket: str) -> int:
+        """Every object version and delete marker, counted up to COUNT_LIMIT."""
+        count = 0
+        pages = self._s3.get_paginator("list_object_versions").paginate(
+            Bucket=bucket, PaginationConfig={"PageSize": self._page_size}
+        )
+        for page in pages:
+            count += len(page.get("Versions", [])) + len(page.get("DeleteMarkers", []))
+            if count >= COUNT_LIMIT:
+                break
+        return count
 
     def _importers(self, export: str) -> list[str]:
         try:

@@ -39,6 +39,14 @@ def delete(
             help="Turn off DynamoDB deletion protection of the tables in scope.",
         ),
     ] = False,
+    empty_buckets: Annotated[
+        bool,
+        typer.Option(
+            "--empty-buckets",
+            help="Delete every object version in the buckets the delete removes (refused on "
+            "protected environments).",
+        ),
+    ] = False,
     concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1)] = 8,
     report: ReportOption = None,
     profile: ProfileOption = None,
@@ -57,6 +65,7 @@ def delete(
         with_prerequisites=not no_deps,
         concurrency=concurrency,
         disable_deletion_protection=disable_deletion_protection,
+        empty_buckets=empty_buckets,
     )
     selected_delete_graph(loaded, request)  # an unknown --only fails before any AWS call
     connection = open_environment(
@@ -105,6 +114,12 @@ def print_plan(plan: DeletePlan) -> None:
             " will be disabled (--disable-deletion-protection)",
             style="yellow",
         )
+    emptied = {b for buckets in plan.buckets_to_empty.values() for b in buckets}
+    for stored in plan.data:
+        if stored.is_bucket and stored.resource.physical_id not in emptied:
+            continue  # a blocker, listed below
+        fate = "will be emptied (--empty-buckets)" if stored.is_bucket else "deleted with it"
+        stderr.print(f"  {stored.workflow}: {stored.describe()}, {fate}", style="yellow")
     _print_retained(plan, stderr, "  retained by DeletionPolicy:")
     for blocker in plan.blockers:
         stderr.print(f"  blocked: {blocker.workflow}: {blocker.message}", style="red")

@@ -71,6 +71,10 @@ def _delete_stack(
     for table in plan.protected_tables.get(workflow, []):
         observer.phase(workflow, f"disabling deletion protection on table {table}")
         inventory.disable_deletion_protection(table)
+    for bucket in plan.buckets_to_empty.get(workflow, []):
+        observer.phase(workflow, f"emptying bucket {bucket}")
+        removed = inventory.empty_bucket(bucket)
+        observer.phase(workflow, f"removed {removed} object version(s) from bucket {bucket}")
     observer.phase(workflow, f"deleting stack {stack}")
     stacks.delete_stack(stack)
     final = stacks.wait_stack(stack, lambda event: observer.phase(workflow, event))

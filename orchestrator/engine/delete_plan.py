@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from orchestrator.engine.ports import Inventory, StackResource, Stacks
+from orchestrator.engine.ports import COUNT_LIMIT, Inventory, StackResource, Stacks
 from orchestrator.graph import WorkflowGraph, delete_graph
 from orchestrator.manifest import environment
 from orchestrator.manifest.models import Manifest
@@ -21,6 +21,25 @@ class DeleteRequest:
     with_prerequisites: bool = True
     concurrency: int = 8
     disable_deletion_protection: bool = False
+    empty_buckets: bool = False
+
+
+@dataclass(frozen=True)
+class StoredData:
+    """Data the delete would destroy: a bucket's objects or a table's items."""
+
+    workflow: str
+    resource: StackResource
+    count: int
+
+    @property
+    def is_bucket(self) -> bool:
+        return self.resource.resource_type == "AWS::S3::Bucket"
+
+    def describe(self) -> str:
+        kind, unit = ("bucket", "object version(s)") if self.is_bucket else ("table", "item(s)")
+        count = f"{self.count}+" if self.count >= COUNT_LIMIT else str(self.count)
+        return f"{kind} {self.resource.physical_id} holds {count} {unit}"
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,8 @@ class DeletePlan:
     protected_tables: dict[str, list[str]] = field(default_factory=dict)  # to disable
     blockers: list[Blocker] = field(default_factory=list)
     artifacts: dict[str, set[str]] = field(default_factory=dict)  # only this stack's keys
+    data: list[StoredData] = field(default_factory=list)  # what the delete destroys
+    buckets_to_empty: dict[str, list[str]] = field(default_factory=dict)  # as the user chose
 
     @property
     def levels(self) -> list[list[str]]:
@@ -66,6 +87,7 @@ def plan_delete(
     for workflow in graph.order():
         if workflow in plan.existing:
             _inspect(plan, workflow, inventory, deleting, request)
+            _stored_data(plan, workflow, inventory, request, protected=env.protected)
     _unselected_first(plan, full, existing)
     _shared_artifacts(plan, inventory, {all_stacks[w] for w in existing - set(selected)})
     return plan
@@ -118,6 +140,37 @@ def _inspect(
             )
         )
     plan.artifacts[workflow] = inventory.artifact_keys(stack)
+
+
+def _stored_data(
+    plan: DeletePlan,
+    workflow: str,
+    inventory: Inventory,
+    request: DeleteRequest,
+    *,
+    protected: bool,
+) -> None:
+    """List the data the stack's delete destroys. S3 refuses to delete a bucket that holds
+    anything, so a filled bucket blocks unless the user chose to empty it (never on a protected
+    environment); a Delete-policy table goes with its items, which the plan shows."""
+    kept = {resource.logical_id for resource in plan.retained[workflow]}
+    for resource in inventory.resources(plan.stacks[workflow]):
+        count = None if resource.logical_id in kept else inventory.stored_count(resource)
+        if not count:
+            continue
+        stored = StoredData(workflow, resource, count)
+        plan.data.append(stored)
+        if not stored.is_bucket:
+            continue
+        if request.empty_buckets and not protected:
+            plan.buckets_to_empty.setdefault(workflow, []).append(resource.physical_id)
+            continue
+        remedy = (
+            "empty it yourself: --empty-buckets is refused on a protected environment"
+            if protected
+            else "empty it first, or pass --empty-buckets to let firefly do it"
+        )
+        plan.blockers.append(Blocker(workflow, f"{stored.describe()}; {remedy}"))
 
 
 def _unselected_first(plan: DeletePlan, full: WorkflowGraph, existing: set[str]) -> None:

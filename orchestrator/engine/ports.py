@@ -148,6 +148,16 @@ class Inventory(Protocol):
 
     def delete_artifacts(self, keys: set[str]) -> None: ...
 
+    def stored_count(self, resource: StackResource) -> int | None:
+        """The data a resource holds: a bucket's object versions and delete markers, a table's
+        items (counting stops at COUNT_LIMIT); None for a type that holds none, or one gone."""
+
+    def empty_bucket(self, bucket: str) -> int:
+        """Delete every object version and delete marker of the bucket; how many there were."""
+
+
+COUNT_LIMIT = 100_000  # the preflight counts no further: a count this high reads "100000+"
+
 
 @dataclass(frozen=True)
 class ExistingResource:

@@ -113,3 +113,47 @@ def test_answering_no_deletes_nothing_exits_1_and_reports(
     assert "interrupted" not in seen.decode(errors="replace")
     assert read_report(report)["workflows"]["dynamodb-devices"]["status"] == "skipped"
     assert STACK in live_stacks(aws)
+
+
+def firmware_buckets(aws: Callable[[str], Any]) -> list[str]:
+    resources = aws("cloudformation").describe_stack_resources(StackName="firefly-s3-firmware")
+    return sorted(
+        r["PhysicalResourceId"]
+        for r in resources["StackResources"]
+        if r["ResourceType"] == "AWS::S3::Bucket"
+    )
+
+
+def test_filled_buckets_block_the_delete_until_emptied_and_each_step_converges(
+    local: Firefly, aws: Callable[[str], Any]
+) -> None:
+    """S3 refuses to delete a bucket that holds data, so the delete would end DELETE_FAILED: the
+    preflight says so with the counts and deletes nothing; --empty-buckets empties exactly
+    those buckets; after each step a redeploy converges in one run."""
+    only = ("--only", "s3-firmware")
+    assert local("deploy", "--env", "local", *only).code == 0
+    buckets = firmware_buckets(aws)
+    for name in buckets:
+        aws("s3").put_object(Bucket=name, Key="fw-1.0.0.zip", Body=b"firmware")
+
+    blocked = local("delete", "--env", "local", *only, "--yes")
+
+    assert blocked.code == 1
+    assert blocked.error_lines == [
+        f"error: nothing was deleted: {len(buckets)} blockers, listed above"
+    ]
+    for name in buckets:
+        assert f"bucket {name} holds 1 object version(s); empty it first" in blocked.err
+    assert "firefly-s3-firmware" in live_stacks(aws)
+    assert "s3-firmware: unchanged" in local("deploy", "--env", "local", *only).out
+
+    emptied = local("delete", "--env", "local", *only, "--yes", "--empty-buckets")
+
+    assert emptied.code == 0, emptied.err
+    assert "will be emptied (--empty-buckets)" in emptied.err
+    assert "firefly-s3-firmware" not in live_stacks(aws)
+    remaining = {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
+    assert not remaining & set(buckets)
+    again = local("deploy", "--env", "local", *only)
+    assert again.code == 0, again.err
+    assert "s3-firmware: deployed" in again.out

@@ -44,9 +44,12 @@ class FakeInventory:
     termination: set[str] = field(default_factory=set)
     disabled: list[str] = field(default_factory=list)
     deleted_keys: set[str] = field(default_factory=set)
+    holding: dict[str, list[StackResource]] = field(default_factory=dict)  # stack -> resources
+    stored: dict[str, int] = field(default_factory=dict)  # physical id -> objects or items
+    emptied: list[str] = field(default_factory=list)
 
     def resources(self, stack: str) -> list[StackResource]:
-        return self.retain.get(stack, [])
+        return self.retain.get(stack, []) + self.holding.get(stack, [])
 
     def retained(self, stack: str) -> list[StackResource]:
         return self.retain.get(stack, [])
@@ -72,6 +75,13 @@ class FakeInventory:
 
     def delete_artifacts(self, keys: set[str]) -> None:
         self.deleted_keys |= keys
+
+    def stored_count(self, resource: StackResource) -> int | None:
+        return self.stored.get(resource.physical_id)
+
+    def empty_bucket(self, bucket: str) -> int:
+        self.emptied.append(bucket)
+        return self.stored.pop(bucket)
 
 
 @pytest.fixture
@@ -266,3 +276,70 @@ def test_absent_stacks_are_nothing_to_do(manifest: Manifest) -> None:
 
     assert result.results["func"].status is WorkflowStatus.UNCHANGED
     assert result.results["table"].status is WorkflowStatus.DELETED
+
+
+BUCKET = StackResource("Bucket", "AWS::S3::Bucket", "demo-bucket")
+
+
+def filled_bucket() -> FakeInventory:
+    return FakeInventory(holding={"demo-layer": [BUCKET]}, stored={"demo-bucket": 42})
+
+
+def test_a_bucket_holding_data_blocks_with_its_count(manifest: Manifest) -> None:
+    stacks, inventory = deployed(), filled_bucket()
+    plan = plan_delete(manifest, DeleteRequest(env="local"), stacks, inventory)
+
+    assert [(b.workflow, b.message) for b in plan.blockers] == [
+        (
+            "layer",
+            "bucket demo-bucket holds 42 object version(s); empty it first, or pass "
+            "--empty-buckets to let firefly do it",
+        )
+    ]
+    assert [d.describe() for d in plan.data] == ["bucket demo-bucket holds 42 object version(s)"]
+
+
+def test_empty_buckets_empties_exactly_those_before_their_stack_goes(manifest: Manifest) -> None:
+    stacks, inventory = deployed(), filled_bucket()
+    request = DeleteRequest(env="local", empty_buckets=True)
+    plan = plan_delete(manifest, request, stacks, inventory)
+
+    observer = RecordingObserver()
+    result = delete(plan, request, stacks, inventory, observer)
+
+    assert plan.blockers == []
+    assert inventory.emptied == ["demo-bucket"]
+    phases = [text for event, text in observer.events if event == "phase"]
+    emptying = phases.index("layer: removed 42 object version(s) from bucket demo-bucket")
+    assert emptying < phases.index("layer: deleting stack demo-layer")
+    assert result.results["layer"].status is WorkflowStatus.DELETED
+
+
+def test_a_protected_environment_never_empties_a_bucket(
+    write_manifest: Callable[[str], Path],
+) -> None:
+    protected = load_manifest(
+        write_manifest(MANIFEST.replace("sandbox: true", "sandbox: true, protected: true"))
+    )
+    request = DeleteRequest(env="local", empty_buckets=True)
+    plan = plan_delete(protected, request, deployed(), filled_bucket())
+
+    assert plan.buckets_to_empty == {}
+    assert "--empty-buckets is refused on a protected environment" in plan.blockers[0].message
+
+
+def test_a_table_s_items_are_listed_but_do_not_block(manifest: Manifest) -> None:
+    table = StackResource("Table", "AWS::DynamoDB::Table", "demo-items")
+    inventory = FakeInventory(holding={"demo-table": [table]}, stored={"demo-items": 7})
+    plan = plan_delete(manifest, DeleteRequest(env="local"), deployed(), inventory)
+
+    assert plan.blockers == []
+    assert [d.describe() for d in plan.data] == ["table demo-items holds 7 item(s)"]
+
+
+def test_retained_data_is_neither_counted_nor_emptied(manifest: Manifest) -> None:
+    inventory = FakeInventory(retain={"demo-layer": [BUCKET]}, stored={"demo-bucket": 42})
+    request = DeleteRequest(env="local", empty_buckets=True)
+    plan = plan_delete(manifest, request, deployed(), inventory)
+
+    assert (plan.data, plan.blockers, plan.buckets_to_empty) == ([], [], {})

@@ -1,0 +1,77 @@
+"""The delete inventory over moto: the data a delete would destroy, counted, and emptied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from orchestrator.aws.inventory import AwsInventory
+from orchestrator.engine.ports import StackResource
+
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def clients() -> Iterator[dict[str, Any]]:
+    with mock_aws():
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        )
+        yield {name: session.client(name) for name in ("cloudformation", "dynamodb", "s3")}
+
+
+def inventory(clients: dict[str, Any]) -> AwsInventory:
+    """Pages of 2, so that a few objects take several listings and DeleteObjects calls."""
+    s3, dynamodb = clients["s3"], clients["dynamodb"]
+    return AwsInventory(clients["cloudformation"], dynamodb, s3, "artifacts", page_size=2)
+
+
+def bucket(name: str) -> StackResource:
+    return StackResource("Bucket", "AWS::S3::Bucket", name)
+
+
+def test_a_versioned_bucket_counts_and_empties_every_version_and_marker(
+    clients: dict[str, Any],
+) -> None:
+    s3 = clients["s3"]
+    s3.create_bucket(Bucket="data")
+    s3.put_bucket_versioning(Bucket="data", VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"one", b"two"):
+        s3.put_object(Bucket="data", Key="fw.zip", Body=body)
+    s3.delete_object(Bucket="data", Key="fw.zip")  # a delete marker: S3 still counts it
+    for index in range(4):
+        s3.put_object(Bucket="data", Key=f"k{index}", Body=b"x")
+    listings: list[str] = []
+    s3.meta.events.register(
+        "before-call.s3.ListObjectVersions", lambda **_: listings.append("list")
+    )
+    found = inventory(clients)
+
+    assert found.stored_count(bucket("data")) == 7
+    assert len(listings) >= 4  # it followed the pages
+    assert found.empty_bucket("data") == 7
+    assert found.stored_count(bucket("data")) == 0
+    s3.delete_bucket(Bucket="data")  # S3 itself now agrees that it is empty
+
+
+def test_a_table_counts_its_items_and_what_is_gone_counts_as_nothing(
+    clients: dict[str, Any],
+) -> None:
+    clients["dynamodb"].create_table(
+        TableName="items",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+    )
+    for index in range(3):
+        clients["dynamodb"].put_item(TableName="items", Item={"pk": {"S": str(index)}})
+    found = inventory(clients)
+
+    assert found.stored_count(StackResource("T", "AWS::DynamoDB::Table", "items")) == 3
+    assert found.stored_count(StackResource("T", "AWS::DynamoDB::Table", "gone")) is None
+    assert found.stored_count(bucket("gone")) is None
+    assert found.stored_count(StackResource("R", "AWS::IAM::Role", "role")) is None
