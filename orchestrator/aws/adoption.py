@@ -9,6 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orchestrator.aws.errors import error_code, error_message, is_not_found
+from orchestrator.aws.imported_tables import reassert_table
 from orchestrator.engine.ports import ExistingResource
 from orchestrator.errors import OrchestratorError
 
@@ -23,6 +24,13 @@ class AwsAdoptions:
         from orchestrator.packaging import read_template
 
         return read_template(self._root / template)
+
+    def reassert(
+        self, resource_type: str, physical_id: str, properties: Mapping[str, object]
+    ) -> list[str]:
+        if resource_type == "AWS::DynamoDB::Table":
+            return reassert_table(self._client("dynamodb"), physical_id, properties)
+        return []  # the types adopted here that hold data are tables; others are not checked
 
     def find(self, resource_type: str, identifier: Mapping[str, str]) -> ExistingResource:
         (value,) = identifier.values()

@@ -96,3 +96,18 @@ def _preflight(
                 f"{where}: the manifest identifies it by {key}={value}, the "
                 f"template says {properties.get(key)!r}; make them agree"
             )
+
+
+def reassert_imported(plan: ImportPlan, adoptions: Adoptions) -> list[str]:
+    """After the import: each imported resource set to its template's values where an IMPORT
+    left it as found (deletion protection, TTL, streams, tags); what was corrected."""
+    template = json.loads(plan.body)
+    corrections = []
+    for entry in plan.resources:
+        logical = str(entry["LogicalResourceId"])
+        resource = template["Resources"][logical]
+        (physical,) = entry["ResourceIdentifier"].values()
+        properties = resource.get("Properties") or {}
+        for line in adoptions.reassert(str(resource["Type"]), str(physical), properties):
+            corrections.append(f"{logical}: {line}")
+    return corrections

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from threading import Event
 
-from orchestrator.engine.adopt import ImportPlan, plan_import
+from orchestrator.engine.adopt import ImportPlan, plan_import, reassert_imported
 from orchestrator.engine.fingerprint import stack_tags
 from orchestrator.engine.parameters import ParameterResolver, redact
 from orchestrator.engine.ports import (
@@ -93,6 +93,7 @@ def deploy(
                 stack_tags(manifest.project, env.name, name),
                 force=request.force,
                 adopt=_adoption(workflow, stack_of[name], services),
+                reassert=_reassertion(services),
             )
             result = deploy_stack(job, current, services.stacks, observer, stop_event)
         except OrchestratorError as error:
@@ -128,6 +129,13 @@ def _adoption(
     if not workflow.adopt or adoptions is None:
         return None
     return lambda: plan_import(workflow, stack, adoptions)
+
+
+def _reassertion(services: DeployServices) -> Callable[[ImportPlan], list[str]] | None:
+    adoptions = services.adoptions
+    if adoptions is None:
+        return None
+    return lambda plan: reassert_imported(plan, adoptions)
 
 
 def _stacks_to_observe(manifest: Manifest, graph: WorkflowGraph) -> set[str]:

@@ -174,3 +174,9 @@ class Adoptions(Protocol):
 
     def document(self, template: str) -> dict[str, object]:
         """The template (path relative to the manifest) as data with long-form intrinsics."""
+
+    def reassert(
+        self, resource_type: str, physical_id: str, properties: Mapping[str, object]
+    ) -> list[str]:
+        """Set, on an imported resource, the template's values an IMPORT did not apply; one
+        line per correction made (or refused, with why)."""

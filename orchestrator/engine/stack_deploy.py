@@ -33,6 +33,8 @@ class StackJob:
     # What to IMPORT when the stack has to be created, looked up only then: after a dead stack
     # (ROLLBACK_COMPLETE, an abandoned review) is gone, over the resources it left behind.
     adopt: Callable[[], ImportPlan | None] | None = None
+    # After an import: the template's values set where the IMPORT left a resource as found
+    reassert: Callable[[ImportPlan], list[str]] | None = None
 
 
 def deploy_stack(
@@ -104,6 +106,8 @@ def _adopt(
         raise OrchestratorError(f"{job.workflow}: the import did not complete")
     observer.phase(job.workflow, "imported; deploying the rest of the template")
     final = _change_and_execute(job, "UPDATE", tags, stacks, observer, stop)
+    for correction in job.reassert(to_import) if job.reassert else []:
+        observer.phase(job.workflow, f"corrected after the import: {correction}")
     return (final or imported).outputs
 
 

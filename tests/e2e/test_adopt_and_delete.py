@@ -29,8 +29,8 @@ def fresh_environment(local: Firefly) -> None:
     assert result.code == 0, result.err
 
 
-def table_with_items(aws: Callable[[str], Any], count: int) -> None:
-    """The table as seed 001 finds it: live, deletion-protected, holding keys."""
+def table_with_items(aws: Callable[[str], Any], count: int, protected: bool = True) -> None:
+    """The table as seed 001 finds it: live, deletion-protected (unless told), holding keys."""
     dynamodb = aws("dynamodb")
     if TABLE not in dynamodb.list_tables()["TableNames"]:
         dynamodb.create_table(
@@ -38,10 +38,10 @@ def table_with_items(aws: Callable[[str], Any], count: int) -> None:
             BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": "registration_key", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "registration_key", "KeyType": "HASH"}],
-            DeletionProtectionEnabled=True,
+            DeletionProtectionEnabled=protected,
         )
     else:
-        dynamodb.update_table(TableName=TABLE, DeletionProtectionEnabled=True)
+        dynamodb.update_table(TableName=TABLE, DeletionProtectionEnabled=protected)
     for index in range(count):
         dynamodb.put_item(TableName=TABLE, Item={"registration_key": {"S": f"key-{index}"}})
 
@@ -64,6 +64,33 @@ def test_a_table_without_its_stack_is_imported_and_keeps_every_item(
     assert entry["status"] == "imported"
     assert entry["outputs"]["TableName"] == TABLE  # added by the deploy after the import
     assert items(aws) == before >= 30
+    again = local("deploy", "--env", "local", "--only", "dynamodb-registration-keys")
+    assert "dynamodb-registration-keys: unchanged" in again.out
+
+
+def test_an_imported_table_gets_the_protection_and_ttl_its_template_declares(
+    local: Firefly, aws: Callable[[str], Any]
+) -> None:
+    """An IMPORT takes the table as found; CloudFormation then sees nothing to change. The
+    table found bare must still end with the template's deletion protection and TTL."""
+    fresh_environment(local)
+    dynamodb = aws("dynamodb")
+    if TABLE in dynamodb.list_tables()["TableNames"]:
+        dynamodb.update_table(TableName=TABLE, DeletionProtectionEnabled=False)
+        dynamodb.delete_table(TableName=TABLE)  # a bare table, made below, without TTL
+    table_with_items(aws, 4, protected=False)
+
+    result = local("deploy", "--env", "local", "--only", "dynamodb-registration-keys")
+
+    assert result.code == 0, result.err
+    assert (
+        "corrected after the import: RegistrationKeysTable: DeletionProtectionEnabled "
+        "false -> true" in result.err
+    )
+    assert dynamodb.describe_table(TableName=TABLE)["Table"]["DeletionProtectionEnabled"] is True
+    ttl = dynamodb.describe_time_to_live(TableName=TABLE)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+    assert items(aws) == 4
     again = local("deploy", "--env", "local", "--only", "dynamodb-registration-keys")
     assert "dynamodb-registration-keys: unchanged" in again.out
 

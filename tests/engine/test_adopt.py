@@ -50,12 +50,19 @@ def template(policy: str = "Retain", name: str = "demo-keys") -> dict[str, objec
 class FakeAdoptions:
     existing: dict[str, ExistingResource] = field(default_factory=dict)
     document_: dict[str, object] = field(default_factory=template)
+    reasserted: list[tuple[str, str, dict[str, object]]] = field(default_factory=list)
 
     def find(self, resource_type: str, identifier: Mapping[str, str]) -> ExistingResource:
         return self.existing.get(identifier["TableName"], ExistingResource(False))
 
     def document(self, template: str) -> dict[str, object]:
         return self.document_
+
+    def reassert(
+        self, resource_type: str, physical_id: str, properties: Mapping[str, object]
+    ) -> list[str]:
+        self.reasserted.append((resource_type, physical_id, dict(properties)))
+        return ["DeletionProtectionEnabled false -> true"]
 
 
 class Templates:
@@ -161,3 +168,29 @@ def test_a_dead_stack_over_a_kept_table_is_replaced_by_an_import(
         "create_change_set demo-keys IMPORT",
         "create_change_set demo-keys UPDATE",
     ]
+
+
+def test_after_an_import_the_template_s_values_are_reasserted_and_said(manifest: Manifest) -> None:
+    stacks = FakeStacks()
+    adoptions = FakeAdoptions({"demo-keys": ExistingResource(True)})
+    services = DeployServices(stacks=stacks, templates=Templates(), adoptions=adoptions)
+    observer = RecordingObserver()
+
+    deploy(manifest, DeployRequest(env="local"), services, observer)
+
+    assert adoptions.reasserted == [
+        ("AWS::DynamoDB::Table", "demo-keys", {"TableName": "demo-keys"})
+    ]
+    assert (
+        "phase",
+        "keys: corrected after the import: Table: DeletionProtectionEnabled false -> true",
+    ) in observer.events
+
+
+def test_a_normal_deploy_reasserts_nothing(manifest: Manifest) -> None:
+    stacks = FakeStacks(stacks={"demo-keys": StackSnapshot("demo-keys", "CREATE_COMPLETE")})
+    adoptions = FakeAdoptions({"demo-keys": ExistingResource(True, "demo-keys")})
+
+    run(manifest, stacks, adoptions)
+
+    assert adoptions.reasserted == []
