@@ -55,3 +55,28 @@ def test_missing_key_schema_is_named(aws: Aws) -> None:
 
     assert done["StackStatus"] == "ROLLBACK_COMPLETE"
     assert "KeySchema" in reasons[0]
+
+
+def test_tags_follow_the_template_on_create_and_update(aws: Aws) -> None:
+    """CloudFormation applies a table's Tags on create, and on update adds, changes and removes
+    the tags the template manages (AWS::DynamoDB::Table, Tags: update requires no
+    interruption)."""
+    cfn, ddb, name = aws("cloudformation"), aws("dynamodb"), unique("tags")
+
+    def tags() -> dict[str, str]:
+        arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+        return {t["Key"]: t["Value"] for t in ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]}
+
+    def update(*pairs: tuple[str, str]) -> str:
+        body = table(name, Tags=[{"Key": k, "Value": v} for k, v in pairs])
+        cfn.update_stack(StackName=name, TemplateBody=json.dumps(body))
+        return str(settle(cfn, name)["StackStatus"])
+
+    create(cfn, name, table(name, Tags=[{"Key": "team", "Value": "firmware"}]))
+    assert tags() == {"team": "firmware"}
+
+    assert update(("team", "platform"), ("cost", "dev")) == "UPDATE_COMPLETE"
+    assert tags() == {"team": "platform", "cost": "dev"}
+
+    assert update(("cost", "dev")) == "UPDATE_COMPLETE"
+    assert tags() == {"cost": "dev"}

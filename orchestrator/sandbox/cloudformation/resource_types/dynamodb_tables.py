@@ -1,5 +1,6 @@
 """CloudFormation-made DynamoDB tables: `TimeToLiveSpecification` applied, the key schema required,
-changes applied in place (moto has no update for tables), and tables adoptable by IMPORT."""
+changes applied in place (moto has no update for tables), Tags kept to the template on update,
+and tables adoptable by IMPORT."""
 
 from __future__ import annotations
 
@@ -55,12 +56,28 @@ class TableHandler(Handler):
             warm_throughput=None,
         )
         self._time_to_live(target, resource.physical_id, properties)
+        _retag(target, table.table_arn, resource.properties, properties)
         return table, resource.physical_id
 
     def find(self, target: Target, identifier: dict[str, Any]) -> tuple[Any, str] | None:
         name = identifier.get("TableName")
         table = _backend(target).tables.get(name)
         return None if table is None else (table, str(name))
+
+
+def _retag(target: Target, arn: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Tags as an update leaves them on AWS: the template's set, and those it dropped removed
+    (tags set outside the template are not CloudFormation's to touch)."""
+    old = {tag["Key"]: tag["Value"] for tag in before.get("Tags") or []}
+    new = {tag["Key"]: tag["Value"] for tag in after.get("Tags") or []}
+    changed = {key: value for key, value in new.items() if old.get(key) != value}
+    # moto's tag_resource appends, so a changed value is untagged before it is set again
+    stale = sorted((set(old) - set(new)) | set(changed))
+    backend = _backend(target)
+    if stale:
+        backend.untag_resource(arn, stale)
+    if changed:
+        backend.tag_resource(arn, changed)
 
 
 def install() -> None:
