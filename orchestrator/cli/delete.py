@@ -76,7 +76,7 @@ def delete(
     print_plan(plan)
     if not plan.existing:
         stdout.print("nothing to delete: none of these stacks exists")
-        _report_nothing_deleted(report, plan, env, "absent")
+        _report_nothing_deleted(report, plan, env, "none of these stacks exists")
         return
     try:
         if plan.blockers:

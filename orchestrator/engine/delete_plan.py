@@ -37,9 +37,11 @@ class StoredData:
         return self.resource.resource_type == "AWS::S3::Bucket"
 
     def describe(self) -> str:
-        kind, unit = ("bucket", "object version(s)") if self.is_bucket else ("table", "item(s)")
         count = f"{self.count}+" if self.count >= COUNT_LIMIT else str(self.count)
-        return f"{kind} {self.resource.physical_id} holds {count} {unit}"
+        if self.is_bucket:
+            return f"bucket {self.resource.physical_id} holds {count} object version(s)"
+        # DynamoDB's item count is refreshed about every six hours
+        return f"table {self.resource.physical_id} holds about {count} item(s)"
 
 
 @dataclass(frozen=True)
