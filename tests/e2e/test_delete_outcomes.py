@@ -3,12 +3,12 @@ interrupt, a blocked delete says so in one line, and `--report` is written whate
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import pytest
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST
 from tests.e2e.conftest import Firefly, read_report
-from tests.waiting import DEADLINE
+from tests.waiting import DEADLINE, POLL, wait_until
 
 STACK = "firefly-dynamodb-devices"
 ONLY = ("--only", "dynamodb-devices")
@@ -71,16 +71,15 @@ def test_nothing_to_delete_still_writes_the_report(local: Firefly, tmp_path: Pat
 
 def read_until(terminal: int, text: str, seen: bytearray) -> None:
     """Read the terminal's output into `seen` until `text` shows in it."""
-    deadline = time.monotonic() + DEADLINE
-    while text.encode() not in seen:
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {text!r} in {seen.decode(errors='replace')!r}")
-        ready, _, _ = select.select([terminal], [], [], 0.5)
+
+    def shown() -> bool:
+        ready, _, _ = select.select([terminal], [], [], POLL)
         if ready:
-            try:
-                seen += os.read(terminal, 4096)
-            except OSError:  # the program ended and closed the terminal
-                break
+            with contextlib.suppress(OSError):  # the program ended and closed the terminal
+                seen.extend(os.read(terminal, 4096))
+        return text.encode() in seen
+
+    wait_until(shown, lambda: f"{text!r} in {seen.decode(errors='replace')!r}")
 
 
 @pytest.mark.usefixtures("devices_stack")

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST, engine_process
+from tests.waiting import wait_until
 
 LATENCY = 2.0  # seconds each stack operation (a change set's creation, its execution) is held
 EXECUTING_DEADLINE = 60.0
@@ -47,20 +47,23 @@ def wait_until_a_stack_executes(
     """Poll the engine until a change set executes; fail if the deploy ends first or never
     gets there. The engine holds every execution `*_IN_PROGRESS` for LATENCY seconds, and the
     manifest's many stacks give one such window after another."""
-    deadline = time.monotonic() + EXECUTING_DEADLINE
-    while not executing(cloudformation):
+
+    def printed() -> str:
+        return "\n".join(p.read_text(encoding="utf-8") for p in output)
+
+    def executing_while_running() -> list[str]:
         if deploy.poll() is not None:
-            printed = "\n".join(p.read_text(encoding="utf-8") for p in output)
             pytest.fail(
                 f"the deploy exited ({deploy.returncode}) before any stack was executing:\n"
-                f"{printed}"
+                f"{printed()}"
             )
-        if time.monotonic() > deadline:
-            deploy.kill()
-            deploy.wait()
-            printed = "\n".join(p.read_text(encoding="utf-8") for p in output)
-            pytest.fail(f"no stack executed within {EXECUTING_DEADLINE:.0f} s:\n{printed}")
-        time.sleep(0.05)
+        return executing(cloudformation)
+
+    wait_until(
+        executing_while_running,
+        lambda: f"a stack to execute; the deploy printed:\n{printed()}",
+        EXECUTING_DEADLINE,
+    )
 
 
 def test_an_interrupt_stops_starting_work_and_exits_130(

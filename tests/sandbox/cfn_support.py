@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 import zipfile
 from typing import Any
+
+from tests.waiting import DEADLINE, wait_until
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 KEY = {
@@ -31,14 +32,14 @@ def unique(stem: str) -> str:
     return f"t-{uuid.uuid4().hex[:6]}-{stem}"
 
 
-def settle(cfn: Any, stack: str, timeout: float = 10) -> dict[str, Any]:
+def settle(cfn: Any, stack: str, timeout: float = DEADLINE) -> dict[str, Any]:
     """The stack once no operation is in progress."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def settled() -> dict[str, Any] | None:
         found: dict[str, Any] = cfn.describe_stacks(StackName=stack)["Stacks"][0]
-        if not found["StackStatus"].endswith("_IN_PROGRESS") or time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
+        return None if found["StackStatus"].endswith("_IN_PROGRESS") else found
+
+    return wait_until(settled, f"stack {stack} to leave *_IN_PROGRESS", timeout)
 
 
 def create(cfn: Any, stack: str, template: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

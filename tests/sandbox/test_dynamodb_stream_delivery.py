@@ -5,7 +5,6 @@ stream keeps its records."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -59,11 +58,12 @@ class Streamed:
             return []
         return [json.loads(line) for line in self.out.read_text().splitlines()]
 
-    def wait_for(self, batches: int, timeout: float = DEADLINE) -> list[list[str]]:
-        """What the function has seen once it has seen `batches` batches (or the time is up)."""
-        deadline = time.monotonic() + timeout
-        while len(self.seen()) < batches and time.monotonic() < deadline:
-            time.sleep(0.1)
+    def wait_for(self, batches: int) -> list[list[str]]:
+        """What the function has seen once it has seen `batches` batches."""
+        wait_until(
+            lambda: len(self.seen()) >= batches,
+            lambda: f"{batches} batches; the function has seen {self.seen()}",
+        )
         return self.seen()
 
 

@@ -4,12 +4,11 @@ through CloudFormation; a Task state's Lambda call runs the real handler."""
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from tests.sandbox.cfn_support import KEY, create, unique
 from tests.sandbox.lambda_support import function
-from tests.waiting import DEADLINE
+from tests.waiting import DEADLINE, wait_until
 
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
 FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Broken", "Cause": "test"}}}
@@ -17,13 +16,13 @@ SFN_ROLE = "arn:aws:iam::123456789012:role/sandbox-tests-states"
 
 
 def finished(sfn: Any, execution_arn: str, timeout: float = DEADLINE) -> dict[str, Any]:
-    """The execution once it is no longer RUNNING (or the time is up)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    """The execution once it is no longer RUNNING."""
+
+    def ended() -> dict[str, Any] | None:
         described: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return described
-        time.sleep(0.1)
+        return None if described["status"] == "RUNNING" else described
+
+    return wait_until(ended, f"execution {execution_arn} to end", timeout)
 
 
 def run(aws: Any, definition: dict[str, Any], execution_input: object) -> dict[str, Any]:
