@@ -26,8 +26,17 @@ class AwsInventory:
         self._s3 = s3
         self._bucket = bucket
         self._page_size = page_size  # object versions a listing or a DeleteObjects call takes
+        # An inventory serves one command: its preflight asks for each stack's resources three
+        # times (retained, protected tables, stored data), and a stack's delete, the only thing
+        # that changes them, comes after every question is answered.
+        self._resources: dict[str, list[StackResource]] = {}
 
     def resources(self, stack: str) -> list[StackResource]:
+        if stack not in self._resources:
+            self._resources[stack] = self._list_resources(stack)
+        return list(self._resources[stack])
+
+    def _list_resources(self, stack: str) -> list[StackResource]:
         found = []
         paginator = self._cloudformation.get_paginator("list_stack_resources")
         for page in call(lambda: list(paginator.paginate(StackName=stack))):

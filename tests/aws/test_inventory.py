@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,3 +76,35 @@ def test_a_table_counts_its_items_and_what_is_gone_counts_as_nothing(
     assert found.stored_count(StackResource("T", "AWS::DynamoDB::Table", "gone")) is None
     assert found.stored_count(bucket("gone")) is None
     assert found.stored_count(StackResource("R", "AWS::IAM::Role", "role")) is None
+
+
+def test_a_stack_s_resources_are_listed_once_for_the_whole_preflight(
+    clients: dict[str, Any],
+) -> None:
+    """The preflight asks for a stack's resources three times (retained ones, protected tables,
+    stored data); ListStackResources is paid once."""
+    template = {
+        "Resources": {
+            "Kept": {
+                "Type": "AWS::S3::Bucket",
+                "DeletionPolicy": "Retain",
+                "Properties": {"BucketName": "kept"},
+            },
+            "Gone": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "gone"}},
+        }
+    }
+    clients["cloudformation"].create_stack(StackName="demo", TemplateBody=json.dumps(template))
+    listings: list[str] = []
+    clients["cloudformation"].meta.events.register(
+        "before-call.cloudformation.ListStackResources", lambda **_: listings.append("list")
+    )
+    found = inventory(clients)
+
+    retained = found.retained("demo")
+    protected = found.deletion_protected_tables("demo")
+    everything = found.resources("demo")
+
+    assert [r.logical_id for r in retained] == ["Kept"]
+    assert protected == []
+    assert sorted(r.logical_id for r in everything) == ["Gone", "Kept"]
+    assert listings == ["list"]
