@@ -106,8 +106,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     sandbox = REPO / "tests" / "sandbox"
     items.sort(key=lambda item: item.path.is_relative_to(sandbox))
     for item in items:
-        in_slow_folder = any(item.path.is_relative_to(REPO / slow) for slow in SLOW_FOLDERS)
-        if in_slow_folder or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if in_slow_folder(item.path) or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
@@ -118,10 +117,14 @@ SLOW_FOLDERS = ("tests/sandbox", "tests/e2e", "tests/lambdas")
 SLOW_FIXTURES = frozenset({"sandbox", "sandbox_engine", "actionlint_program"})
 
 
+def in_slow_folder(path: Path) -> bool:
+    return any(path.is_relative_to(REPO / slow) for slow in SLOW_FOLDERS)
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """With `-m "not slow"`, the slow folders are not even imported (moto's server, seconds)."""
     if config.getoption("markexpr") == "not slow":
-        return any(collection_path.is_relative_to(REPO / slow) for slow in SLOW_FOLDERS) or None
+        return in_slow_folder(collection_path) or None
     return None
 
 

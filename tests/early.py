@@ -3,8 +3,8 @@
 The suite mostly waits on engines and subprocesses, and the machine has two cores: mypy (about
 20 s from a cold cache) and the conformance probes under latency (about 40 s, mostly waiting)
 run beside the other tests instead of after them. A test names its command with
-`@pytest.mark.early(start=...)`, where `start` returns a `Background`, and takes the `early` fixture
-to wait for it; a command whose test is not selected never starts.
+`@pytest.mark.early(start=...)`, where `start` returns a `Background`, and takes the
+`early_output` fixture to wait for it; a command whose test is not selected never starts.
 """
 
 from __future__ import annotations
