@@ -6,6 +6,7 @@ import io
 import json
 import uuid
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from tests.waiting import DEADLINE, wait_until
@@ -26,6 +27,27 @@ LAMBDA_TRUST = {
         }
     ],
 }
+
+
+def inline_function(code: str, out: Path) -> dict[str, Any]:
+    """Template resources: a role and a python3.11 function "Fn" with inline `code`, which gets
+    the path `out` (where it records what it saw) as its OUT variable."""
+    return {
+        "Role": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {"AssumeRolePolicyDocument": LAMBDA_TRUST},
+        },
+        "Fn": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Runtime": "python3.11",
+                "Handler": "index.handler",
+                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                "Code": {"ZipFile": code},
+                "Environment": {"Variables": {"OUT": str(out)}},
+            },
+        },
+    }
 
 
 def unique(stem: str) -> str:

@@ -14,7 +14,13 @@ from moto.s3 import notifications
 
 from orchestrator.sandbox.cloudformation.resource_types.s3_buckets import notification_config
 from tests.conftest import REPO
-from tests.sandbox.cfn_support import CAPABILITIES, LAMBDA_TRUST, create, settle, unique
+from tests.sandbox.cfn_support import (
+    CAPABILITIES,
+    create,
+    inline_function,
+    settle,
+    unique,
+)
 from tests.sandbox.lambda_support import function
 from tests.waiting import wait_until
 
@@ -45,20 +51,7 @@ def stack(bucket: str, out: Path) -> dict[str, Any]:
     }
     return {
         "Resources": {
-            "Role": {
-                "Type": "AWS::IAM::Role",
-                "Properties": {"AssumeRolePolicyDocument": LAMBDA_TRUST},
-            },
-            "Fn": {
-                "Type": "AWS::Lambda::Function",
-                "Properties": {
-                    "Runtime": "python3.11",
-                    "Handler": "index.handler",
-                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-                    "Code": {"ZipFile": RECORDER},
-                    "Environment": {"Variables": {"OUT": str(out)}},
-                },
-            },
+            **inline_function(RECORDER, out),
             # S3 checks its permission to invoke when the configuration is put: on AWS the bucket
             # must come after the permission
             "Permission": {

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from orchestrator.sandbox.fixes import dynamodb_stream_mappings_deliver as delivery
-from tests.sandbox.cfn_support import KEY, LAMBDA_TRUST, create, unique
+from tests.sandbox.cfn_support import KEY, create, inline_function, unique
 from tests.sandbox.lambda_support import function
 from tests.waiting import DEADLINE, wait_until, written
 
@@ -233,20 +233,7 @@ def test_a_mapping_made_by_cloudformation_delivers(aws: Any, tmp_path: Path) -> 
                         "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
                     },
                 },
-                "Role": {
-                    "Type": "AWS::IAM::Role",
-                    "Properties": {"AssumeRolePolicyDocument": LAMBDA_TRUST},
-                },
-                "Fn": {
-                    "Type": "AWS::Lambda::Function",
-                    "Properties": {
-                        "Runtime": "python3.11",
-                        "Handler": "index.handler",
-                        "Code": {"ZipFile": handler},
-                        "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-                        "Environment": {"Variables": {"OUT": str(out)}},
-                    },
-                },
+                **inline_function(handler, out),
                 "Mapping": {
                     "Type": "AWS::Lambda::EventSourceMapping",
                     "Properties": {
