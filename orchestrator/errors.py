@@ -20,6 +20,7 @@ class OrchestratorError(Exception):
     """An error the user can act on: its message is one clear line, printed without traceback."""
 
     exit_code: ExitCode = ExitCode.WORKFLOW_FAILED
+    aborts_run = False  # True: nothing new should start once this is raised
 
     def __init__(self, message: str, exit_code: ExitCode | None = None) -> None:
         super().__init__(message)
@@ -29,6 +30,13 @@ class OrchestratorError(Exception):
 
     def lines(self) -> list[str]:
         return [self.message]
+
+
+class EndpointUnreachable(OrchestratorError):
+    """The AWS endpoint (or the sandbox) stopped answering: the whole run stops, since every
+    workflow still to start would fail the same way."""
+
+    aborts_run = True
 
 
 class UsageError(OrchestratorError):

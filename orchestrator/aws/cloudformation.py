@@ -9,7 +9,15 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from orchestrator.aws.errors import call, is_no_changes, is_not_found, translated
+from orchestrator.aws.errors import (
+    call,
+    error_code,
+    error_message,
+    is_no_changes,
+    is_not_found,
+    is_transient,
+    translated,
+)
 from orchestrator.aws.poller import StackPoller, describe, pace
 from orchestrator.engine.ports import (
     ChangeSetOutcome,
@@ -77,8 +85,30 @@ class CloudFormationStacks:
         }
         if request.resources_to_import:
             arguments["ResourcesToImport"] = list(request.resources_to_import)
-        response = call(self._client.create_change_set, service=SERVICE, **arguments)
+        try:
+            response = self._client.create_change_set(**arguments)
+        except ClientError as error:
+            # The name is this request's own: when an attempt that failed on the wire had in
+            # fact created it, the retry meets it. Carry on with that change set. (The same
+            # code for an existing stack, with no such change set, is a real refusal.)
+            existing = (
+                self._own_change_set(request)
+                if error_code(error) == "AlreadyExistsException"
+                else None
+            )
+            if existing is None:
+                raise translated(error, SERVICE) from None
+            return existing
         return str(response["Id"])
+
+    def _own_change_set(self, request: ChangeSetRequest) -> str | None:
+        try:
+            described = self._client.describe_change_set(
+                ChangeSetName=request.name, StackName=request.stack
+            )
+        except ClientError:
+            return None
+        return str(described["ChangeSetId"])
 
     def _template(self, body: str) -> dict[str, str]:
         """TemplateBody, or TemplateURL for a body over CloudFormation's limit, as `sam deploy`
@@ -97,12 +127,12 @@ class CloudFormationStacks:
         return {"TemplateURL": self._large_templates.url(key)}
 
     def wait_change_set(self, change_set_id: str) -> ChangeSetOutcome:
+        """Until the change set is created (or failed); a throttled or failed look is only
+        a reason to look again later, never the workflow's failure."""
         started = time.monotonic()
         while True:
-            described = call(
-                self._client.describe_change_set, service=SERVICE, ChangeSetName=change_set_id
-            )
-            status = str(described["Status"])
+            described = self._look_at(change_set_id)
+            status = str(described["Status"]) if described else "CREATE_PENDING"
             if status not in _PENDING_CHANGE_SET:
                 break
             self._sleep(pace(time.monotonic() - started, self._first, self._max))
@@ -110,6 +140,14 @@ class CloudFormationStacks:
         changes = [_change(c) for c in described.get("Changes", [])]
         empty = status == "FAILED" and is_no_changes(reason)
         return ChangeSetOutcome(status=status, reason=reason, changes=changes, empty=empty)
+
+    def _look_at(self, change_set_id: str) -> dict[str, Any] | None:
+        try:
+            return dict(self._client.describe_change_set(ChangeSetName=change_set_id))
+        except ClientError as error:
+            if is_transient(error):
+                return None
+            raise translated(error, SERVICE) from None
 
     def delete_change_set(self, change_set_id: str) -> None:
         try:
@@ -119,7 +157,12 @@ class CloudFormationStacks:
                 raise translated(error, SERVICE) from None
 
     def execute_change_set(self, change_set_id: str) -> None:
-        call(self._client.execute_change_set, service=SERVICE, ChangeSetName=change_set_id)
+        try:
+            self._client.execute_change_set(ChangeSetName=change_set_id)
+        except ClientError as error:
+            # A retry of an execution that went through on the wire finds it running.
+            if not (error_code(error) == "InvalidChangeSetStatus" and _executing(error)):
+                raise translated(error, SERVICE) from None
 
     def wait_stack(
         self, stack: str, on_event: Callable[[str], None] | None = None
@@ -138,6 +181,11 @@ class CloudFormationStacks:
                 if _starts_operation(event, stack):
                     return _earliest_failure(reversed(events))
         return _earliest_failure(reversed(events))
+
+
+def _executing(error: ClientError) -> bool:
+    message = error_message(error)
+    return "EXECUTE_IN_PROGRESS" in message or "EXECUTE_COMPLETE" in message
 
 
 def _change(change: dict[str, Any]) -> dict[str, str]:

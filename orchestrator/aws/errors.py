@@ -11,13 +11,28 @@ from orchestrator.errors import OrchestratorError
 
 T = TypeVar("T")
 
-_THROTTLING = {
-    "Throttling",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "TooManyRequestsException",
-    "SlowDown",
-}
+# "The service is busy, try again": botocore's throttling codes (S3's SlowDown arrives as 503)
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    }
+)
+# "It failed on AWS's side, try again": botocore's transient codes and statuses
+TRANSIENT_CODES = frozenset({"RequestTimeout", "RequestTimeoutException", "InternalFailure"})
+TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
 
 
 def error_code(error: ClientError) -> str:
@@ -29,7 +44,17 @@ def error_message(error: ClientError) -> str:
 
 
 def is_throttling(error: ClientError) -> bool:
-    return error_code(error) in _THROTTLING
+    return error_code(error) in THROTTLING_CODES
+
+
+def is_retryable(code: str, status: int) -> bool:
+    """An answer worth another try: throttled, or failed on AWS's side."""
+    return code in THROTTLING_CODES or code in TRANSIENT_CODES or status in TRANSIENT_STATUS
+
+
+def is_transient(error: ClientError) -> bool:
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    return is_retryable(error_code(error), status)
 
 
 def is_stack_missing(error: ClientError) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 
 class EventCursor:
@@ -27,7 +27,7 @@ class EventCursor:
                 fresh += events if stop is None else events[:stop]
                 if stop is not None or seen is None:
                     break  # a first look reads one page: the latest events, not the history
-        except ClientError:
+        except (ClientError, BotoCoreError):
             return []  # events only describe progress: never a reason to fail a deploy
         if fresh:
             self._last[stack] = str(fresh[0]["EventId"])

@@ -4,7 +4,12 @@ Per-stack waiters cost ~30 calls per stack per minute; with twenty stacks in fli
 throttle each other. Here one thread sweeps all watched stacks at once, and reads events only
 for stacks whose status changed, from the last event seen. The pace follows the youngest
 operation watched (`pace`): fast while it is young, settling to one sweep every few seconds
-for long operations. A throttled sweep is retried on the next tick: it never fails a deploy.
+for long operations.
+
+A throttled sweep is looked at again on a later tick, however long the storm lasts: it never
+fails a deploy. A server error or a stalled read is retried a few times in a row; a refusal,
+a dead endpoint, or anything else a sweep, an event read or a listener raises fails the
+waiters with that error, so that no waiter is ever left blocked by a dead thread.
 """
 
 from __future__ import annotations
@@ -17,11 +22,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from orchestrator.aws.errors import is_stack_missing, is_throttling
+from orchestrator.aws.errors import is_stack_missing, is_throttling, is_transient
 from orchestrator.aws.events import EventCursor, describe_event
 from orchestrator.engine.ports import StackSnapshot
 
-_MAX_TRANSIENT = 6  # throttled or unreachable sweeps in a row before the waiters are failed
+_MAX_TRANSIENT = 6  # failed sweeps in a row (not throttled ones) before the waiters are failed
 EventListener = Callable[[str], None]  # one line about the stack's latest event
 
 
@@ -111,7 +116,7 @@ class StackPoller:
         return future.result()
 
     def _run(self) -> None:
-        throttled = 0
+        failed = 0  # sweeps in a row that found no answer
         while True:
             with self._lock:
                 names = list(self._watches)
@@ -119,27 +124,19 @@ class StackPoller:
                     self._thread = None
                     return
                 youngest = self._clock() - max(self._since[n] for n in names)
-            interval = pace(youngest, self._first, self._max) * (2 ** min(throttled, 3))
+            interval = pace(youngest, self._first, self._max) * (2 ** min(failed, 3))
             self._wake.wait(min(interval, self._max * 4))
             self._wake.clear()
             try:
                 snapshots = describe(self._client, names)
                 self.sweeps += 1
-                throttled = 0
-            except (ClientError, BotoCoreError) as error:
-                # Throttling and a dropped connection are worth another tick (botocore's own
-                # retries already waited); after a few in a row, or any other error, every
-                # waiter hears it: a dead endpoint must fail the deploy, not hang it.
-                transient = is_throttling(error) if isinstance(error, ClientError) else True
-                if not transient or throttled >= _MAX_TRANSIENT:
-                    self._fail_all(error)
+                failed = 0
+                self._settle(names, snapshots)
+            except Exception as error:  # the thread must outlive anything a sweep raises
+                if _look_again(error, failed):
+                    failed += 1
                     continue
-                throttled += 1
-                continue
-            except Exception as error:  # never let the thread die with waiters blocked
                 self._fail_all(error)
-                continue
-            self._settle(names, snapshots)
 
     def _settle(self, names: list[str], snapshots: dict[str, StackSnapshot]) -> None:
         for name in names:
@@ -171,7 +168,10 @@ class StackPoller:
         latest = (resources or events)[-1:]
         for event in latest:
             for listener in listeners:
-                listener(describe_event(event))
+                try:
+                    listener(describe_event(event))
+                except Exception:  # progress display only: the wait goes on
+                    continue
 
     def _fail_all(self, error: Exception) -> None:
         with self._lock:
@@ -181,3 +181,12 @@ class StackPoller:
         for futures in watches.values():
             for future in futures:
                 future.set_exception(error)
+
+
+def _look_again(error: Exception, failed_before: int) -> bool:
+    """Whether a failed sweep is worth another tick rather than failing every waiter."""
+    if isinstance(error, ClientError):
+        if is_throttling(error):
+            return True  # the storm passes; giving up would fail deploys that succeed
+        return is_transient(error) and failed_before < _MAX_TRANSIENT
+    return isinstance(error, BotoCoreError) and failed_before < _MAX_TRANSIENT

@@ -9,11 +9,12 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from orchestrator.aws.poller import StackPoller, pace
 from orchestrator.aws.session import connect
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import EndpointUnreachable, OrchestratorError
 from tests.waiting import DEADLINE
 
 
@@ -106,6 +107,104 @@ def test_a_throttling_storm_never_fails_a_stack_that_succeeded() -> None:
         result = poller.wait("a")
 
     assert result.status == "UPDATE_COMPLETE"
+
+
+class Scripted:
+    """A CloudFormation client whose stack `a` goes through `statuses`, one per sweep (the last
+    repeats); `events` is what reading events does (a callable, so that it may raise)."""
+
+    def __init__(self, statuses: list[Any], events: Any = None) -> None:
+        self.statuses = statuses
+        self.events = events or (lambda: [])
+
+    def describe_stacks(self, **_: Any) -> dict[str, Any]:
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        if isinstance(status, Exception):
+            raise status
+        return {"Stacks": [stack("a", status)]}
+
+    def get_paginator(self, _: str) -> Any:
+        events = self.events
+
+        class Pages:
+            def paginate(self, **__: Any) -> list[dict[str, Any]]:
+                return [{"StackEvents": events()}]
+
+        return Pages()
+
+
+def throttled() -> ClientError:
+    return ClientError(
+        {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "DescribeStacks"
+    )
+
+
+def test_a_storm_longer_than_any_retry_budget_still_ends_in_the_result() -> None:
+    fake = Scripted([*[throttled() for _ in range(12)], "UPDATE_COMPLETE"])
+    poller = StackPoller(fake, first_interval=0.001, max_interval=0.001)
+    assert poller.wait("a").status == "UPDATE_COMPLETE"
+
+
+def test_server_errors_are_retried_a_few_times_then_fail_the_waiters() -> None:
+    internal = ClientError(
+        {"Error": {"Code": "InternalFailure"}, "ResponseMetadata": {"HTTPStatusCode": 500}},
+        "DescribeStacks",
+    )
+    recovering = Scripted([internal, internal, "CREATE_COMPLETE"])
+    poller = StackPoller(recovering, first_interval=0.001, max_interval=0.001)
+    assert poller.wait("a").status == "CREATE_COMPLETE"
+    failing = Scripted([internal])
+    poller = StackPoller(failing, first_interval=0.001, max_interval=0.001)
+    with pytest.raises(ClientError, match="InternalFailure"):
+        poller.wait("a")
+
+
+def test_a_dead_endpoint_fails_every_waiter_at_once() -> None:
+    fake = Scripted([EndpointUnreachable("the sandbox stopped answering")])
+    poller = StackPoller(fake, first_interval=0.001, max_interval=0.001)
+    with ThreadPoolExecutor(2) as pool:
+        waiting = [pool.submit(poller.wait, "a") for _ in range(2)]
+        for future in waiting:
+            with pytest.raises(EndpointUnreachable, match="stopped answering"):
+                future.result(timeout=DEADLINE)
+
+
+def test_an_unreadable_event_log_never_stops_the_poller() -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    def events() -> list[dict[str, Any]]:
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    fake = Scripted(["CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE"], events)
+    poller = StackPoller(fake, first_interval=0.001, max_interval=0.001)
+    assert poller.wait("a", on_event=lambda _: None).status == "ROLLBACK_COMPLETE"
+
+
+def test_a_listener_that_raises_never_blocks_the_waiter() -> None:
+    heard = []
+
+    def listener(line: str) -> None:
+        heard.append(line)
+        raise RuntimeError("the display broke")
+
+    events = [event("e1", "Table", "DELETE_IN_PROGRESS")]
+    fake = Scripted(
+        ["UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE"],
+        lambda: events,
+    )
+    poller = StackPoller(fake, first_interval=0.001, max_interval=0.001)
+    assert poller.wait("a", on_event=listener).status == "UPDATE_ROLLBACK_COMPLETE"
+    assert heard == ["Table DELETE_IN_PROGRESS"]
+
+
+def test_an_answer_the_poller_cannot_read_fails_the_waiters_instead_of_hanging() -> None:
+    class Malformed(Scripted):
+        def describe_stacks(self, **_: Any) -> dict[str, Any]:
+            return {"Stacks": [{"StackName": "a"}]}  # no StackStatus
+
+    poller = StackPoller(Malformed(["x"]), first_interval=0.001, max_interval=0.001)
+    with pytest.raises(KeyError):
+        poller.wait("a")
 
 
 def test_a_stack_that_disappears_while_deleting_is_delete_complete() -> None:
