@@ -39,6 +39,12 @@ class EndpointUnreachable(OrchestratorError):
     aborts_run = True
 
 
+class Interrupted(OrchestratorError):
+    """A workflow the user's interrupt stopped before it changed anything more."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
 class UsageError(OrchestratorError):
     """Bad input on the command line (an unknown workflow in --only, an undeclared --env)."""
 

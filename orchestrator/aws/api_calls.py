@@ -22,7 +22,7 @@ class ApiCalls:
 
     def _sent(self, event_name: str = "", **_: Any) -> None:
         # before-send.{service}.{Operation}; the service part is botocore's hyphenated id
-        _, service, operation = [*event_name.split(".", 2), "", ""][:3]
+        service, operation = [*event_name.split(".", 2), "", ""][1:3]
         with self._lock:
             self._counts[f"{service}:{operation}"] += 1
 

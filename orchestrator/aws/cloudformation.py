@@ -133,7 +133,7 @@ class CloudFormationStacks:
         while True:
             described = self._look_at(change_set_id)
             status = str(described["Status"]) if described else "CREATE_PENDING"
-            if status not in _PENDING_CHANGE_SET:
+            if described and status not in _PENDING_CHANGE_SET:
                 break
             self._sleep(pace(time.monotonic() - started, self._first, self._max))
         reason = str(described.get("StatusReason", ""))
@@ -141,12 +141,12 @@ class CloudFormationStacks:
         empty = status == "FAILED" and is_no_changes(reason)
         return ChangeSetOutcome(status=status, reason=reason, changes=changes, empty=empty)
 
-    def _look_at(self, change_set_id: str) -> dict[str, Any] | None:
+    def _look_at(self, change_set_id: str) -> dict[str, Any]:
         try:
             return dict(self._client.describe_change_set(ChangeSetName=change_set_id))
         except ClientError as error:
             if is_transient(error):
-                return None
+                return {}  # look again later
             raise translated(error, SERVICE) from None
 
     def delete_change_set(self, change_set_id: str) -> None:

@@ -49,7 +49,7 @@ def is_connection_failure(error: BaseException | None) -> bool:
 
 def backoff(attempts: int, rand: Callable[[], float] = random.random) -> float:
     """Full jitter: a uniform wait in [0, min(MAX_DELAY, BASE_DELAY * 2**(attempts-1)))."""
-    return rand() * min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts - 1))
+    return rand() * min(MAX_DELAY, BASE_DELAY * float(2 ** max(0, attempts - 1)))
 
 
 class EndpointWatch:

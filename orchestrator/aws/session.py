@@ -8,7 +8,7 @@ are not. Every client of one environment shares one retry policy and one dead-en
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -45,7 +45,7 @@ class AwsClients:
     endpoint: str | None = None
     profile: str | None = None
     policy: RetryPolicy | None = None
-    calls: ApiCalls | None = None
+    calls: ApiCalls = field(default_factory=ApiCalls)
 
     def client(self, service: str) -> Any:
         """Another client of the same settings (the tests workflow's Lambda calls), on a

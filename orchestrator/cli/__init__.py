@@ -13,7 +13,15 @@ from orchestrator.errors import ExitCode, OrchestratorError
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    raise SystemExit(run(list(sys.argv[1:] if argv is None else argv)))
+    code = run(list(sys.argv[1:] if argv is None else argv))
+    scheduler = sys.modules.get("orchestrator.engine.scheduler")
+    if scheduler is not None and scheduler.abandoned_work():
+        # A second Ctrl-C stopped waiting for work in flight: the interpreter would join its
+        # threads at exit, which is the waiting the user refused. Everything is written.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    raise SystemExit(code)
 
 
 def run(argv: list[str]) -> int:

@@ -73,5 +73,6 @@ def deploy(
         secrets=secret_values(loaded, connection.env, services.environ),
         out=stdout,
         err=stderr,
+        api_calls=connection.clients.calls.counts,
     )
     raise typer.Exit(code)

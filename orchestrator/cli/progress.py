@@ -26,7 +26,16 @@ STYLES = {
     WorkflowStatus.DELETED: "green",
     WorkflowStatus.SKIPPED: "yellow",
     WorkflowStatus.FAILED: "red",
+    WorkflowStatus.INTERRUPTED: "yellow",
 }
+
+
+def interrupting_line(in_flight: list[str]) -> str:
+    waiting = f"waiting for {', '.join(in_flight)} to end" if in_flight else "ending"
+    return (
+        f"interrupted: nothing new starts; {waiting}. Press Ctrl-C again to stop waiting "
+        "(what is in flight then goes on in AWS without firefly)"
+    )
 
 
 def outcome(result: WorkflowResult) -> str:
@@ -53,6 +62,10 @@ class PlainObserver:
 
     def finished(self, result: WorkflowResult) -> None:
         self._line(result.workflow, outcome(result), STYLES[result.status])
+
+    def interrupting(self, in_flight: list[str]) -> None:
+        with self._lock:
+            self._console.print(Text(interrupting_line(in_flight), style="bold yellow"))
 
 
 class GitHubObserver:
@@ -90,6 +103,10 @@ class GitHubObserver:
                 message = (result.error or "failed").replace("%", "%25").replace("\n", "%0A")
                 self._write(f"::error title=firefly {result.workflow}::{message}")
 
+    def interrupting(self, in_flight: list[str]) -> None:
+        with self._lock:
+            self._write(f"::warning title=firefly::{interrupting_line(in_flight)}")
+
 
 class LiveObserver:
     """A terminal: one row per workflow with its phase and elapsed time, redrawn in place."""
@@ -124,6 +141,9 @@ class LiveObserver:
     def finished(self, result: WorkflowResult) -> None:
         with self._lock:
             self._rows[result.workflow] = (outcome(result), STYLES[result.status], None)
+
+    def interrupting(self, in_flight: list[str]) -> None:
+        self._live.console.print(Text(interrupting_line(in_flight), style="bold yellow"))
 
     def _table(self) -> Table:
         table = Table(box=None, show_header=True, header_style="bold", expand=False)

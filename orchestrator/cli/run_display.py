@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 
+from orchestrator.cli.console import print_error
 from orchestrator.cli.progress import GitHubObserver, LiveObserver, PlainObserver, is_github_actions
 from orchestrator.cli.summary import print_summary, write_github_files, write_report
 from orchestrator.engine.ports import RunObserver
@@ -30,6 +32,7 @@ def run_with_display(
     secrets: list[str],
     out: Console,
     err: Console,
+    api_calls: Callable[[], Mapping[str, int]] = dict,
 ) -> int:
     """Run, show progress on stderr and the results on stdout; the run's exit code."""
     if is_github_actions():
@@ -39,8 +42,12 @@ def run_with_display(
             result = runner(live)
     else:
         result = runner(PlainObserver(err))
-    result = redacted(result, secrets)
+    result = redacted(replace(result, api_calls=api_calls()), secrets)
     print_summary(out, result)
+    if result.aborted:
+        print_error(result.aborted)
+    if result.abandoned:
+        print_error(abandoned_line(result))
     if report is not None:
         write_report(report, result)
     if is_github_actions():
@@ -48,6 +55,20 @@ def run_with_display(
         classes = {name: _css(r.status) for name, r in result.results.items()}
         write_github_files(result, mermaid(graph, types, classes), only)
     return exit_code(result)
+
+
+def abandoned_line(run: RunResult) -> str:
+    """After a second Ctrl-C: what was left running, and what to do about it."""
+    left = [
+        r.stack or r.workflow
+        for r in run.results.values()
+        if r.status is WorkflowStatus.INTERRUPTED and r.finished_at is None
+    ]
+    return (
+        f"stopped waiting for {', '.join(left)}: still in progress, going on without firefly; "
+        f"'firefly status --env {run.env}' shows when they end, and the next {run.action} "
+        "waits for them"
+    )
 
 
 def _css(status: WorkflowStatus) -> str:

@@ -8,7 +8,7 @@ from threading import Event
 from orchestrator.engine.delete_plan import DeletePlan, DeleteRequest
 from orchestrator.engine.ports import Inventory, RunObserver, Stacks
 from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus
-from orchestrator.engine.scheduler import run_graph
+from orchestrator.engine.scheduler import run_graph, status_of
 from orchestrator.errors import OrchestratorError
 
 
@@ -37,13 +37,22 @@ def delete(
         try:
             _delete_stack(workflow, plan, stacks, inventory, observer)
         except OrchestratorError as error:
-            return result(WorkflowStatus.FAILED, "; ".join(error.lines()))
+            if error.aborts_run:
+                raise  # the scheduler stops the run on it
+            return result(status_of(error), "; ".join(error.lines()))
         return result(WorkflowStatus.DELETED)
 
     schedule = run_graph(
         plan.graph, work, concurrency=request.concurrency, observer=observer, stop=stop
     )
-    return RunResult(request.env, "delete", schedule.results, schedule.interrupted)
+    return RunResult(
+        request.env,
+        "delete",
+        schedule.results,
+        schedule.interrupted,
+        abandoned=schedule.abandoned,
+        aborted=schedule.aborted,
+    )
 
 
 def nothing_deleted(plan: DeletePlan, env: str, reason: str) -> RunResult:

@@ -19,7 +19,7 @@ from orchestrator.engine.ports import (
     TestRunner,
 )
 from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus
-from orchestrator.engine.scheduler import run_graph
+from orchestrator.engine.scheduler import run_graph, status_of
 from orchestrator.engine.stack_deploy import StackJob, deploy_stack
 from orchestrator.errors import OrchestratorError
 from orchestrator.graph import WorkflowGraph, deploy_graph
@@ -79,7 +79,7 @@ def deploy(
         started = time.monotonic()
         try:
             if not workflow.has_stack:
-                return _run_tests(name, services.tests, observer)
+                return _run_tests(name, services.tests, observer, stop_event)
             observer.phase(name, "resolving parameters")
             parameters = resolver.resolve(workflow)
             observer.phase(name, "packaging" if workflow.type.value == "sam" else "templating")
@@ -97,26 +97,34 @@ def deploy(
             )
             result = deploy_stack(job, current, services.stacks, observer, stop_event)
         except OrchestratorError as error:
-            message = "; ".join(error.lines())
+            if error.aborts_run:
+                raise  # the scheduler stops the run on it
+            message, status = "; ".join(error.lines()), status_of(error)
         except Exception as error:  # a bug: still this workflow's failure, with no secret in it
-            message = f"internal error: {type(error).__name__}: {error}"
+            message, status = (
+                f"internal error: {type(error).__name__}: {error}",
+                WorkflowStatus.FAILED,
+            )
         else:
             resolver.remember_outputs(name, result.outputs)
             return result
         stack = stack_of[name] if workflow.has_stack else None
         return WorkflowResult(
-            name,
-            WorkflowStatus.FAILED,
-            stack,
-            time.monotonic() - started,
-            error=redact(message, secrets),
+            name, status, stack, time.monotonic() - started, error=redact(message, secrets)
         )
 
     stop_event = stop or Event()
     schedule = run_graph(
         graph, work, concurrency=request.concurrency, observer=observer, stop=stop_event
     )
-    return RunResult(env.name, "deploy", schedule.results, schedule.interrupted)
+    return RunResult(
+        env.name,
+        "deploy",
+        schedule.results,
+        schedule.interrupted,
+        abandoned=schedule.abandoned,
+        aborted=schedule.aborted,
+    )
 
 
 def _adoption(
@@ -155,11 +163,13 @@ def _outputs(
     return snapshot.outputs if snapshot is not None else None
 
 
-def _run_tests(name: str, tests: TestRunner | None, observer: RunObserver) -> WorkflowResult:
+def _run_tests(
+    name: str, tests: TestRunner | None, observer: RunObserver, stop: Event
+) -> WorkflowResult:
     if tests is None:
         raise OrchestratorError(f"{name}: no test runner is configured for this environment")
     started = time.monotonic()
     observer.phase(name, "running the integration suite")
-    summary = tests.run(name)
+    summary = tests.run(name, stop)
     observer.phase(name, summary)
     return WorkflowResult(name, WorkflowStatus.PASSED, seconds=time.monotonic() - started)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from threading import Event
 from typing import Protocol
 
 from orchestrator.engine.results import WorkflowResult
@@ -20,6 +21,9 @@ class RunObserver(Protocol):
 
     def finished(self, result: WorkflowResult) -> None: ...
 
+    def interrupting(self, in_flight: list[str]) -> None:
+        """The first Ctrl-C: nothing new starts; `in_flight` is being waited for."""
+
 
 class NullObserver:
     def started(self, workflow: str) -> None:
@@ -29,6 +33,9 @@ class NullObserver:
         pass
 
     def finished(self, result: WorkflowResult) -> None:
+        pass
+
+    def interrupting(self, in_flight: list[str]) -> None:
         pass
 
 
@@ -115,8 +122,9 @@ class Templates(Protocol):
 class TestRunner(Protocol):
     """Runs a `tests` workflow against the deployed environment."""
 
-    def run(self, workflow: str) -> str:
-        """A one-line summary when the suite passes; raises OrchestratorError when it fails."""
+    def run(self, workflow: str, stop: Event) -> str:
+        """A one-line summary when the suite passes; raises OrchestratorError when it fails,
+        and `Interrupted` when `stop` is set before every check has started."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +20,10 @@ class WorkflowStatus(StrEnum):
     DELETED = "deleted"
     SKIPPED = "skipped"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"  # stopped by Ctrl-C, or still running when firefly stopped waiting
+
+
+NOT_SUCCEEDED = (WorkflowStatus.FAILED, WorkflowStatus.SKIPPED, WorkflowStatus.INTERRUPTED)
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,12 @@ class WorkflowResult:
     seconds: float = 0.0
     outputs: Mapping[str, str] = field(default_factory=dict)
     error: str | None = None
+    started_at: datetime | None = None  # UTC; None for a workflow that never started
+    finished_at: datetime | None = None
 
     @property
     def succeeded(self) -> bool:
-        return self.status not in (WorkflowStatus.FAILED, WorkflowStatus.SKIPPED)
+        return self.status not in NOT_SUCCEEDED
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,10 @@ class RunResult:
     env: str
     action: str
     results: Mapping[str, WorkflowResult]
-    interrupted: bool = False
+    interrupted: bool = False  # Ctrl-C: nothing new started
+    abandoned: bool = False  # a second Ctrl-C: firefly stopped waiting for what was in flight
+    aborted: str | None = None  # why nothing new started (a dead endpoint), in one line
+    api_calls: Mapping[str, int] = field(default_factory=dict)  # per service:Operation
 
     def count(self, status: WorkflowStatus) -> int:
         return sum(1 for result in self.results.values() if result.status is status)
@@ -61,13 +71,15 @@ def redacted(run: RunResult, secrets: list[str]) -> RunResult:
 
 
 def exit_code(run: RunResult) -> ExitCode:
-    if run.interrupted:
+    if run.interrupted or run.abandoned:
         return ExitCode.INTERRUPTED
-    if any(
-        r.status in (WorkflowStatus.FAILED, WorkflowStatus.SKIPPED) for r in run.results.values()
-    ):
+    if run.aborted or any(r.status in NOT_SUCCEEDED for r in run.results.values()):
         return ExitCode.WORKFLOW_FAILED
     return ExitCode.SUCCESS
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else None
 
 
 def report(run: RunResult) -> dict[str, Any]:
@@ -75,11 +87,14 @@ def report(run: RunResult) -> dict[str, Any]:
     return {
         "env": run.env,
         "action": run.action,
+        "api_calls": dict(sorted(run.api_calls.items())),
         "workflows": {
             name: {
                 "status": result.status.value,
                 "stack": result.stack,
                 "seconds": round(result.seconds, 3),
+                "started_at": _iso(result.started_at),
+                "finished_at": _iso(result.finished_at),
                 "outputs": dict(result.outputs),
                 "error": result.error,
             }

@@ -13,7 +13,7 @@ from orchestrator.engine.fingerprint import TAG, already_deployed, stamped
 from orchestrator.engine.ports import ChangeSetRequest, RunObserver, Stacks, StackSnapshot
 from orchestrator.engine.results import WorkflowResult, WorkflowStatus
 from orchestrator.engine.stack_plan import StackAction, decide
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import Interrupted, OrchestratorError
 
 # What SAM deploys need (AUTO_EXPAND for the transform) and what named IAM roles need.
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
@@ -138,7 +138,7 @@ def _change_and_execute(
         raise OrchestratorError(f"{job.workflow}: change set failed: {outcome.reason}")
     if stop.is_set():
         _discard(job, change_set, change_type, stacks)
-        raise OrchestratorError(
+        raise Interrupted(
             f"{job.workflow}: interrupted; the pending change set was "
             "deleted and nothing was changed"
         )

@@ -25,7 +25,7 @@ from orchestrator.aws.integration.api import ROUTES, ApiRequest, HttpApi, http_a
 from orchestrator.aws.integration.runner import Outcome, run_check, verdict
 from orchestrator.aws.integration.support import CheckContext, CheckFailure
 from orchestrator.engine.ports import StackSnapshot
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import Interrupted, OrchestratorError
 from orchestrator.manifest.models import Environment
 from tests.conftest import MANIFEST, CliResult, engine_process
 
@@ -126,7 +126,7 @@ def test_a_real_environment_without_a_token_says_what_it_needs() -> None:
     )
 
     with pytest.raises(OrchestratorError, match="set FIREFLY_INTEGRATION_TOKEN"):
-        suite.run(WORKFLOW)
+        suite.run(WORKFLOW, threading.Event())
 
 
 def test_the_suite_runs_every_check_and_fails_with_the_first_failure() -> None:
@@ -151,7 +151,37 @@ def test_the_suite_runs_every_check_and_fails_with_the_first_failure() -> None:
         match=r"^run-integration-tests: 1 of 3 checks failed: "
         r"fails: firefly-status said 500$",
     ):
-        suite.run(WORKFLOW)
+        suite.run(WORKFLOW, threading.Event())
+
+
+def test_an_interrupt_stops_the_suite_between_checks() -> None:
+    stop = threading.Event()
+    ran = []
+
+    def interrupted_here(ctx: CheckContext) -> None:
+        ran.append("first")
+        stop.set()  # as Ctrl-C does while this check runs
+
+    def later(ctx: CheckContext) -> None:
+        ran.append("later")
+
+    stacks = _Stacks({"firefly-func-status": {"FunctionName": "firefly-status"}})
+    suite = IntegrationSuite(
+        stacks,
+        {"func-status": "firefly-func-status"},
+        lambda service: None,
+        LOCAL,
+        {},
+        checks=(interrupted_here, later, later),
+        workers=1,
+    )
+
+    with pytest.raises(
+        Interrupted,
+        match=r"^run-integration-tests: interrupted after 1 of 3 checks \(each cleaned up",
+    ):
+        suite.run(WORKFLOW, stop)
+    assert ran == ["first"]
 
 
 def _jwt(claims: Mapping[str, str]) -> str:

@@ -33,6 +33,10 @@ class RecordingObserver:
         with self.lock:
             self.events.append((result.status.value, result.workflow))
 
+    def interrupting(self, in_flight: list[str]) -> None:
+        with self.lock:
+            self.events.append(("interrupting", ", ".join(in_flight)))
+
 
 @dataclass
 class FakeStacks:

@@ -3,7 +3,9 @@ name the resource, secrets never show."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -59,7 +61,7 @@ class SuiteRunner:
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
 
-    def run(self, workflow: str) -> str:
+    def run(self, workflow: str, stop: threading.Event) -> str:
         if self.fail:
             raise OrchestratorError(f"{workflow}: 1 of 3 checks failed")
         return "3 checks passed"
@@ -208,5 +210,18 @@ def test_the_report_follows_the_design_contract(manifest: Manifest) -> None:
     data = report(result)
 
     assert data["env"] == "local" and data["action"] == "deploy"
-    assert set(data["workflows"]["func"]) == {"status", "stack", "seconds", "outputs", "error"}
+    assert set(data) == {"env", "action", "api_calls", "workflows"}
+    func = data["workflows"]["func"]
+    assert set(func) == {
+        "status",
+        "stack",
+        "seconds",
+        "started_at",
+        "finished_at",
+        "outputs",
+        "error",
+    }
+    started = datetime.fromisoformat(func["started_at"])
+    assert func["started_at"].endswith("Z") and started.tzinfo is not None
+    assert started <= datetime.fromisoformat(func["finished_at"])
     assert data["workflows"]["table"]["outputs"] == {"EnvOut": "local"}

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from orchestrator.engine.results import WorkflowResult, WorkflowStatus
-from orchestrator.engine.scheduler import run_graph
-from orchestrator.errors import OrchestratorError, UsageError
+from orchestrator.engine.scheduler import ABANDONED, run_graph
+from orchestrator.errors import EndpointUnreachable, Interrupted, OrchestratorError, UsageError
 from orchestrator.graph import WorkflowGraph, deploy_graph
 from orchestrator.manifest import load_manifest
 from tests.engine.fakes import RecordingObserver
+from tests.waiting import wait_until
 
 # a -> c, b -> c, c -> d; e alone; b -> f
 MANIFEST = """
@@ -176,3 +180,68 @@ def test_the_observer_hears_every_start_and_end(graph: WorkflowGraph) -> None:
 def test_concurrency_below_one_is_a_usage_error(graph: WorkflowGraph) -> None:
     with pytest.raises(UsageError):
         run_graph(graph, ok, concurrency=0, observer=RecordingObserver())
+
+
+def test_an_error_every_workflow_would_meet_stops_the_run_with_its_line(
+    graph: WorkflowGraph,
+) -> None:
+    def work(name: str) -> WorkflowResult:
+        if name == "a":
+            raise EndpointUnreachable("the sandbox at http://127.0.0.1:1 stopped answering")
+        return ok(name)
+
+    schedule = run_graph(graph, work, concurrency=1, observer=RecordingObserver())
+
+    assert schedule.aborted == "the sandbox at http://127.0.0.1:1 stopped answering"
+    assert not schedule.interrupted
+    assert schedule.results["a"].status is WorkflowStatus.FAILED
+    assert [n for n, r in schedule.results.items() if r.status is WorkflowStatus.DEPLOYED] == []
+    assert schedule.results["e"].error == (
+        "not started: the sandbox at http://127.0.0.1:1 stopped answering"
+    )
+
+
+def test_a_workflow_stopped_by_the_interrupt_reports_interrupted(graph: WorkflowGraph) -> None:
+    def work(name: str) -> WorkflowResult:
+        raise Interrupted(f"{name}: interrupted; nothing was changed")
+
+    results = run_graph(graph, work, concurrency=1, observer=RecordingObserver()).results
+
+    assert results["a"].status is WorkflowStatus.INTERRUPTED
+    assert results["c"].error == "skipped: needs a, which interrupted"
+
+
+def test_every_workflow_run_has_its_start_and_end_in_utc(graph: WorkflowGraph) -> None:
+    results = run_graph(graph, ok, concurrency=2, observer=RecordingObserver()).results
+
+    for result in results.values():
+        assert result.started_at is not None and result.finished_at is not None
+        assert result.started_at.utcoffset() == timedelta(0)
+        assert result.started_at <= result.finished_at
+
+
+def test_ctrl_c_is_acknowledged_and_a_second_stops_waiting(graph: WorkflowGraph) -> None:
+    release = threading.Event()
+    observer = RecordingObserver()
+
+    def heard() -> bool:
+        with observer.lock:
+            return ("interrupting", "a") in observer.events
+
+    def work(name: str) -> WorkflowResult:
+        os.kill(os.getpid(), signal.SIGINT)  # the first Ctrl-C, while a runs
+        wait_until(heard, "the first Ctrl-C to be acknowledged")
+        os.kill(os.getpid(), signal.SIGINT)  # the second: a is still running
+        release.wait(DEADLINE)
+        return ok(name)
+
+    try:
+        schedule = run_graph(graph, work, concurrency=1, observer=observer)
+    finally:
+        release.set()
+
+    assert schedule.interrupted and schedule.abandoned
+    assert schedule.results["a"].status is WorkflowStatus.INTERRUPTED
+    assert schedule.results["a"].error == ABANDONED
+    assert schedule.results["b"].error == "not started: the run was interrupted"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from threading import Event
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -19,7 +20,7 @@ from orchestrator.aws.integration.deployment import (
     deployed_outputs,
 )
 from orchestrator.aws.integration.support import CheckContext, CheckFailure, describe
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import Interrupted, OrchestratorError
 from orchestrator.manifest.models import Environment, Manifest
 
 Check = Callable[[CheckContext], None]
@@ -121,7 +122,7 @@ class IntegrationSuite:
         self._poll_seconds = poll_seconds
         self._workers = workers
 
-    def run(self, workflow: str) -> str:
+    def run(self, workflow: str, stop: Event) -> str:
         try:
             deployment = self._deployment()
         except (ClientError, BotoCoreError) as error:
@@ -131,14 +132,21 @@ class IntegrationSuite:
         api = self._api(workflow, deployment)
         run_id = f"ff-it-{secrets.token_hex(4)}"
 
-        def one(check: Check) -> Outcome:
+        def one(check: Check) -> Outcome | None:
+            if stop.is_set():
+                return None  # Ctrl-C: the suite stops between checks, never inside one
             context = CheckContext(deployment, api, run_id, poll_seconds=self._poll_seconds)
             return run_check(check, context)
 
         with ThreadPoolExecutor(
             max_workers=self._workers, thread_name_prefix="integration"
         ) as pool:
-            outcomes = list(pool.map(one, self._checks))
+            outcomes = [o for o in pool.map(one, self._checks) if o is not None]
+        if len(outcomes) < len(self._checks) and all(o.failure is None for o in outcomes):
+            raise Interrupted(
+                f"{workflow}: interrupted after {len(outcomes)} of {len(self._checks)} "
+                "checks (each cleaned up after itself); the rest did not start"
+            )
         return verdict(workflow, outcomes)
 
     def _deployment(self) -> Deployment:
