@@ -1,119 +1,75 @@
-"""Ctrl-C during a deploy: nothing new starts, what was in flight ends, exit 130, no
-REVIEW_IN_PROGRESS stack is left behind."""
+"""Ctrl-C during a deploy: the first is acknowledged, nothing new starts, what was in flight
+ends, exit 130, no REVIEW_IN_PROGRESS stack is left behind; a second stops waiting at once."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
 from orchestrator.sandbox.lifecycle import SandboxInfo
-from tests.conftest import MANIFEST, engine_process
+from tests.conftest import engine_process
+from tests.e2e.background import background_deploy, cloudformation, wait_until_a_stack_executes
 from tests.waiting import wait_until
 
 LATENCY = 2.0  # seconds each stack operation (a change set's creation, its execution) is held
-EXECUTING_DEADLINE = 60.0
+SLOW_LATENCY = 30.0  # seconds: long enough that only the second Ctrl-C can end the wait
+ACKNOWLEDGED = "interrupted: nothing new starts; waiting for "
 
 
 @pytest.fixture
-def slow_engine(tmp_path: Path) -> Iterator[tuple[SandboxInfo, Path]]:
+def slow_engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[SandboxInfo]:
     """An engine holding every stack operation in progress for a while, so there is a run to
     stop."""
-    state = tmp_path / "state"
-    with engine_process(state, LATENCY) as info:
-        yield info, state
-
-
-def executing(cloudformation: Any) -> list[str]:
-    """The stacks whose change set is executing: `*_IN_PROGRESS`, but not REVIEW_IN_PROGRESS (a
-    change set still being created, which an interrupt discards along with its stack)."""
-    return [
-        s["StackName"]
-        for s in cloudformation.describe_stacks()["Stacks"]
-        if s["StackStatus"].endswith("_IN_PROGRESS") and s["StackStatus"] != "REVIEW_IN_PROGRESS"
-    ]
-
-
-def wait_until_a_stack_executes(
-    cloudformation: Any, deploy: subprocess.Popen[bytes], output: list[Path]
-) -> None:
-    """Poll the engine until a change set executes; fail if the deploy ends first or never
-    gets there. The engine holds every execution `*_IN_PROGRESS` for LATENCY seconds, and the
-    manifest's many stacks give one such window after another."""
-
-    def printed() -> str:
-        return "\n".join(p.read_text(encoding="utf-8") for p in output)
-
-    def executing_while_running() -> list[str]:
-        if deploy.poll() is not None:
-            pytest.fail(
-                f"the deploy exited ({deploy.returncode}) before any stack was executing:\n"
-                f"{printed()}"
-            )
-        return executing(cloudformation)
-
-    wait_until(
-        executing_while_running,
-        lambda: f"a stack to execute; the deploy printed:\n{printed()}",
-        EXECUTING_DEADLINE,
-    )
+    with engine_process(tmp_path / "state", getattr(request, "param", LATENCY)) as info:
+        yield info
 
 
 def test_an_interrupt_stops_starting_work_and_exits_130(
-    slow_engine: tuple[SandboxInfo, Path], tmp_path: Path
+    slow_engine: SandboxInfo, tmp_path: Path
 ) -> None:
-    info, _ = slow_engine
-    environment = {**os.environ, "FIREFLY_SANDBOX_ENDPOINT": info.endpoint}
-    environment.pop("GITHUB_ACTIONS", None)
-    cloudformation = boto3.session.Session(
-        aws_access_key_id="t",
-        aws_secret_access_key="t",
-        region_name="us-east-1",
-    ).client("cloudformation", endpoint_url=info.endpoint)
-    # Files rather than pipes: nothing reads the output while the test polls the engine, and a
-    # full pipe would stall the deploy.
-    stdout, stderr = tmp_path / "deploy.out", tmp_path / "deploy.err"
-    with stdout.open("wb") as out_file, stderr.open("wb") as err_file:
-        deploy = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "orchestrator",
-                "deploy",
-                "--env",
-                "local",
-                "--concurrency",
-                "2",
-                "--manifest",
-                str(MANIFEST),
-            ],
-            stdout=out_file,
-            stderr=err_file,
-            env=environment,
-        )
-    try:
+    client = cloudformation(slow_engine.endpoint)
+    with background_deploy(slow_engine.endpoint, tmp_path, "--concurrency", "2") as deploy:
         # The interrupt must come while a change set executes: that stack is in flight, and
         # must be let to end rather than be left behind.
-        wait_until_a_stack_executes(cloudformation, deploy, [stdout, stderr])
-        deploy.send_signal(signal.SIGINT)
-        deploy.wait(timeout=120)
-    finally:
-        if deploy.poll() is None:
-            deploy.kill()
-            deploy.wait()
-    out, err = stdout.read_text(encoding="utf-8"), stderr.read_text(encoding="utf-8")
+        wait_until_a_stack_executes(client, deploy)
+        deploy.process.send_signal(signal.SIGINT)
+        deploy.process.wait(timeout=120)
+    out, err = deploy.stdout.read_text(), deploy.stderr.read_text()
 
-    assert deploy.returncode == 130, err
+    assert deploy.process.returncode == 130, err
+    assert ACKNOWLEDGED in err
     assert "(interrupted)" in out
     assert "Traceback" not in err
     assert "not started: the run was interrupted" in out
-    statuses = [s["StackStatus"] for s in cloudformation.describe_stacks()["Stacks"]]
+    statuses = [s["StackStatus"] for s in client.describe_stacks()["Stacks"]]
     assert statuses, "nothing was in flight when the interrupt came"
     assert not [s for s in statuses if s == "REVIEW_IN_PROGRESS" or s.endswith("_IN_PROGRESS")]
+
+
+@pytest.mark.parametrize("slow_engine", [SLOW_LATENCY], indirect=True)
+def test_a_second_interrupt_stops_waiting_and_names_what_is_left(
+    slow_engine: SandboxInfo, tmp_path: Path
+) -> None:
+    client = cloudformation(slow_engine.endpoint)
+    report = tmp_path / "report.json"
+    with background_deploy(
+        slow_engine.endpoint, tmp_path, "--concurrency", "1", "--report", str(report)
+    ) as deploy:
+        (stack,) = wait_until_a_stack_executes(client, deploy)
+        deploy.process.send_signal(signal.SIGINT)
+        wait_until(lambda: ACKNOWLEDGED in deploy.printed(), "the first Ctrl-C's acknowledgment")
+        deploy.process.send_signal(signal.SIGINT)
+        deploy.process.wait(timeout=SLOW_LATENCY / 2)  # it must not wait for the stack to end
+    out, err = deploy.stdout.read_text(), deploy.stderr.read_text()
+
+    assert deploy.process.returncode == 130, err
+    assert "Traceback" not in err
+    assert "error: stopped waiting for " in err and "'firefly status --env local'" in err
+    assert client.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"].endswith(
+        "_IN_PROGRESS"
+    )
+    assert ": interrupted (" in out and "still in progress when firefly stopped waiting" in out
+    assert '"status": "interrupted"' in report.read_text()
