@@ -37,6 +37,10 @@ UNKNOWN_TYPE = (
     "stacks/table/template.yaml:7: cfn-lint E3006: Resource type 'AWS::DynamoDB::Tabel' does not "
     "exist in 'us-east-1'"
 )
+CYCLE = (
+    "workflows.yaml:14: workflows.table.deploy.needs.func: deploy dependency cycle: "
+    "table -> func -> table (each needs the next); remove one of these needs"
+)
 PYTHON_SYNTAX = "lambdas/func/app.py:2: Python syntax error: '{' was never closed"
 
 
@@ -92,6 +96,10 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def with_output_typo(root: Path) -> Path:
+    return write_project(root, MANIFEST.replace("table.TableName", "table.TableNam"))
+
+
 def broken_lambda(root: Path) -> Path:
     manifest = write_project(root)
     (root / "lambdas" / "func" / "app.py").write_text(SYNTAX_ERROR, encoding="utf-8")
@@ -99,10 +107,7 @@ def broken_lambda(root: Path) -> Path:
 
 
 CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
-    "an output-key typo": (
-        lambda root: write_project(root, MANIFEST.replace("table.TableName", "table.TableNam")),
-        OUTPUT_TYPO,
-    ),
+    "an output-key typo": (with_output_typo, OUTPUT_TYPO),
     "a missing template": (lambda root: write_project(root, func=None), MISSING_TEMPLATE),
     "invalid template YAML": (
         lambda root: write_project(root, table=TABLE.replace("Type: String", "Type: [String")),
@@ -118,6 +123,12 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
 }
 
 
+def assert_stopped_before_aws(result: CliResult, problem: str, aws: Recorder) -> None:
+    assert result.code == 2, result.err
+    assert result.error_lines == [f"error: {problem}"]
+    assert aws.requests == []
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_deploy_stops_on_a_check_before_any_aws_call(
     case: str, firefly: Firefly, aws: Recorder, folder: Path
@@ -127,70 +138,50 @@ def test_deploy_stops_on_a_check_before_any_aws_call(
 
     result = firefly("deploy", "--env", "local", "--manifest", str(manifest))
 
-    assert result.code == 2, result.err
-    assert result.error_lines == [f"error: {problem}"]
-    assert aws.requests == []
+    assert_stopped_before_aws(result, problem, aws)
 
 
-def test_plan_stops_on_a_check_before_any_aws_call(
-    firefly: Firefly, aws: Recorder, folder: Path
-) -> None:
-    manifest = write_project(folder, MANIFEST.replace("table.TableName", "table.TableNam"))
-
-    result = firefly("plan", "--env", "local", "--manifest", str(manifest))
-
-    assert result.code == 2
-    assert result.error_lines == [f"error: {OUTPUT_TYPO}"]
-    assert aws.requests == []
-
-
-def test_delete_checks_the_workflows_it_deletes_before_any_aws_call(
-    firefly: Firefly, aws: Recorder, folder: Path
-) -> None:
-    manifest = broken_lambda(folder)
-
+SELECTIONS = {
+    "plan": (("plan",), with_output_typo, OUTPUT_TYPO),
     # Deleting table deletes func first (it reads table's output): func is checked too.
-    result = firefly("delete", "--env", "local", "--only", "table", "--yes", "-m", str(manifest))
+    "delete --only table": (("delete", "--only", "table", "--yes"), broken_lambda, PYTHON_SYNTAX),
+    # func is deployed against table's outputs: table's template is read, though not selected.
+    "deploy --only func --no-deps": (
+        ("deploy", "--only", "func", "--no-deps"),
+        with_output_typo,
+        OUTPUT_TYPO,
+    ),
+}
 
-    assert result.code == 2
-    assert result.error_lines == [f"error: {PYTHON_SYNTAX}"]
-    assert aws.requests == []
 
-
-def test_the_outputs_of_an_unselected_producer_are_still_checked(
-    firefly: Firefly, aws: Recorder, folder: Path
+@pytest.mark.parametrize("selection", SELECTIONS)
+def test_the_selected_workflows_are_checked_before_any_aws_call(
+    selection: str, firefly: Firefly, aws: Recorder, folder: Path
 ) -> None:
-    manifest = write_project(folder, MANIFEST.replace("table.TableName", "table.TableNam"))
+    command, write, problem = SELECTIONS[selection]
+    manifest = write(folder)
 
-    result = firefly("deploy", "--env", "local", "--only", "func", "--no-deps", "-m", str(manifest))
+    result = firefly(*command, "--env", "local", "--manifest", str(manifest))
 
-    assert result.code == 2
-    assert result.error_lines == [f"error: {OUTPUT_TYPO}"]
-    assert aws.requests == []
+    assert_stopped_before_aws(result, problem, aws)
 
 
-def test_a_problem_in_an_unselected_workflow_does_not_block_another(
-    firefly: Firefly, aws: Recorder, folder: Path
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(("--only", "table", "--no-deps"), id="func-not-selected"),
+        pytest.param(("--skip-checks",), id="skip-checks"),
+    ],
+)
+def test_the_broken_lambda_does_not_stop_a_deploy(
+    options: tuple[str, ...], firefly: Firefly, aws: Recorder, folder: Path
 ) -> None:
     manifest = broken_lambda(folder)
 
-    result = firefly(
-        "deploy", "--env", "local", "--only", "table", "--no-deps", "-m", str(manifest)
-    )
+    result = firefly("deploy", "--env", "local", *options, "--manifest", str(manifest))
 
     assert PYTHON_SYNTAX not in result.err
     assert aws.requests  # past the checks: the deploy reached the (refusing) endpoint
-
-
-def test_skip_checks_lets_the_deploy_past_the_template_checks(
-    firefly: Firefly, aws: Recorder, folder: Path
-) -> None:
-    manifest = broken_lambda(folder)
-
-    result = firefly("deploy", "--env", "local", "--skip-checks", "--manifest", str(manifest))
-
-    assert PYTHON_SYNTAX not in result.err
-    assert aws.requests
 
 
 def test_skip_checks_still_runs_the_structural_checks(
@@ -204,12 +195,7 @@ def test_skip_checks_still_runs_the_structural_checks(
 
     result = firefly("deploy", "--env", "local", "--skip-checks", "--manifest", str(manifest))
 
-    assert result.code == 2
-    assert result.error_lines == [
-        "error: workflows.yaml:14: workflows.table.deploy.needs.func: deploy dependency cycle: "
-        "table -> func -> table (each needs the next); remove one of these needs"
-    ]
-    assert aws.requests == []
+    assert_stopped_before_aws(result, CYCLE, aws)
 
 
 @pytest.mark.parametrize("command", ["deploy", "plan", "delete"])
