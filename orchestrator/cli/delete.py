@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from orchestrator.cli.console import stderr, stdout
-from orchestrator.cli.deploy import EnvOption, NoDepsOption, OnlyOption, ProfileOption, ReportOption
+from orchestrator.cli.deploy import (
+    EnvOption,
+    NoDepsOption,
+    OnlyOption,
+    ProfileOption,
+    ReportOption,
+    SkipChecksOption,
+)
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
 from orchestrator.errors import OrchestratorError, UsageError
 
@@ -50,13 +57,17 @@ def delete(
     concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1)] = 8,
     report: ReportOption = None,
     profile: ProfileOption = None,
+    skip_checks: SkipChecksOption = False,
 ) -> None:
-    """Delete stacks in delete-graph order, after showing what goes, what stays, what blocks."""
+    """Delete stacks in delete-graph order, after showing what goes, what stays, what blocks.
+
+    First, before any AWS call, every check of `firefly validate` on the selected workflows.
+    """
     from orchestrator.cli.run_display import run_with_display
     from orchestrator.connect import inventory, open_environment
     from orchestrator.engine.delete import delete as run_delete
     from orchestrator.engine.delete_plan import DeleteRequest, plan_delete, selected_delete_graph
-    from orchestrator.validation import load_checked
+    from orchestrator.validation import check_selected, load_checked
 
     loaded = load_checked(manifest)
     request = DeleteRequest(
@@ -67,7 +78,9 @@ def delete(
         disable_deletion_protection=disable_deletion_protection,
         empty_buckets=empty_buckets,
     )
-    selected_delete_graph(loaded, request)  # an unknown --only fails before any AWS call
+    graph = selected_delete_graph(loaded, request)  # an unknown --only fails before any AWS call
+    if not skip_checks:
+        check_selected(loaded, graph.nodes)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )

@@ -26,6 +26,14 @@ ReportOption = Annotated[
 ProfileOption = Annotated[
     str | None, typer.Option("--profile", help="AWS profile (ignored on sandbox environments).")
 ]
+SkipChecksOption = Annotated[
+    bool,
+    typer.Option(
+        "--skip-checks",
+        help="For emergencies: skip validate's template, Lambda source and cfn-lint checks of "
+        "the selected workflows (the manifest's own checks still run).",
+    ),
+]
 
 
 def deploy(
@@ -41,14 +49,18 @@ def deploy(
         bool, typer.Option("--force", help="Submit a change set even for unchanged stacks.")
     ] = False,
     profile: ProfileOption = None,
+    skip_checks: SkipChecksOption = False,
 ) -> None:
-    """Deploy in topological order, each workflow as soon as what it needs is done."""
+    """Deploy in topological order, each workflow as soon as what it needs is done.
+
+    First, before any AWS call, every check of `firefly validate` on the selected workflows.
+    """
     from orchestrator.cli.run_display import run_with_display
     from orchestrator.connect import deploy_services, open_environment
     from orchestrator.engine.deploy import DeployRequest, selected_graph
     from orchestrator.engine.deploy import deploy as run_deploy
     from orchestrator.engine.parameters import secret_values
-    from orchestrator.validation import load_checked
+    from orchestrator.validation import check_selected, load_checked
 
     loaded = load_checked(manifest)
     request = DeployRequest(
@@ -59,6 +71,8 @@ def deploy(
         force=force,
     )
     graph = selected_graph(loaded, request)  # an unknown --only fails before any AWS call
+    if not skip_checks:
+        check_selected(loaded, graph.nodes)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )

@@ -5,7 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 
 from orchestrator.cli.console import stderr, stdout
-from orchestrator.cli.deploy import EnvOption, NoDepsOption, OnlyOption, ProfileOption
+from orchestrator.cli.deploy import (
+    EnvOption,
+    NoDepsOption,
+    OnlyOption,
+    ProfileOption,
+    SkipChecksOption,
+)
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
 
 EXAMPLE = "Example: firefly plan --env dev --only func-status"
@@ -27,16 +33,22 @@ def plan(
     only: OnlyOption = None,
     no_deps: NoDepsOption = False,
     profile: ProfileOption = None,
+    skip_checks: SkipChecksOption = False,
 ) -> None:
-    """Show the deploy order as parallel levels and, per stack, what would change."""
+    """Show the deploy order as parallel levels and, per stack, what would change.
+
+    First, before any AWS call, every check of `firefly validate` on the selected workflows.
+    """
     from orchestrator.connect import deploy_services, open_environment
     from orchestrator.engine.deploy import DeployRequest, selected_graph
     from orchestrator.engine.preview import preview
-    from orchestrator.validation import load_checked
+    from orchestrator.validation import check_selected, load_checked
 
     loaded = load_checked(manifest)
     request = DeployRequest(env=env, only=tuple(only or ()), with_prerequisites=not no_deps)
-    selected_graph(loaded, request)
+    graph = selected_graph(loaded, request)
+    if not skip_checks:
+        check_selected(loaded, graph.nodes)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )

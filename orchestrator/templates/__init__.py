@@ -1,7 +1,8 @@
 """The stacks' templates, read with CloudFormation's short-form tags, checked against the manifest.
 
-Every check takes the manifest and yields `Problem`s at the template's or the manifest's
-file:line, like the manifest's own checks; `TEMPLATE_CHECKS` joins them to `firefly validate`.
+Every check takes the manifest (and the `Scope` of workflows to report on: all of them unless
+told) and yields `Problem`s at the template's, the manifest's or a Lambda source's file:line,
+like the manifest's own checks; `TEMPLATE_CHECKS` joins them to `firefly validate`.
 Each template is parsed (and linted) once per run, whichever checks ask for it.
 """
 
@@ -18,13 +19,16 @@ from orchestrator.templates.imports import check_import_values
 from orchestrator.templates.lint import check_cfn_lint, template_warnings
 from orchestrator.templates.loader import LocatedDict, parse_yaml
 from orchestrator.templates.model import Resource, Template, load_template
-from orchestrator.templates.stacks import StackTemplate, stack_templates
+from orchestrator.templates.python_sources import check_python_syntax
+from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope, StackTemplate, stack_templates
 
 __all__ = [
+    "EVERY_WORKFLOW",
     "IMPORTABLE",
     "TEMPLATE_CHECKS",
     "LocatedDict",
     "Resource",
+    "Scope",
     "StackTemplate",
     "Template",
     "check_adoptions",
@@ -34,6 +38,7 @@ __all__ = [
     "check_import_values",
     "check_outputs",
     "check_parameters",
+    "check_python_syntax",
     "check_templates_parse",
     "load_template",
     "parse_yaml",
@@ -46,6 +51,7 @@ TEMPLATE_CHECKS = (
     check_parameters,
     check_outputs,
     check_code_uris,
+    check_python_syntax,
     check_adoptions,
     check_data_retention,
     check_import_values,

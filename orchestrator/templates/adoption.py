@@ -8,7 +8,7 @@ from orchestrator.errors import Problem
 from orchestrator.manifest import Manifest, Workflow
 from orchestrator.manifest.models import Adoption
 from orchestrator.templates.model import Resource, Template
-from orchestrator.templates.stacks import parsed
+from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope, parsed
 
 # The resource types this system may adopt with an IMPORT change set, each with the properties
 # that identify an existing resource (CloudFormation's "resource identifier"). Types whose
@@ -24,9 +24,9 @@ IMPORTABLE = {
 DATA_TYPES = ("AWS::DynamoDB::Table", "AWS::S3::Bucket")
 
 
-def check_adoptions(manifest: Manifest) -> Iterator[Problem]:
+def check_adoptions(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
     """Every `adopt:` entry names an importable, retained resource with matching identifiers."""
-    for workflow, template in parsed(manifest):
+    for workflow, template in parsed(manifest, scope):
         if not workflow.adopt:
             continue
         resources = template.resources()
@@ -100,9 +100,9 @@ def _unadopted(
             )
 
 
-def check_data_retention(manifest: Manifest) -> Iterator[Problem]:
+def check_data_retention(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
     """Every table and bucket states its DeletionPolicy instead of inheriting Delete silently."""
-    for _, template in parsed(manifest):
+    for _, template in parsed(manifest, scope):
         for resource in template.resources().values():
             if resource.type in DATA_TYPES and "DeletionPolicy" not in resource.attributes:
                 yield Problem(

@@ -9,7 +9,7 @@ from orchestrator.errors import Problem
 from orchestrator.manifest import Manifest
 from orchestrator.templates.loader import LocatedDict
 from orchestrator.templates.model import Template
-from orchestrator.templates.stacks import key_line, parsed, stack_templates
+from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope, key_line, parsed, stack_templates
 
 LAMBDAS = "lambdas"
 # SAM resource types whose local source folder firefly zips and uploads, by property.
@@ -23,15 +23,15 @@ def _listing(names: list[str]) -> str:
     return ", ".join(names) if names else "none"
 
 
-def check_templates_parse(manifest: Manifest) -> Iterator[Problem]:
+def check_templates_parse(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
     """Every template exists and is a readable YAML mapping (short-form tags included)."""
-    for stack in stack_templates(manifest):
+    for stack in stack_templates(manifest, scope):
         yield from stack.problems
 
 
-def check_parameters(manifest: Manifest) -> Iterator[Problem]:
+def check_parameters(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
     """Manifest parameters are declared by the template; required ones are all set."""
-    for workflow, template in parsed(manifest):
+    for workflow, template in parsed(manifest, scope):
         declared = template.parameters()
         given = {parameter.name for parameter in workflow.parameters}
         for parameter in workflow.parameters:
@@ -58,10 +58,16 @@ def check_parameters(manifest: Manifest) -> Iterator[Problem]:
             )
 
 
-def check_outputs(manifest: Manifest) -> Iterator[Problem]:
-    """Every `{output: W.Key}` names an output that W's template declares."""
-    templates = {workflow.name: template for workflow, template in parsed(manifest)}
-    for workflow in manifest.workflows.values():
+def check_outputs(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
+    """Every `{output: W.Key}` names an output that W's template declares.
+
+    The producers' templates are read even when they are out of scope: `--only func --no-deps`
+    deploys func against its producer's outputs.
+    """
+    checked = [workflow for workflow in manifest.workflows.values() if workflow.name in scope]
+    producers = Scope(frozenset(ref.workflow for w in checked for _, ref in w.output_refs()))
+    templates = {workflow.name: template for workflow, template in parsed(manifest, producers)}
+    for workflow in checked:
         for parameter, ref in workflow.output_refs():
             producer = templates.get(ref.workflow)
             if producer is None:
@@ -77,11 +83,28 @@ def check_outputs(manifest: Manifest) -> Iterator[Problem]:
                 )
 
 
-def check_code_uris(manifest: Manifest) -> Iterator[Problem]:
+def check_code_uris(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
     """Every CodeUri/ContentUri is an existing folder under lambdas/, as firefly packages it."""
     lambdas = (manifest.root / LAMBDAS).resolve()
-    for _, template in parsed(manifest):
-        yield from _template_code_uris(template, lambdas)
+    for _, template in parsed(manifest, scope):
+        for found in _source_folders(template, lambdas):
+            if isinstance(found, Problem):
+                yield found
+
+
+def source_folders(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> list[Path]:
+    """The existing Lambda source folders (functions' and layers') in `scope`, each once.
+
+    The others are `check_code_uris`'s problems.
+    """
+    lambdas = (manifest.root / LAMBDAS).resolve()
+    folders = {
+        found
+        for _, template in parsed(manifest, scope)
+        for found in _source_folders(template, lambdas)
+        if isinstance(found, Path)
+    }
+    return sorted(folders)
 
 
 def _sources(template: Template) -> Iterator[tuple[LocatedDict, str, str]]:
@@ -95,7 +118,8 @@ def _sources(template: Template) -> Iterator[tuple[LocatedDict, str, str]]:
             yield resource.properties, key, f"Resources.{resource.logical_id}.Properties.{key}"
 
 
-def _template_code_uris(template: Template, lambdas: Path) -> Iterator[Problem]:
+def _source_folders(template: Template, lambdas: Path) -> Iterator[Path | Problem]:
+    """Each local source folder the template names, or the problem with it."""
     for mapping, key, field in _sources(template):
         value = mapping[key]
         line = mapping.line_of(key)
@@ -123,3 +147,5 @@ def _template_code_uris(template: Template, lambdas: Path) -> Iterator[Problem]:
                 field,
                 f"'{value}' is not an existing folder (resolved to {folder})",
             )
+        else:
+            yield folder

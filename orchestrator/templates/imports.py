@@ -12,7 +12,7 @@ from orchestrator.graph import deploy_graph
 from orchestrator.manifest import Manifest
 from orchestrator.templates.loader import LocatedDict
 from orchestrator.templates.model import walk
-from orchestrator.templates.stacks import parsed
+from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope, parsed
 
 _VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
@@ -32,18 +32,21 @@ def _matches(imported: str, exported: str) -> bool:
     return fnmatchcase(exported, imported) or fnmatchcase(imported, exported)
 
 
-def check_import_values(manifest: Manifest) -> Iterator[Problem]:
-    """Each `Fn::ImportValue` resolves to an export of a workflow this one is ordered after."""
-    stacks = parsed(manifest)
+def check_import_values(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
+    """Each `Fn::ImportValue` resolves to an export of a workflow this one is ordered after.
+
+    Every template is read for its exports, in scope or not: the exporter of an import in scope
+    may be left out of the selection (`--no-deps`).
+    """
     exports: list[tuple[str, str]] = []
-    for workflow, template in stacks:
+    for workflow, template in parsed(manifest):
         stack = manifest.stack_name(workflow.name, "*")
         for name, _ in template.exports():
             pattern = _name_pattern(name, stack)
             if pattern is not None:
                 exports.append((pattern, workflow.name))
     graph = deploy_graph(manifest)
-    for workflow, template in stacks:
+    for workflow, template in parsed(manifest, scope):
         before = set(graph.select([workflow.name]).nodes) - {workflow.name}
         stack = manifest.stack_name(workflow.name, "*")
         for node in walk(template.body):

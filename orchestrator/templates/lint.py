@@ -13,7 +13,7 @@ from pathlib import Path
 from orchestrator.errors import Problem
 from orchestrator.manifest import Manifest
 from orchestrator.templates.model import Template
-from orchestrator.templates.stacks import parsed
+from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope, parsed
 
 DEFAULT_REGION = "us-east-1"
 
@@ -84,8 +84,8 @@ def _fields(problem: Problem) -> list[object]:
 
 
 def _run_cfn_lint(template: Template, regions: tuple[str, ...]) -> LintResult:
-    # Imported here: loading cfn-lint and its schemas takes about a second, which only
-    # `firefly validate` should pay, not every command that imports the checks.
+    # Imported here: loading cfn-lint and its schemas takes about a second, which only a run
+    # with a template not linted before should pay, not every command that imports the checks.
     from cfnlint.api import lint
     from cfnlint.config import ManualArgs
 
@@ -108,15 +108,15 @@ def _regions(manifest: Manifest) -> tuple[str, ...]:
     return tuple(regions) or (DEFAULT_REGION,)
 
 
-def _results(manifest: Manifest) -> Iterator[LintResult]:
-    regions = _regions(manifest)
-    for _, template in parsed(manifest):
+def _results(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[LintResult]:
+    regions = _regions(manifest)  # every environment's: one cache entry serves every command
+    for _, template in parsed(manifest, scope):
         yield lint_template(template, regions)
 
 
-def check_cfn_lint(manifest: Manifest) -> Iterator[Problem]:
-    """cfn-lint's errors on every template that parses, each at its template line."""
-    for result in _results(manifest):
+def check_cfn_lint(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
+    """cfn-lint's errors on every template in scope that parses, each at its template line."""
+    for result in _results(manifest, scope):
         yield from result.errors
 
 

@@ -1,4 +1,4 @@
-"""Which template each stack workflow deploys, and where the manifest says so."""
+"""Which template each stack workflow deploys, where the manifest says so, and which to check."""
 
 from __future__ import annotations
 
@@ -12,6 +12,24 @@ from orchestrator.templates.model import Template, load_template
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The workflows whose own problems a check reports; `None`: every workflow.
+
+    `firefly validate` checks every workflow; deploy, plan and delete check the ones they
+    selected. A check may still read other workflows' templates (the producer of an output, the
+    exporter of an import) to judge one in scope, but reports nothing about them.
+    """
+
+    workflows: frozenset[str] | None = None
+
+    def __contains__(self, workflow: object) -> bool:
+        return self.workflows is None or workflow in self.workflows
+
+
+EVERY_WORKFLOW = Scope()
+
+
+@dataclass(frozen=True)
 class StackTemplate:
     """A stack workflow with its template; `template` is None when missing or unreadable."""
 
@@ -21,11 +39,11 @@ class StackTemplate:
     problems: tuple[Problem, ...]
 
 
-def stack_templates(manifest: Manifest) -> list[StackTemplate]:
-    """Every workflow that deploys a template, in manifest order."""
+def stack_templates(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> list[StackTemplate]:
+    """Every workflow in `scope` that deploys a template, in manifest order."""
     found = []
     for workflow in manifest.workflows.values():
-        if workflow.template is None:
+        if workflow.template is None or workflow.name not in scope:
             continue
         path = manifest.root / workflow.template
         if not path.is_file():
@@ -43,9 +61,12 @@ def stack_templates(manifest: Manifest) -> list[StackTemplate]:
     return found
 
 
-def parsed(manifest: Manifest) -> list[tuple[Workflow, Template]]:
-    """The stack workflows whose template could be read; the others are reported once, apart."""
-    return [(s.workflow, s.template) for s in stack_templates(manifest) if s.template is not None]
+def parsed(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> list[tuple[Workflow, Template]]:
+    """The stack workflows in `scope` whose template could be read; the others are reported
+    once, apart."""
+    return [
+        (s.workflow, s.template) for s in stack_templates(manifest, scope) if s.template is not None
+    ]
 
 
 _key_lines: dict[tuple[Path, int], dict[str, dict[str, int]]] = {}

@@ -82,30 +82,40 @@ def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip()
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
-    """Write a project (the good one unless told otherwise) and return its loaded manifest.
+def write_project(
+    root: Path,
+    manifest: str = MANIFEST,
+    lambdas: tuple[str, ...] = ("func",),
+    **templates: str | None,
+) -> Path:
+    """Write a project (the good one unless told otherwise) into `root`; its manifest's path.
 
     `templates` maps a workflow to its template text; None leaves that template out.
     """
+    texts: dict[str, str | None] = {"table": TABLE, "func": FUNC}
+    texts.update({name.replace("_", "-"): text for name, text in templates.items()})
+    for name, text in texts.items():
+        if text is not None:
+            path = root / "stacks" / name / "template.yaml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dedent(text), encoding="utf-8")
+    for folder in lambdas:
+        (root / "lambdas" / folder).mkdir(parents=True, exist_ok=True)
+        (root / "lambdas" / folder / "app.py").write_text("", encoding="utf-8")
+    path = root / "workflows.yaml"
+    path.write_text(dedent(manifest), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """Write a project with `write_project` in tmp_path and return its loaded manifest."""
     monkeypatch.chdir(tmp_path)
 
     def build(
         manifest: str = MANIFEST, lambdas: tuple[str, ...] = ("func",), **templates: str | None
     ) -> Manifest:
-        texts: dict[str, str | None] = {"table": TABLE, "func": FUNC}
-        texts.update({name.replace("_", "-"): text for name, text in templates.items()})
-        for name, text in texts.items():
-            if text is not None:
-                path = tmp_path / "stacks" / name / "template.yaml"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(dedent(text), encoding="utf-8")
-        for folder in lambdas:
-            (tmp_path / "lambdas" / folder).mkdir(parents=True, exist_ok=True)
-            (tmp_path / "lambdas" / folder / "app.py").write_text("", encoding="utf-8")
-        path = tmp_path / "workflows.yaml"
-        path.write_text(dedent(manifest), encoding="utf-8")
-        return load_manifest(path)
+        return load_manifest(write_project(tmp_path, manifest, lambdas, **templates))
 
     return build
 
