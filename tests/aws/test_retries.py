@@ -103,3 +103,16 @@ def test_an_answer_resets_the_watch() -> None:
     watch.answered()
     assert not watch.silent()  # 5 s after the answer's reset starts a new silence
     assert watch.silent()
+
+
+def test_an_unreachable_aws_is_said_as_such_not_as_missing_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import orchestrator.aws.session as session_module
+
+    monkeypatch.setattr(session_module, "AWS_DEAD_AFTER", 0.2)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
+    with pytest.raises(EndpointUnreachable, match=r"^AWS in eu-west-1 cannot be reached"):
+        session_module.connect("eu-west-1", expected_account=None)
