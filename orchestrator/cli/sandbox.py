@@ -32,8 +32,8 @@ def _settings(info: SandboxInfo) -> str:
 
 
 @app.command(
-    epilog="Examples: FIREFLY_SANDBOX_LATENCY=3 firefly sandbox up; "
-    "firefly sandbox up --faults throttle=0.3,error=0.05,seed=7"
+    epilog="Example: FIREFLY_SANDBOX_LATENCY=3 firefly sandbox up "
+    "--faults throttle=0.3,error=0.05,seed=7"
 )
 def up(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = PORT,

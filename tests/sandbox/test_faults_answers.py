@@ -134,6 +134,13 @@ def test_s3_sends_its_own_request_id_headers(throttling: RunningServer) -> None:
     assert headers["x-amz-request-id"] and headers["x-amz-id-2"]
 
 
+def test_a_throttled_head_request_is_its_status(throttling: RunningServer) -> None:
+    with pytest.raises(ClientError) as raised:
+        client(throttling, "s3").head_bucket(Bucket="firmware")
+
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+
+
 @pytest.mark.parametrize("service", sorted(CALLS))
 def test_botocore_retries_every_fault(
     throttling: RunningServer, failing: RunningServer, service: str

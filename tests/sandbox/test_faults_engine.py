@@ -22,6 +22,7 @@ from orchestrator.sandbox import lifecycle
 from orchestrator.sandbox.errors import SandboxUsageError
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import CliResult, engine_process, free_port
+from tests.sandbox.cfn_support import LAMBDA_TRUST
 from tests.sandbox.lambda_support import zip_bytes
 
 FAULTS = "throttle=0.3,error=0.05,seed=7"
@@ -39,16 +40,6 @@ def handler(event, context):
     s3 = boto3.client("s3", config=Config(retries={"total_max_attempts": 1}))
     return sum(1 for _ in range(event["calls"]) if "Buckets" in s3.list_buckets())
 """
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +126,9 @@ def test_a_retrying_client_gets_through(engine: SandboxInfo) -> None:
 
 def test_a_hosted_handler_s_calls_are_never_faulted(engine: SandboxInfo) -> None:
     aws = retrying(engine)
-    role = aws("iam").create_role(RoleName="faults", AssumeRolePolicyDocument=json.dumps(TRUST))
+    role = aws("iam").create_role(
+        RoleName="faults", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
+    )
     aws("lambda").create_function(
         FunctionName="calls-s3",
         Runtime="python3.11",

@@ -53,7 +53,7 @@ def _query(namespace: str, error: AwsError, head: bool) -> Answer:
 
 def _rest_xml(error: AwsError, head: bool) -> Answer:
     """S3's REST error response: an `Error` document, and its request ids in headers
-    (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html); no body for HEAD."""
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html)."""
     request_id, host_id = secrets.token_hex(8).upper(), secrets.token_urlsafe(48)
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -76,7 +76,7 @@ def _rest_json(error: AwsError, head: bool) -> Answer:
 def _answer(
     status: int, content_type: str, headers: list[tuple[str, str]], body: str, head: bool
 ) -> Answer:
-    payload = b"" if head else body.encode()
+    payload = b"" if head else body.encode()  # a HEAD answer is its status and headers only
     return Answer(
         f"{status} {HTTPStatus(status).phrase}",
         [("Content-Type", content_type), ("Content-Length", str(len(payload))), *headers],
