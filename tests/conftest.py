@@ -74,12 +74,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def engine_process(state: Path, latency: float | None = None) -> Iterator[SandboxInfo]:
+def engine_process(
+    state: Path, latency: float | None = None, faults: str = ""
+) -> Iterator[SandboxInfo]:
     """The sandbox in its own process, as `firefly sandbox up` runs it (its fixes patch moto
-    process-wide, which in-process moto tests must not see), on a free port; always stopped."""
+    process-wide, which in-process moto tests must not see), on a free port; always stopped.
+    It injects `faults` (none by default, whatever $FIREFLY_SANDBOX_FAULTS says)."""
     from orchestrator.sandbox import lifecycle
 
-    info = lifecycle.start(free_port(), latency, state_dir=state)
+    info = lifecycle.start(free_port(), latency, faults=faults, state_dir=state)
     try:
         yield info
     finally:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from orchestrator.cli.console import stdout
+
+if TYPE_CHECKING:
+    from orchestrator.sandbox.lifecycle import SandboxInfo
 
 app = typer.Typer(
     help="The local AWS engine (moto's server plus what it lacks) on 127.0.0.1.",
@@ -24,7 +27,14 @@ def sandbox(context: typer.Context) -> None:
         stdout.print(context.get_help())
 
 
-@app.command(epilog="Example: FIREFLY_SANDBOX_LATENCY=3 firefly sandbox up")
+def _settings(info: SandboxInfo) -> str:
+    return f"pid {info.pid}, latency {info.latency:g} s, faults {info.faults or 'none'}"
+
+
+@app.command(
+    epilog="Example: FIREFLY_SANDBOX_LATENCY=3 firefly sandbox up "
+    "--faults throttle=0.3,error=0.05,seed=7"
+)
 def up(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = PORT,
     latency: Annotated[
@@ -35,20 +45,27 @@ def up(
             help="Seconds each stack operation stays *_IN_PROGRESS.",
         ),
     ] = None,
+    faults: Annotated[
+        str | None,
+        typer.Option(
+            "--faults",
+            envvar="FIREFLY_SANDBOX_FAULTS",
+            metavar="SPEC",
+            help="Answer that fraction of CloudFormation, S3, Lambda and STS calls as throttled "
+            "or failed: throttle=F,error=F,seed=N.",
+        ),
+    ] = None,
 ) -> None:
     """Start the engine in the background (or reuse the one running)."""
     from orchestrator.sandbox import lifecycle
 
-    info = lifecycle.start(port, latency)
-    stdout.print(
-        f"sandbox running at {info.endpoint} (pid {info.pid}, latency "
-        f"{info.latency:g} s, log {info.log_path})"
-    )
+    info = lifecycle.start(port, latency, faults=faults)
+    stdout.print(f"sandbox running at {info.endpoint} ({_settings(info)}, log {info.log_path})")
 
 
 @app.command(epilog="Example: firefly sandbox status")
 def status() -> None:
-    """Say whether the engine runs, where, and with which latency."""
+    """Say whether the engine runs, where, and with which latency and faults."""
     from orchestrator.errors import OrchestratorError
     from orchestrator.sandbox import lifecycle
 
@@ -57,8 +74,8 @@ def status() -> None:
         raise OrchestratorError("the sandbox is not running; start it with 'firefly sandbox up'")
     state = "answering" if info.answering else "not answering (see its log)"
     stdout.print(
-        f"sandbox running at {info.endpoint} (pid {info.pid}, latency "
-        f"{info.latency:g} s, since {info.started_at}, {state}, log {info.log_path})"
+        f"sandbox running at {info.endpoint} ({_settings(info)}, since {info.started_at}, "
+        f"{state}, log {info.log_path})"
     )
 
 

@@ -1,7 +1,8 @@
 """Run the sandbox engine in the foreground until SIGTERM or SIGINT.
 
-`python -m orchestrator.sandbox [--port 4566] [--latency S] [--state-dir DIR]`; with a state
-folder it writes its pid file there while it listens (what `lifecycle.start` waits for).
+`python -m orchestrator.sandbox [--port 4566] [--latency S] [--faults SPEC] [--state-dir DIR]`;
+with a state folder it writes its pid file there while it listens (what `lifecycle.start` waits
+for).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from types import FrameType
 
 from orchestrator.errors import OrchestratorError
 from orchestrator.sandbox import settings, state
+from orchestrator.sandbox.faults.spec import FAULTS_ENV
 from orchestrator.sandbox.server import start_server
 
 DEFAULT_PORT = 4566
@@ -34,6 +36,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         metavar="SECONDS",
         help="how long each stack operation stays *_IN_PROGRESS "
         "(default: $FIREFLY_SANDBOX_LATENCY, else 0)",
+    )
+    parser.add_argument(
+        "--faults",
+        default=os.environ.get(FAULTS_ENV, ""),
+        metavar="SPEC",
+        help="answer that fraction of client calls as throttled or failed: "
+        f"throttle=F,error=F,seed=N (default: ${FAULTS_ENV}, else none)",
     )
     parser.add_argument(
         "--state-dir",
@@ -60,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     stopping = _stop_event()
     try:
-        server = start_server(port=args.port, latency=args.latency)
+        server = start_server(port=args.port, latency=args.latency, faults=args.faults)
     except OrchestratorError as exc:
         print(f"firefly sandbox: {exc.message}", file=sys.stderr, flush=True)
         return int(exc.exit_code)
@@ -73,10 +82,12 @@ def main(argv: list[str] | None = None) -> int:
                 endpoint=server.endpoint,
                 latency=settings.server_latency(),
                 started_at=datetime.now(UTC).isoformat(),
+                faults=server.faults.text,
             ),
         )
     print(
-        f"firefly sandbox listening on {server.endpoint} (latency {settings.server_latency()}s)",
+        f"firefly sandbox listening on {server.endpoint} (latency {settings.server_latency()}s, "
+        f"faults {server.faults.text or 'none'})",
         flush=True,
     )
     try:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from orchestrator.sandbox import state
 from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
+from orchestrator.sandbox.faults.spec import FAULTS_ENV, FaultSpec, parse_faults
 from orchestrator.sandbox.settings import parse_latency
 
 DEFAULT_PORT = 4566
@@ -49,6 +50,7 @@ class SandboxInfo:
     started_at: str  # ISO 8601, UTC
     log_path: Path
     answering: bool  # False: the process runs but its server did not answer just now
+    faults: str = ""  # the injected faults, `throttle=F,error=F,seed=N`; empty: none
 
 
 def status(*, state_dir: Path | None = None) -> SandboxInfo | None:
@@ -64,24 +66,33 @@ def status(*, state_dir: Path | None = None) -> SandboxInfo | None:
 
 
 def start(
-    port: int = DEFAULT_PORT, latency: float | None = None, *, state_dir: Path | None = None
+    port: int = DEFAULT_PORT,
+    latency: float | None = None,
+    *,
+    faults: str | None = None,
+    state_dir: Path | None = None,
 ) -> SandboxInfo:
     """Start the engine detached and wait until it answers; reuse one that already runs.
 
+    `faults` (`throttle=F,error=F,seed=N`; None: $FIREFLY_SANDBOX_FAULTS when set) is what the
+    engine injects; a running engine is reused only when it injects the same.
+
     Raises:
         PortInUseError: another program listens on `port`.
-        SandboxUsageError: a bad port or latency, or an engine runs with other settings.
+        SandboxUsageError: a bad port, latency or fault setting, or an engine runs with other
+            settings.
         SandboxError: the engine did not come up (its log says why).
     """
     _check_settings(port, latency)
+    wanted = _wanted_faults(faults)
     folder = state_dir or state.default_state_dir()
     with state.locked(folder):
         running = status(state_dir=folder)
         if running is not None:
-            _check_reusable(running, port, latency)
+            _check_reusable(running, port, latency, wanted)
             return running
         _check_port_free(port)
-        process = _spawn(folder, port, latency)
+        process = _spawn(folder, port, latency, wanted)
         return _wait_until_answering(folder, process)
 
 
@@ -103,10 +114,13 @@ def stop(*, state_dir: Path | None = None) -> bool:
 def ensure_running(
     port: int = DEFAULT_PORT, *, state_dir: Path | None = None
 ) -> tuple[SandboxInfo, bool]:
-    """The engine for a sandbox environment, started when needed; True when it was started."""
+    """The engine for a sandbox environment, started when needed; True when it was started.
+
+    $FIREFLY_SANDBOX_FAULTS, when set, is what the engine must inject, as for `start`.
+    """
     running = status(state_dir=state_dir)
     if running is not None:
-        _check_reusable(running, port, None)
+        _check_reusable(running, port, None, _wanted_faults(None))
         return running, False
     started = start(port, state_dir=state_dir)
     # another command may have started it between status() and start(); then it was not us
@@ -122,6 +136,7 @@ def _info(folder: Path, record: state.EngineRecord) -> SandboxInfo:
         started_at=record.started_at,
         log_path=state.log_path(folder),
         answering=_answers(record.endpoint),
+        faults=record.faults,
     )
 
 
@@ -132,7 +147,15 @@ def _check_settings(port: int, latency: float | None) -> None:
         raise SandboxUsageError(f"the sandbox latency must be seconds >= 0, not {latency!r}")
 
 
-def _check_reusable(running: SandboxInfo, port: int, latency: float | None) -> None:
+def _wanted_faults(faults: str | None) -> FaultSpec | None:
+    """The faults asked for, from the argument or else the environment; None: no wish."""
+    given = faults if faults is not None else os.environ.get(FAULTS_ENV)
+    return None if given is None else parse_faults(given)
+
+
+def _check_reusable(
+    running: SandboxInfo, port: int, latency: float | None, faults: FaultSpec | None
+) -> None:
     if running.port != port:
         raise SandboxUsageError(
             f"the sandbox already runs on port {running.port}, not {port}; "
@@ -142,6 +165,11 @@ def _check_reusable(running: SandboxInfo, port: int, latency: float | None) -> N
         raise SandboxUsageError(
             f"the sandbox already runs with latency {running.latency}s, not {latency}s; "
             "stop it first (firefly sandbox down)"
+        )
+    if faults is not None and faults.text != running.faults:
+        raise SandboxUsageError(
+            f"the sandbox already runs with faults {running.faults or 'none'}, not "
+            f"{faults.text or 'none'}; stop it first (firefly sandbox down)"
         )
 
 
@@ -160,7 +188,9 @@ def _engine_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in _CALLER_CREDENTIALS}
 
 
-def _spawn(folder: Path, port: int, latency: float | None) -> subprocess.Popen[bytes]:
+def _spawn(
+    folder: Path, port: int, latency: float | None, faults: FaultSpec | None
+) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
@@ -172,6 +202,8 @@ def _spawn(folder: Path, port: int, latency: float | None) -> subprocess.Popen[b
     ]
     if latency is not None:
         command += ["--latency", str(latency)]
+    if faults is not None:
+        command += ["--faults", faults.text]
     with state.log_path(folder).open("ab") as log:
         process = subprocess.Popen(
             command,

@@ -17,26 +17,29 @@ from werkzeug.serving import make_server
 
 from orchestrator.sandbox import settings
 from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
+from orchestrator.sandbox.faults.middleware import FaultInjector
+from orchestrator.sandbox.faults.spec import FaultSpec, parse_faults
 from orchestrator.sandbox.fixes import install_all
 
 LOOPBACK = "127.0.0.1"
 
 
 class _Server(ThreadedMotoServer):
-    """moto's server on a socket bound beforehand.
+    """moto's server on a socket bound beforehand, behind the fault injector.
 
     moto's own entry binds inside its thread, where werkzeug answers a taken port with
     `sys.exit(1)` and `start()` then waits forever; binding first turns that into an OSError
     on the caller's thread.
     """
 
-    def __init__(self, listening: socket.socket) -> None:
+    def __init__(self, listening: socket.socket, faults: FaultSpec) -> None:
         host, port = listening.getsockname()[:2]
         super().__init__(ip_address=host, port=port, verbose=False)
         self._listening = listening
+        self._faults = faults
 
     def _server_entry(self) -> None:
-        app = DomainDispatcherApplication(create_backend_app)
+        app = FaultInjector(DomainDispatcherApplication(create_backend_app), self._faults)
         self._server = make_server(
             self._ip_address,
             self._port,
@@ -72,6 +75,7 @@ class RunningServer:
     host: str
     port: int
     _server: _Server = field(repr=False)
+    faults: FaultSpec = field(default_factory=FaultSpec)
 
     @property
     def endpoint(self) -> str:
@@ -93,22 +97,28 @@ def _check_loopback(host: str) -> None:
 
 
 def start_server(
-    host: str = LOOPBACK, port: int = 0, latency: float | None = None
+    host: str = LOOPBACK,
+    port: int = 0,
+    latency: float | None = None,
+    faults: str | None = None,
 ) -> RunningServer:
-    """Install the fixes and start the engine on `host:port` (port 0: any free port).
+    """Install the fixes and start the engine on `host:port` (port 0: any free port), answering
+    the fractions of client calls that `faults` (`throttle=F,error=F,seed=N`) names with faults.
 
     Raises:
         PortInUseError: the port is taken.
-        SandboxUsageError: `host` is not a loopback address, or `latency` is negative.
+        SandboxUsageError: `host` is not a loopback address, `latency` is negative, or `faults`
+            is not a fault setting.
     """
     _check_loopback(host)
     if latency is not None and settings.parse_latency(latency) is None:
         raise SandboxUsageError(f"the sandbox latency must be seconds >= 0, not {latency!r}")
+    spec = parse_faults(faults or "")
     install_all()
     listening = _listen(socket.gethostbyname(host), port)
     bound_host, bound_port = listening.getsockname()[:2]
-    server = _Server(listening)
+    server = _Server(listening, spec)
     server.start()
-    running = RunningServer(str(bound_host), int(bound_port), server)
+    running = RunningServer(str(bound_host), int(bound_port), server, spec)
     settings.configure(endpoint=running.endpoint, latency=latency)
     return running

@@ -35,6 +35,7 @@ class EngineRecord:
     endpoint: str
     latency: float
     started_at: str
+    faults: str = ""  # `throttle=F,error=F,seed=N`; empty: none
 
 
 def pid_path(state_dir: Path) -> Path:
@@ -63,6 +64,7 @@ def read_record(state_dir: Path) -> EngineRecord | None:
             endpoint=str(data["endpoint"]),
             latency=float(data["latency"]),
             started_at=str(data["started_at"]),
+            faults=str(data.get("faults", "")),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -62,7 +62,7 @@ def test_runs_the_handler_with_its_environment(aws: Any, lambda_role: str) -> No
         "name": name,
         "remaining": True,
         "region": "us-east-1",
-        "key": "testing",
+        "key": "ASIAFIREFLYHANDLER00",
     }
     log = base64.b64decode(response["LogResult"]).decode()
     assert log.startswith("START RequestId: ") and "seen 1\n" in log

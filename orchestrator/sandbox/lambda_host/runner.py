@@ -21,8 +21,12 @@ BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 # Lambda gives a function's init phase its own 10 s; the subprocess's imports count as init
 INIT_SECONDS = 10.0
 LOG_TAIL_BYTES = 4096
+# The access key id of every handler's own calls: the engine recognises its own work by it (the
+# fault injector never faults a handler's call). "ASIA": Lambda hands its handlers temporary
+# credentials of the execution role.
+HANDLER_ACCESS_KEY_ID = "ASIAFIREFLYHANDLER00"
 FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_ACCESS_KEY_ID": HANDLER_ACCESS_KEY_ID,
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
@@ -145,12 +149,13 @@ def _environment(function: FunctionSpec, endpoint: str | None, task_root: str) -
         # the caller's ~/.aws must not leak into a sandbox function
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        **FAKE_CREDENTIALS,
     }
     if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint  # every SDK client of the handler reaches this engine
     env.update(function.environment)
-    return env
+    # the credentials are reserved variables a function cannot set, as on Lambda
+    # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)
+    return {**env, **FAKE_CREDENTIALS}
 
 
 def _run(
