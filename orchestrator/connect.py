@@ -53,7 +53,11 @@ def sandbox_endpoint(notice: Notice) -> str:
 
     port = int(os.environ.get("FIREFLY_SANDBOX_PORT", lifecycle.DEFAULT_PORT))
     info, started = lifecycle.ensure_running(port)
-    if started:
+    lost = lifecycle.lost_notice()
+    if lost:
+        which = "a new, empty one was started" if started else "another one runs"
+        notice(f"{lost}; {which} at {info.endpoint}")
+    elif started:
         notice(f"started the sandbox at {info.endpoint} (stop it with 'firefly sandbox down')")
     return info.endpoint
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orchestrator.cli.console import stdout
+from orchestrator.cli.console import print_warning, stdout
 
 if TYPE_CHECKING:
     from orchestrator.sandbox.lifecycle import SandboxInfo
@@ -60,6 +60,9 @@ def up(
     from orchestrator.sandbox import lifecycle
 
     info = lifecycle.start(port, latency, faults=faults)
+    lost = lifecycle.lost_notice()
+    if lost:
+        print_warning(lost)
     stdout.print(f"sandbox running at {info.endpoint} ({_settings(info)}, log {info.log_path})")
 
 

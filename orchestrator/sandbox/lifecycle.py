@@ -60,9 +60,21 @@ def status(*, state_dir: Path | None = None) -> SandboxInfo | None:
     if record is None:
         return None
     if not state.is_engine(record.pid):
-        state.remove_record(folder, pid=record.pid)
+        state.record_lost(folder, record)  # its pid file outlived it: it was never stopped
         return None
     return _info(folder, record)
+
+
+def lost_notice(*, state_dir: Path | None = None) -> str | None:
+    """Once, after an engine died without 'firefly sandbox down': what that means."""
+    lost = state.take_lost(state_dir or state.default_state_dir())
+    if lost is None:
+        return None
+    return (
+        f"the sandbox that ran at {lost.endpoint} (pid {lost.pid}, started {lost.started_at}) "
+        "stopped without 'firefly sandbox down', and its state went with it: every stack "
+        "deployed there is gone"
+    )
 
 
 def start(

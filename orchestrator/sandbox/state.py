@@ -17,6 +17,7 @@ STATE_DIR_ENV = "FIREFLY_STATE_DIR"
 PID_FILE = "sandbox.pid"
 LOG_FILE = "sandbox.log"
 LOCK_FILE = "sandbox.lock"
+LOST_FILE = "sandbox.lost"  # the record of an engine that died without being stopped
 ENGINE_MODULE = "orchestrator.sandbox"
 
 
@@ -77,6 +78,24 @@ def remove_record(state_dir: Path, pid: int | None = None) -> None:
         return
     with contextlib.suppress(FileNotFoundError):
         pid_path(state_dir).unlink()
+
+
+def record_lost(state_dir: Path, record: EngineRecord) -> None:
+    """Remember an engine that died without `stop` (killed, crashed, the machine rebooted):
+    its state went with it, which the next command must say before it acts."""
+    (state_dir / LOST_FILE).write_text(json.dumps(asdict(record)), encoding="utf-8")
+    remove_record(state_dir, pid=record.pid)
+
+
+def take_lost(state_dir: Path) -> EngineRecord | None:
+    """The engine that died without `stop`, once: the file is removed as it is read."""
+    lost = state_dir / LOST_FILE
+    try:
+        data = json.loads(lost.read_text(encoding="utf-8"))
+        lost.unlink()
+        return EngineRecord(**{k: data[k] for k in EngineRecord.__dataclass_fields__ if k in data})
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from orchestrator.errors import ExitCode
 from orchestrator.sandbox import lifecycle, state
 from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
 from tests.conftest import free_port
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -98,6 +100,26 @@ def test_a_stale_pid_file_is_cleared(home: Path) -> None:
     assert lifecycle.status(state_dir=home) is None
     assert not (home / "sandbox.pid").exists()
     assert lifecycle.stop(state_dir=home) is False
+
+
+def test_an_engine_that_died_unstopped_is_told_once_before_the_next_one(home: Path) -> None:
+    port = free_port()
+    first, _ = lifecycle.ensure_running(port, state_dir=home)
+    os.kill(first.pid, signal.SIGKILL)
+    wait_until(lambda: not state.is_alive(first.pid), "the killed engine to be gone")
+
+    second, started = lifecycle.ensure_running(port, state_dir=home)
+
+    assert started and second.pid != first.pid
+    assert lifecycle.lost_notice(state_dir=home) == (
+        f"the sandbox that ran at {first.endpoint} (pid {first.pid}, started "
+        f"{first.started_at}) stopped without 'firefly sandbox down', and its state went with "
+        "it: every stack deployed there is gone"
+    )
+    assert lifecycle.lost_notice(state_dir=home) is None  # said once
+    lifecycle.stop(state_dir=home)
+    lifecycle.ensure_running(port, state_dir=home)
+    assert lifecycle.lost_notice(state_dir=home) is None  # a stopped engine is no news
 
 
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs procfs")
