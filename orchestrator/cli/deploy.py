@@ -43,6 +43,7 @@ def deploy(
     profile: ProfileOption = None,
 ) -> None:
     """Deploy in topological order, each workflow as soon as what it needs is done."""
+    from orchestrator.cli.locking import held_lock
     from orchestrator.cli.run_display import run_with_display
     from orchestrator.connect import deploy_services, open_environment
     from orchestrator.engine.deploy import DeployRequest, selected_graph
@@ -63,15 +64,16 @@ def deploy(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
     services = deploy_services(loaded, connection)
-    code = run_with_display(
-        loaded,
-        graph,
-        "deploy",
-        request.only,
-        report,
-        lambda observer: run_deploy(loaded, request, services, observer),
-        secrets=secret_values(loaded, connection.env, services.environ),
-        out=stdout,
-        err=stderr,
-    )
+    with held_lock(loaded, connection, "deploy", request.only):
+        code = run_with_display(
+            loaded,
+            graph,
+            "deploy",
+            request.only,
+            report,
+            lambda observer: run_deploy(loaded, request, services, observer),
+            secrets=secret_values(loaded, connection.env, services.environ),
+            out=stdout,
+            err=stderr,
+        )
     raise typer.Exit(code)
