@@ -141,6 +141,8 @@ class EnvironmentLock:
 
     def __enter__(self) -> EnvironmentLock:
         self.acquire()
+        _remember(self)
+        self._renewer.start()
         return self
 
     def __exit__(
@@ -160,7 +162,8 @@ class EnvironmentLock:
             )
 
     def acquire(self) -> None:
-        """Take the lock, join the run's, or raise EnvironmentLocked naming the holder."""
+        """Take the lock, join the run's, or raise EnvironmentLocked naming the holder; only
+        the `with` block renews it and lets `release_held_locks` reach it."""
         self._swap(self._take)
         if self._taken_from is not None:
             self._notice(
@@ -169,8 +172,6 @@ class EnvironmentLock:
             )
         with self._guard:
             self._holding = True
-        _remember(self)
-        self._renewer.start()
 
     def renew(self) -> None:
         """Push the expiry one TTL further; a record gone or another run's means lost."""

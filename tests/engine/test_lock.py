@@ -48,10 +48,9 @@ def record(store: FakeLockStore) -> LockRecord | None:
 
 
 def held(store: FakeLockStore, run: RunIdentity, host: str = "laptop") -> EnvironmentLock:
-    """A lock taken without its renewal thread: the test renews by hand."""
+    """A lock taken outside a `with` block: nothing renews it but the test."""
     lock = lock_of(store, run, host)
     lock.acquire()
-    lock._renewer.stop()  # the test drives time; no thread renews behind its back
     return lock
 
 
@@ -191,7 +190,6 @@ def test_a_renewal_that_finds_another_runs_record_has_lost_the_lock() -> None:
     notices: list[str] = []
     lock = lock_of(store, ALICE, notices=notices)
     lock.acquire()
-    lock._renewer.stop()
     store.advance(TTL.total_seconds() + 1)  # alice's machine slept through the TTL
     held(store, BOB)
     bobs = store.stored
@@ -222,7 +220,6 @@ def test_of_two_racing_for_a_free_lock_the_loser_reads_again_and_is_refused() ->
 
     with pytest.raises(EnvironmentLocked, match="locked by alice"):
         lock_of(store, BOB).acquire()
-    winner._renewer.stop()
 
 
 def test_two_jobs_of_one_run_racing_both_end_up_members() -> None:
@@ -233,8 +230,6 @@ def test_two_jobs_of_one_run_racing_both_end_up_members() -> None:
     store.races.append(lambda s: third.acquire())  # lands between runner-2's read and write
 
     second.acquire()
-    for lock in (second, third):
-        lock._renewer.stop()
 
     joined = record(store)
     assert joined is not None
@@ -243,11 +238,10 @@ def test_two_jobs_of_one_run_racing_both_end_up_members() -> None:
 
 def test_release_is_idempotent_and_reachable_from_a_hard_exit() -> None:
     store = FakeLockStore()
-    lock = lock_of(store, ALICE)
-    lock.acquire()
 
-    release_held_locks()
-    lock.release()
+    with lock_of(store, ALICE) as lock:
+        release_held_locks()  # as a second Ctrl-C would, before the stack unwinds
+        lock.release()
     release_held_locks()
 
     assert store.writes == ["create", "delete"]
