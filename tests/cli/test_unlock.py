@@ -100,30 +100,29 @@ def test_a_script_must_say_yes_to_break_another_runs_lock(
     assert store.read() is None
 
 
-def test_the_runs_own_lock_ends_without_a_question(
-    unlock: Callable[..., CliResult], store: S3LockStore, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("holder", "said"),
+    [
+        ("nightly-7", "released this run's lock of environment local (run nightly-7 of ci, "),
+        ("nightly-6", "environment local is locked by another run, left as it is: run nightly-6"),
+    ],
+    ids=["own", "another"],
+)
+def test_the_runs_own_lock_ends_without_a_question_and_another_runs_stays(
+    unlock: Callable[..., CliResult],
+    store: S3LockStore,
+    monkeypatch: pytest.MonkeyPatch,
+    holder: str,
+    said: str,
 ) -> None:
-    hold(store, RunIdentity("nightly-7", Scope.RUN, "ci")).release()  # lingering for a next job
+    hold(store, RunIdentity(holder, Scope.RUN, "ci")).release()  # lingering for a next job
     monkeypatch.setenv("FIREFLY_RUN_ID", "nightly-7")
 
     result = unlock("--own-run")
 
     assert result.code == 0, result.err
-    assert result.out.startswith("released this run's lock of environment local (run nightly-7")
-    assert store.read() is None
-
-
-def test_own_run_leaves_another_runs_lock_alone(
-    unlock: Callable[..., CliResult], store: S3LockStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    hold(store)
-    monkeypatch.setenv("FIREFLY_RUN_ID", "nightly-8")
-
-    result = unlock("--own-run")
-
-    assert result.code == 0, result.err
-    assert result.out.startswith("environment local is locked by another run, left as it is: ")
-    assert store.read() is not None
+    assert result.out.startswith(said)
+    assert (store.read() is None) == (holder == "nightly-7")
 
 
 def at_a_terminal(argv: list[str], answer: bytes) -> tuple[int, str]:
