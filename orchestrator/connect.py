@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 from orchestrator.aws.adoption import AwsAdoptions
 from orchestrator.aws.artifacts import S3ArtifactStore, ensure_artifact_bucket
 from orchestrator.aws.cloudformation import CloudFormationStacks
+from orchestrator.aws.env_lock import S3LockStore
 from orchestrator.aws.inventory import AwsInventory
 from orchestrator.aws.session import AwsClients, connect
 from orchestrator.engine.deploy import DeployServices
+from orchestrator.engine.lock import EnvironmentLock, run_identity, this_process
 from orchestrator.engine.ports import Templates, TestRunner
 from orchestrator.errors import UsageError
 from orchestrator.manifest import environment
@@ -125,6 +127,30 @@ def inventory(manifest: Manifest, connection: Connection) -> AwsInventory:
     bucket = artifact_bucket(manifest, connection.env, connection.clients)
     clients = connection.clients
     return AwsInventory(clients.cloudformation, clients.client("dynamodb"), clients.s3, bucket)
+
+
+def environment_lock(
+    manifest: Manifest, connection: Connection, command: str, notice: Notice
+) -> EnvironmentLock:
+    """The lock deploy and delete hold, for this process's run (FIREFLY_RUN_ID, the GitHub
+    Actions run, or its own). Its record lives in the artifact bucket, made first if need be."""
+    clients = connection.clients
+    ensure_artifact_bucket(
+        clients.s3, artifact_bucket(manifest, connection.env, clients), clients.region
+    )
+    return EnvironmentLock(
+        lock_store(manifest, connection),
+        connection.env.name,
+        run_identity(os.environ),
+        this_process(command),
+        notice=notice,
+    )
+
+
+def lock_store(manifest: Manifest, connection: Connection) -> S3LockStore:
+    """The environment's lock record; reading it never creates the bucket."""
+    bucket = artifact_bucket(manifest, connection.env, connection.clients)
+    return S3LockStore(connection.clients.s3, bucket, connection.env.name)
 
 
 def artifact_store(manifest: Manifest, env: Environment, clients: AwsClients) -> EnsuredBucketStore:

@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     SUCCESS = 0
     WORKFLOW_FAILED = 1
     USAGE = 2
+    LOCKED = 3
     INTERRUPTED = 130
 
 
@@ -49,6 +50,12 @@ class UsageError(OrchestratorError):
     """Bad input on the command line (an unknown workflow in --only, an undeclared --env)."""
 
     exit_code = ExitCode.USAGE
+
+
+class EnvironmentLocked(OrchestratorError):
+    """Another run holds the environment's lock: this one changes nothing and exits at once."""
+
+    exit_code = ExitCode.LOCKED
 
 
 @dataclass(frozen=True, order=True)

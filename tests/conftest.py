@@ -47,6 +47,14 @@ def firefly(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     return invoke
 
 
+@pytest.fixture(autouse=True)
+def each_command_a_run_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No run id from outside: under GitHub Actions, GITHUB_RUN_ID would make every firefly
+    command of the suite one run sharing one environment lock."""
+    for name in ("FIREFLY_RUN_ID", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def write_manifest(tmp_path: Path) -> Callable[[str], Path]:
     """Write a manifest (dedented) into a fresh folder and return its path."""

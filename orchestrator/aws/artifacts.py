@@ -12,7 +12,7 @@ from typing import Any
 from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import BotoCoreError, ClientError
 
-from orchestrator.aws.errors import error_code, error_message, is_not_found
+from orchestrator.aws.errors import error_code, is_not_found, one_line_reason
 from orchestrator.errors import OrchestratorError
 
 US_EAST_1 = "us-east-1"
@@ -23,12 +23,6 @@ BLOCK_ALL_PUBLIC_ACCESS = {
     "RestrictPublicBuckets": True,
 }
 _ALREADY_MINE = "BucketAlreadyOwnedByYou"
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, ClientError):
-        return f"{error_code(error)}: {' '.join(error_message(error).split())}"
-    return " ".join(str(error).split())
 
 
 class S3ArtifactStore:
@@ -48,12 +42,12 @@ class S3ArtifactStore:
             if is_not_found(error):
                 return False
             raise OrchestratorError(
-                f"cannot check s3://{self.bucket}/{key}: {_reason(error)} (the deploy role "
+                f"cannot check s3://{self.bucket}/{key}: {one_line_reason(error)} (the deploy role "
                 "needs s3:GetObject and s3:ListBucket on the artifact bucket)"
             ) from error
         except BotoCoreError as error:
             raise OrchestratorError(
-                f"cannot check s3://{self.bucket}/{key}: {_reason(error)}"
+                f"cannot check s3://{self.bucket}/{key}: {one_line_reason(error)}"
             ) from error
         return True
 
@@ -71,7 +65,7 @@ class S3ArtifactStore:
                 self.s3.upload_file(str(source), self.bucket, key)
         except (ClientError, BotoCoreError, S3UploadFailedError) as error:
             raise OrchestratorError(
-                f"uploading s3://{self.bucket}/{key} failed: {_reason(error)}"
+                f"uploading s3://{self.bucket}/{key} failed: {one_line_reason(error)}"
             ) from error
 
 
@@ -88,8 +82,8 @@ def ensure_artifact_bucket(s3_client: Any, bucket: str, region: str) -> bool:
         if not is_not_found(error):
             # 403 here: the name is taken by another account (bucket names are global).
             raise OrchestratorError(
-                f"artifact bucket {bucket} cannot be used: {_reason(error)} (it may belong to "
-                "another account; bucket names are global)"
+                f"artifact bucket {bucket} cannot be used: {one_line_reason(error)} (it may "
+                "belong to another account; bucket names are global)"
             ) from error
     _create_bucket(s3_client, bucket, region)
     s3_client.put_public_access_block(
@@ -110,7 +104,7 @@ def _create_bucket(s3_client: Any, bucket: str, region: str) -> None:
         # Another run created it between our HEAD and CREATE: that is the bucket we wanted.
         if error_code(error) != _ALREADY_MINE:
             raise OrchestratorError(
-                f"cannot create artifact bucket {bucket} in {region}: {_reason(error)}"
+                f"cannot create artifact bucket {bucket} in {region}: {one_line_reason(error)}"
             ) from error
     # A new bucket can take a moment to be visible to every S3 endpoint.
     s3_client.get_waiter("bucket_exists").wait(

@@ -43,6 +43,27 @@ def error_message(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Message", str(error)))
 
 
+def one_line_reason(error: Exception) -> str:
+    """An AWS refusal (`Code: message`) or a client-side failure, on one line."""
+    if isinstance(error, ClientError):
+        return f"{error_code(error)}: {' '.join(error_message(error).split())}"
+    return " ".join(str(error).split())
+
+
+def is_lost_condition(error: ClientError) -> bool:
+    """A conditional write or delete that another writer beat: 412 PreconditionFailed (the ETag
+    differs, or an object exists where `If-None-Match: *` wanted none), 409
+    ConditionalRequestConflict (a concurrent write won), or 404 for an `If-Match` whose object
+    is gone."""
+    return error_code(error) in {
+        "PreconditionFailed",
+        "412",
+        "ConditionalRequestConflict",
+        "409",
+        "NoSuchKey",
+    }
+
+
 def is_throttling(error: ClientError) -> bool:
     return error_code(error) in THROTTLING_CODES
 

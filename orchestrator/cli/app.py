@@ -11,7 +11,18 @@ from typing import Annotated
 import typer
 
 from orchestrator import __version__
-from orchestrator.cli import ci, delete, deploy, docs, graph, plan, sandbox, status, validate
+from orchestrator.cli import (
+    ci,
+    delete,
+    deploy,
+    docs,
+    graph,
+    plan,
+    sandbox,
+    status,
+    unlock,
+    validate,
+)
 from orchestrator.cli.console import stdout
 
 app = typer.Typer(
@@ -53,5 +64,6 @@ app.command(epilog=delete.EXAMPLE)(delete.delete)
 app.command(epilog=plan.EXAMPLE)(plan.plan)
 app.command(epilog=status.STATUS_EXAMPLE)(status.status)
 app.command(epilog=status.OUTPUTS_EXAMPLE)(status.outputs)
+app.command(epilog=unlock.EXAMPLE)(unlock.unlock)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(ci.app, name="ci")

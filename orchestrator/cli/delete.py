@@ -63,6 +63,7 @@ def delete(
 
     First, before any AWS call, every check of `firefly validate` on the selected workflows.
     """
+    from orchestrator.cli.locking import held_lock
     from orchestrator.cli.run_display import run_with_display
     from orchestrator.connect import inventory, open_environment
     from orchestrator.engine.delete import delete as run_delete
@@ -84,37 +85,37 @@ def delete(
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
-    stock = inventory(loaded, connection)
-    plan = plan_delete(loaded, request, connection.stacks, stock)
-    print_plan(plan)
-    if not plan.existing:
-        stdout.print("nothing to delete: none of these stacks exists")
-        _report_nothing_deleted(report, plan, env, "none of these stacks exists")
-        return
-    try:
-        if plan.blockers:
-            count = len(plan.blockers)
-            raise OrchestratorError(
-                f"nothing was deleted: {count} blocker{'s' if count > 1 else ''}, listed above"
-            )
-        _confirm(connection.env, plan, yes=yes, confirm=confirm)
-    except OrchestratorError as refused:
-        _report_nothing_deleted(report, plan, env, refused.message)
-        raise
-    code = run_with_display(
-        loaded,
-        plan.graph,
-        "delete",
-        request.only,
-        report,
-        lambda observer: run_delete(plan, request, connection.stacks, stock, observer),
-        secrets=[],
-        out=stdout,
-        err=stderr,
-        api_calls=connection.clients.calls.counts,
-    )
-    _print_retained(plan, stdout, "retained by DeletionPolicy:")
-    raise typer.Exit(code)
+    with held_lock(loaded, connection, "delete", request.only):
+        stock = inventory(loaded, connection)
+        plan = plan_delete(loaded, request, connection.stacks, stock)
+        print_plan(plan)
+        if not plan.existing:
+            stdout.print("nothing to delete: none of these stacks exists")
+            _report_nothing_deleted(report, plan, env, "none of these stacks exists")
+            return
+        try:
+            if plan.blockers:
+                count = len(plan.blockers)
+                raise OrchestratorError(
+                    f"nothing was deleted: {count} blocker{'s' if count > 1 else ''}, listed above"
+                )
+            _confirm(connection.env, plan, yes=yes, confirm=confirm)
+        except OrchestratorError as refused:
+            _report_nothing_deleted(report, plan, env, refused.message)
+            raise
+        code = run_with_display(
+            loaded,
+            plan.graph,
+            "delete",
+            request.only,
+            report,
+            lambda observer: run_delete(plan, request, connection.stacks, stock, observer),
+            secrets=[],
+            out=stdout,
+            err=stderr,
+        )
+        _print_retained(plan, stdout, "retained by DeletionPolicy:")
+        raise typer.Exit(code)
 
 
 def print_plan(plan: DeletePlan) -> None:

@@ -55,6 +55,7 @@ def deploy(
 
     First, before any AWS call, every check of `firefly validate` on the selected workflows.
     """
+    from orchestrator.cli.locking import held_lock
     from orchestrator.cli.run_display import run_with_display
     from orchestrator.connect import deploy_services, open_environment
     from orchestrator.engine.deploy import DeployRequest, selected_graph
@@ -77,16 +78,17 @@ def deploy(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
     services = deploy_services(loaded, connection)
-    code = run_with_display(
-        loaded,
-        graph,
-        "deploy",
-        request.only,
-        report,
-        lambda observer: run_deploy(loaded, request, services, observer),
-        secrets=secret_values(loaded, connection.env, services.environ),
-        out=stdout,
-        err=stderr,
-        api_calls=connection.clients.calls.counts,
-    )
+    with held_lock(loaded, connection, "deploy", request.only):
+        code = run_with_display(
+            loaded,
+            graph,
+            "deploy",
+            request.only,
+            report,
+            lambda observer: run_deploy(loaded, request, services, observer),
+            secrets=secret_values(loaded, connection.env, services.environ),
+            out=stdout,
+            err=stderr,
+            api_calls=connection.clients.calls.counts,
+        )
     raise typer.Exit(code)

@@ -21,8 +21,10 @@ OUTPUTS_EXAMPLE = "Example: firefly outputs --env local api-gateway --json"
 def status(
     env: EnvOption, manifest: ManifestOption = DEFAULT_MANIFEST, profile: ProfileOption = None
 ) -> None:
-    """Each workflow's stack and its CloudFormation status in the environment."""
-    from orchestrator.connect import open_environment
+    """Each workflow's stack and its CloudFormation status in the environment, and who holds
+    its lock."""
+    from orchestrator.connect import lock_store, open_environment
+    from orchestrator.engine.unlock import lock_status
     from orchestrator.validation import load_checked
 
     loaded = load_checked(manifest)
@@ -40,6 +42,7 @@ def status(
         snapshot = observed.get(stack)
         table.add_row(name, stack, snapshot.status if snapshot else "not deployed")
     stdout.print(table)
+    stdout.print(f"lock: {lock_status(lock_store(loaded, connection), env)}")
 
 
 def outputs(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from threading import Event
 from typing import Protocol
 
@@ -188,3 +189,37 @@ class Adoptions(Protocol):
     ) -> list[str]:
         """Set, on an imported resource, the template's values an IMPORT did not apply; one
         line per correction made (or refused, with why)."""
+
+
+@dataclass(frozen=True)
+class StoredLock:
+    """The environment's lock record as stored: its text and the version a conditional write
+    must name to replace or delete it."""
+
+    text: str
+    etag: str
+
+
+class LockConflict(Exception):
+    """A conditional write lost: the record is not (or no longer) what the writer expected."""
+
+
+class LockStore(Protocol):
+    """One record per environment, changed only by conditional writes, so that of two writers
+    racing for the same version one wins and the other hears `LockConflict`."""
+
+    location: str  # where the record lives, for messages
+
+    def now(self) -> datetime:
+        """The store's clock (UTC): every machine compares lock times on the same one."""
+
+    def read(self) -> StoredLock | None: ...
+
+    def create(self, text: str) -> None:
+        """Write the record unless one exists (LockConflict if one does)."""
+
+    def replace(self, text: str, etag: str) -> None:
+        """Overwrite the record at version `etag` (LockConflict if it changed or went)."""
+
+    def delete(self, etag: str) -> None:
+        """Delete the record at version `etag` (LockConflict if it changed or went)."""

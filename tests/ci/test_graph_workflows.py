@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from orchestrator.ci import job_id
-from orchestrator.ci.graph_workflows import CONFIRM_JOB, JOB_ID, job_ids
+from orchestrator.ci.graph_workflows import CONFIRM_JOB, JOB_ID, UNLOCK_JOB, job_ids
 from orchestrator.errors import UsageError
 from orchestrator.graph import WorkflowGraph, delete_graph, deploy_graph
 from orchestrator.manifest.models import Manifest
@@ -18,9 +18,12 @@ from tests.ci.files import load, triggers
 Edges = set[tuple[str, str]]
 
 
+RESERVED = (CONFIRM_JOB, UNLOCK_JOB)
+
+
 def workflow_jobs(workflow: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Manifest workflow → its job (the confirmation gate has no workflow)."""
-    return {job["name"]: job for key, job in workflow["jobs"].items() if key != CONFIRM_JOB}
+    """Manifest workflow → its job (the confirmation gate and the final unlock have none)."""
+    return {job["name"]: job for key, job in workflow["jobs"].items() if key not in RESERVED}
 
 
 def needs_edges(workflow: dict[str, Any]) -> Edges:
@@ -29,6 +32,7 @@ def needs_edges(workflow: dict[str, Any]) -> Edges:
     return {
         (names[need], job["name"])
         for key, job in workflow["jobs"].items()
+        if key not in RESERVED
         for need in job.get("needs", [])
         if need != CONFIRM_JOB
     }
@@ -50,7 +54,7 @@ def test_deploy_graph_jobs_and_needs_are_the_deploy_graph(repo_manifest: Manifes
     graph = deploy_graph(repo_manifest)
 
     assert sorted(workflow_jobs(workflow)) == sorted(graph.nodes)
-    assert set(workflow["jobs"]) == {job_id(name) for name in graph.nodes}
+    assert set(workflow["jobs"]) == {job_id(name) for name in graph.nodes} | {UNLOCK_JOB}
     assert needs_edges(workflow) == graph_edges(graph)
     assert len(graph_edges(graph)) > 20  # the manifest's graph, not a trivial one
 
@@ -192,3 +196,28 @@ def _parse(text: str) -> dict[str, Any]:
     data = yaml.safe_load(text)
     assert isinstance(data, dict)
     return data
+
+
+@pytest.mark.parametrize(
+    ("file", "condition"),
+    [
+        ("deploy-graph.yml", "${{ always() }}"),
+        # after a wrong confirmation nothing ran: no approval is asked for the unlock either
+        ("delete-graph.yml", "${{ always() && needs.confirm_delete.result == 'success' }}"),
+    ],
+)
+def test_the_last_job_ends_the_runs_lock_whatever_the_others_did(file: str, condition: str) -> None:
+    workflow = load(file)
+    final = workflow["jobs"][UNLOCK_JOB]
+
+    assert set(final["needs"]) == set(workflow["jobs"]) - {UNLOCK_JOB}
+    assert final["if"] == condition
+    assert final["environment"] == "${{ inputs.environment }}"  # its role, its AWS account
+    assert run_script(final).strip() == (
+        'firefly unlock --env "${{ inputs.environment }}" --own-run'
+    )
+
+
+def test_a_workflow_on_the_unlock_job_id_is_refused() -> None:
+    with pytest.raises(UsageError, match=f"of the job '{UNLOCK_JOB}'"):
+        job_ids(["release.lock"], reserved=(UNLOCK_JOB,))

@@ -22,8 +22,13 @@ OWN_VARIABLES = {"ENVIRONMENT", "WORKFLOWS", "CONFIRM"}
 EXPRESSION = re.compile(r"\$\{\{\s*(secrets|vars)\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
-def firefly_steps(file: str) -> list[dict[str, Any]]:
+def running_firefly(file: str) -> list[dict[str, Any]]:
     return [step for step in steps(load(file)) if "firefly " in step.get("run", "")]
+
+
+def firefly_steps(file: str) -> list[dict[str, Any]]:
+    """The steps that deploy or delete: all but the one that releases the run's lock."""
+    return [step for step in running_firefly(file) if "firefly unlock " not in step["run"]]
 
 
 def literal_secrets(manifest: Manifest) -> list[str]:
@@ -127,6 +132,20 @@ def test_the_one_runner_workflows_take_workflows_and_upload_the_report(file: str
     assert [u["with"]["path"] for u in uploads] == ["firefly-report.json"]
 
 
+@pytest.mark.parametrize("file", FIREFLY_FILES)
+def test_every_run_ends_its_environment_lock_whatever_happened(file: str) -> None:
+    releases = [
+        (step, step.get("if") or job.get("if", ""))
+        for job in load(file)["jobs"].values()
+        for step in job["steps"]
+        if "firefly unlock " in step.get("run", "")
+    ]
+
+    ((release, condition),) = releases
+    assert "--own-run" in release["run"]  # never another run's lock, and without asking
+    assert condition.startswith("${{ always()")
+
+
 def test_actions_are_pinned_to_one_major_version_each() -> None:
     pins: dict[str, set[str]] = {}
     for path in workflow_files():
@@ -180,7 +199,7 @@ SHELL_VALUES = {
 
 def firefly_commands(file: str) -> list[list[str]]:
     commands = []
-    for step in firefly_steps(file):
+    for step in running_firefly(file):
         for line in step["run"].replace("\\\n", " ").splitlines():
             if line.startswith("firefly "):
                 for text, value in SHELL_VALUES.items():

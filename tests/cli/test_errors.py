@@ -119,7 +119,17 @@ def test_the_installed_script_never_prints_a_traceback(tmp_path: pytest.TempPath
     assert "deploy dependency cycle: table -> func -> table" in result.stderr
 
 
-COMMANDS = ["validate", "graph", "docs", "deploy", "delete", "plan", "status", "outputs"]
+COMMANDS = [
+    "validate",
+    "graph",
+    "docs",
+    "deploy",
+    "delete",
+    "plan",
+    "status",
+    "outputs",
+    "unlock",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -6,12 +6,15 @@ import itertools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from orchestrator.engine.ports import (
     ChangeSetOutcome,
     ChangeSetRequest,
     FailedResource,
+    LockConflict,
     StackSnapshot,
+    StoredLock,
 )
 from orchestrator.engine.results import WorkflowResult
 
@@ -112,3 +115,54 @@ class FakeStacks:
 
 def _same(current: StackSnapshot, request: ChangeSetRequest) -> bool:
     return dict(current.outputs) == {f"{k}Out": v for k, v in request.parameters.items()}
+
+
+@dataclass
+class FakeLockStore:
+    """A lock record in memory with S3's conditional-write rules, a clock the test moves, and
+    `races`: writes another machine lands just before our next conditional write."""
+
+    clock: datetime = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    stored: StoredLock | None = None
+    races: list[Callable[[FakeLockStore], None]] = field(default_factory=list)
+    writes: list[str] = field(default_factory=list)
+    versions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    location: str = "memory://locks/dev.json"
+
+    def now(self) -> datetime:
+        return self.clock
+
+    def advance(self, seconds: float) -> None:
+        self.clock += timedelta(seconds=seconds)
+
+    def read(self) -> StoredLock | None:
+        return self.stored
+
+    def put(self, text: str) -> None:
+        """An unconditional write, as another machine's winning write lands."""
+        self.stored = StoredLock(text, f'"v{next(self.versions)}"')
+
+    def create(self, text: str) -> None:
+        self._race()
+        if self.stored is not None:
+            raise LockConflict("PreconditionFailed")
+        self.writes.append("create")
+        self.put(text)
+
+    def replace(self, text: str, etag: str) -> None:
+        self._race()
+        if self.stored is None or self.stored.etag != etag:
+            raise LockConflict("PreconditionFailed")
+        self.writes.append("replace")
+        self.put(text)
+
+    def delete(self, etag: str) -> None:
+        self._race()
+        if self.stored is None or self.stored.etag != etag:
+            raise LockConflict("PreconditionFailed")
+        self.writes.append("delete")
+        self.stored = None
+
+    def _race(self) -> None:
+        if self.races:
+            self.races.pop(0)(self)
