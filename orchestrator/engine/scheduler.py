@@ -93,9 +93,10 @@ def run_graph(
         finally:
             pool.shutdown(wait=not running, cancel_futures=True)
     for workflow in sorted(running.values()):
-        _finish(
-            queue, WorkflowResult(workflow, WorkflowStatus.INTERRUPTED, error=ABANDONED), observer
+        left = WorkflowResult(
+            workflow, WorkflowStatus.INTERRUPTED, error=ABANDONED, started_at=begun[workflow]
         )
+        _finish(queue, left, observer)
     why = f"not started: {aborted}" if aborted else "not started: the run was interrupted"
     for workflow in queue.not_started():
         result = WorkflowResult(workflow, WorkflowStatus.SKIPPED, error=why)

@@ -243,5 +243,7 @@ def test_ctrl_c_is_acknowledged_and_a_second_stops_waiting(graph: WorkflowGraph)
     assert schedule.interrupted and schedule.abandoned
     assert schedule.results["a"].status is WorkflowStatus.INTERRUPTED
     assert schedule.results["a"].error == ABANDONED
+    assert schedule.results["a"].started_at is not None  # it did start; it has not ended
+    assert schedule.results["a"].finished_at is None
     assert schedule.results["b"].error == "not started: the run was interrupted"
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
