@@ -169,7 +169,9 @@ def test_the_engine_s_own_work_is_never_faulted(throttling: RunningServer) -> No
     with urllib.request.urlopen(f"{throttling.endpoint}/moto-api/", timeout=10) as answer:
         assert answer.status == 200
     # what a hosted Lambda handler calls with: the engine's own key for its handlers
-    assert client(throttling, "s3", key=HANDLER_ACCESS_KEY_ID).list_buckets()["Buckets"] == []
+    # (the client makes one attempt: a throttled answer would raise; other tests' buckets may be
+    # listed, as the in-process engine shares moto's backend)
+    assert "Buckets" in client(throttling, "s3", key=HANDLER_ACCESS_KEY_ID).list_buckets()
     # IAM is no service the injector faults
     assert "Roles" in client(throttling, "iam").list_roles()
 

@@ -4,6 +4,7 @@ setting is one usage line wherever it is given."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -15,8 +16,9 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 
+from orchestrator.aws.retries import EndpointWatch, RetryPolicy
+from orchestrator.aws.session import client_for
 from orchestrator.errors import ExitCode
 from orchestrator.sandbox import lifecycle
 from orchestrator.sandbox.errors import SandboxUsageError
@@ -26,7 +28,6 @@ from tests.sandbox.cfn_support import LAMBDA_TRUST
 from tests.sandbox.lambda_support import zip_bytes
 
 FAULTS = "throttle=0.3,error=0.05,seed=7"
-RETRYING = Config(retries={"total_max_attempts": 10, "mode": "standard"})
 BAD = (
     "error: invalid sandbox faults 'nonsense' (--faults or FIREFLY_SANDBOX_FAULTS): "
     "'nonsense' is not key=value; write them as throttle=F,error=F,seed=N, "
@@ -59,10 +60,14 @@ def no_faults_from_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def retrying(engine: SandboxInfo) -> Callable[[str], Any]:
+    """Clients that retry as firefly's own do (aws/retries.py)."""
     session = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
     )
-    return lambda service: session.client(service, endpoint_url=engine.endpoint, config=RETRYING)
+    policy = RetryPolicy(EndpointWatch("the test engine stopped answering", 2.0))
+    return functools.cache(
+        lambda service: client_for(session, service, engine.endpoint, policy, None)
+    )
 
 
 def counts(engine: SandboxInfo) -> dict[str, Any]:
