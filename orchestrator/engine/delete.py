@@ -8,7 +8,7 @@ from threading import Event
 from orchestrator.engine.delete_plan import DeletePlan, DeleteRequest
 from orchestrator.engine.ports import Inventory, RunObserver, Stacks
 from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus
-from orchestrator.engine.scheduler import run_graph, status_of
+from orchestrator.engine.scheduler import run_graph, run_result, status_of
 from orchestrator.errors import OrchestratorError
 
 
@@ -45,14 +45,7 @@ def delete(
     schedule = run_graph(
         plan.graph, work, concurrency=request.concurrency, observer=observer, stop=stop
     )
-    return RunResult(
-        request.env,
-        "delete",
-        schedule.results,
-        schedule.interrupted,
-        abandoned=schedule.abandoned,
-        aborted=schedule.aborted,
-    )
+    return run_result(request.env, "delete", schedule)
 
 
 def nothing_deleted(plan: DeletePlan, env: str, reason: str) -> RunResult:

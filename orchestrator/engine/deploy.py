@@ -19,7 +19,7 @@ from orchestrator.engine.ports import (
     TestRunner,
 )
 from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus
-from orchestrator.engine.scheduler import run_graph, status_of
+from orchestrator.engine.scheduler import run_graph, run_result, status_of
 from orchestrator.engine.stack_deploy import StackJob, deploy_stack
 from orchestrator.errors import OrchestratorError
 from orchestrator.graph import WorkflowGraph, deploy_graph
@@ -117,14 +117,7 @@ def deploy(
     schedule = run_graph(
         graph, work, concurrency=request.concurrency, observer=observer, stop=stop_event
     )
-    return RunResult(
-        env.name,
-        "deploy",
-        schedule.results,
-        schedule.interrupted,
-        abandoned=schedule.abandoned,
-        aborted=schedule.aborted,
-    )
+    return run_result(env.name, "deploy", schedule)
 
 
 def _adoption(

@@ -22,7 +22,7 @@ from threading import Event
 from types import FrameType
 
 from orchestrator.engine.ports import RunObserver
-from orchestrator.engine.results import WorkflowResult, WorkflowStatus
+from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus
 from orchestrator.errors import Interrupted, OrchestratorError, UsageError
 from orchestrator.graph import WorkflowGraph
 
@@ -41,6 +41,17 @@ class Schedule:
     interrupted: bool
     abandoned: bool = False
     aborted: str | None = None
+
+
+def run_result(env: str, action: str, schedule: Schedule) -> RunResult:
+    return RunResult(
+        env,
+        action,
+        schedule.results,
+        schedule.interrupted,
+        abandoned=schedule.abandoned,
+        aborted=schedule.aborted,
+    )
 
 
 @dataclass

@@ -28,6 +28,7 @@ from orchestrator.engine.ports import StackSnapshot
 from orchestrator.errors import Interrupted, OrchestratorError
 from orchestrator.manifest.models import Environment
 from tests.conftest import MANIFEST, CliResult, engine_process
+from tests.local_http import serving, url
 
 WORKFLOW = "run-integration-tests"
 LOCAL = Environment("local", "us-east-1", None, True, False, {}, {})
@@ -129,6 +130,20 @@ def test_a_real_environment_without_a_token_says_what_it_needs() -> None:
         suite.run(WORKFLOW, threading.Event())
 
 
+def local_suite(*checks: Callable[[CheckContext], None], workers: int = 4) -> IntegrationSuite:
+    """The suite on a sandbox environment whose one stack is func-status, running `checks`."""
+    stacks = _Stacks({"firefly-func-status": {"FunctionName": "firefly-status"}})
+    return IntegrationSuite(
+        stacks,
+        {"func-status": "firefly-func-status"},
+        lambda service: None,
+        LOCAL,
+        {},
+        checks=checks,
+        workers=workers,
+    )
+
+
 def test_the_suite_runs_every_check_and_fails_with_the_first_failure() -> None:
     def passes(ctx: CheckContext) -> None:
         pass
@@ -136,15 +151,7 @@ def test_the_suite_runs_every_check_and_fails_with_the_first_failure() -> None:
     def fails(ctx: CheckContext) -> None:
         raise CheckFailure(f"{ctx.deployment.output('func-status', 'FunctionName')} said 500")
 
-    stacks = _Stacks({"firefly-func-status": {"FunctionName": "firefly-status"}})
-    suite = IntegrationSuite(
-        stacks,
-        {"func-status": "firefly-func-status"},
-        lambda service: None,
-        LOCAL,
-        {},
-        checks=(passes, fails, passes),
-    )
+    suite = local_suite(passes, fails, passes)
 
     with pytest.raises(
         SuiteFailed,
@@ -165,16 +172,7 @@ def test_an_interrupt_stops_the_suite_between_checks() -> None:
     def later(ctx: CheckContext) -> None:
         ran.append("later")
 
-    stacks = _Stacks({"firefly-func-status": {"FunctionName": "firefly-status"}})
-    suite = IntegrationSuite(
-        stacks,
-        {"func-status": "firefly-func-status"},
-        lambda service: None,
-        LOCAL,
-        {},
-        checks=(interrupted_here, later, later),
-        workers=1,
-    )
+    suite = local_suite(interrupted_here, later, later, workers=1)
 
     with pytest.raises(
         Interrupted,
@@ -215,15 +213,8 @@ class _ApiStub(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def api_stub() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ApiStub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), _ApiStub)) as server:
+        yield url(server)
 
 
 def test_on_a_real_environment_routes_go_to_the_http_api_with_the_token(api_stub: str) -> None:

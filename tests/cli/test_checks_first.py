@@ -6,7 +6,6 @@ command stopped by the checks must leave it untouched, one let through must be s
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliResult
+from tests.local_http import serving
 from tests.templates.conftest import MANIFEST, TABLE, write_project
 
 Firefly = Callable[..., CliResult]
@@ -76,17 +76,10 @@ class _RecordingHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
     """The sandbox endpoint of every command in the test: records each request it gets."""
-    server = Recorder()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", server.endpoint)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    try:
+    with serving(Recorder()) as server:
+        monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", server.endpoint)
+        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -20,6 +19,7 @@ from tests.lambdas.status.helpers import (
     create_assemblies_table,
     put_assembly,
 )
+from tests.local_http import serving
 
 
 @pytest.fixture
@@ -27,15 +27,8 @@ def receiver() -> Iterator[Receiver]:
     handler = type("Handler", (ReceiverHandler,), {})
     server = ReceiverServer(("127.0.0.1", 0), handler)
     handler.receiver = Receiver(url=f"http://127.0.0.1:{server.server_port}/hooks/transflow?t=1")
-    # shutdown() waits for the serve loop's next poll: keep it short so teardown is quick.
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield handler.receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture
