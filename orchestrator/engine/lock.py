@@ -18,8 +18,8 @@
   `firefly unlock --own-run`, which ends the run's lock at once. A process-scoped lock (a
   person's command) is deleted when the command ends.
 - Release: every way out of the `with` block (success, failure, Ctrl-C, an exception) releases
-  the lock; `release()` is idempotent, and `release_held_locks()` reaches every lock still held
-  from an exit that cannot unwind the stack (a second Ctrl-C).
+  the lock; `release()` is idempotent. (A second Ctrl-C unwinds through the block too: the
+  scheduler returns without waiting, and only then does the process exit.)
 - Lost: a renewal that finds the record gone or another run's says so once; the run goes on
   (abandoning a CloudFormation operation midway does more harm) and leaves that record alone.
 """
@@ -132,7 +132,7 @@ class EnvironmentLock:
         self.linger = linger
         self._store = store
         self._notice = notice
-        self._guard = threading.RLock()  # RLock: a hard-exit path may re-enter release()
+        self._guard = threading.Lock()
         self._holding = False
         self._started_at: datetime | None = None
         self._taken_from: LockRecord | None = None
@@ -141,7 +141,6 @@ class EnvironmentLock:
 
     def __enter__(self) -> EnvironmentLock:
         self.acquire()
-        _remember(self)
         self._renewer.start()
         return self
 
@@ -163,7 +162,7 @@ class EnvironmentLock:
 
     def acquire(self) -> None:
         """Take the lock, join the run's, or raise EnvironmentLocked naming the holder; only
-        the `with` block renews it and lets `release_held_locks` reach it."""
+        the `with` block renews it."""
         self._swap(self._take)
         if self._taken_from is not None:
             self._notice(
@@ -188,7 +187,6 @@ class EnvironmentLock:
                 return
             self._holding = False
         self._renewer.stop()
-        _forget(self)
         if self.lost is None:
             self._swap(self._left)
 
@@ -293,25 +291,3 @@ class Renewer:
             # Any failure is retried at the next tick: the TTL outlasts two missed renewals.
             except Exception as error:
                 self._failed(error)
-
-
-_held: set[EnvironmentLock] = set()
-_held_guard = threading.Lock()
-
-
-def _remember(lock: EnvironmentLock) -> None:
-    with _held_guard:
-        _held.add(lock)
-
-
-def _forget(lock: EnvironmentLock) -> None:
-    with _held_guard:
-        _held.discard(lock)
-
-
-def release_held_locks() -> None:
-    """Release every lock this process still holds: for an exit that skips the `with` blocks."""
-    with _held_guard:
-        held = list(_held)
-    for lock in held:
-        lock.release()

@@ -36,10 +36,18 @@ class Background:
         return True
 
 
-def cloudformation(endpoint: str) -> Any:
+def client(service: str, endpoint: str) -> Any:
     return boto3.session.Session(
         aws_access_key_id="t", aws_secret_access_key="t", region_name="us-east-1"
-    ).client("cloudformation", endpoint_url=endpoint)
+    ).client(service, endpoint_url=endpoint)
+
+
+def cloudformation(endpoint: str) -> Any:
+    return client("cloudformation", endpoint)
+
+
+def s3(endpoint: str) -> Any:
+    return client("s3", endpoint)
 
 
 @contextmanager

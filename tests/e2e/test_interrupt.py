@@ -11,7 +11,12 @@ import pytest
 
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import engine_process
-from tests.e2e.background import background_deploy, cloudformation, wait_until_a_stack_executes
+from tests.e2e.background import (
+    background_deploy,
+    cloudformation,
+    s3,
+    wait_until_a_stack_executes,
+)
 from tests.waiting import wait_until
 
 LATENCY = 2.0  # seconds each stack operation (a change set's creation, its execution) is held
@@ -73,3 +78,5 @@ def test_a_second_interrupt_stops_waiting_and_names_what_is_left(
     )
     assert ": interrupted (" in out and "still in progress when firefly stopped waiting" in out
     assert '"status": "interrupted"' in report.read_text()
+    bucket = s3(slow_engine.endpoint).list_objects_v2(Bucket="firefly-artifacts-local")
+    assert not [o for o in bucket.get("Contents", []) if o["Key"].startswith("firefly/locks/")]
