@@ -13,6 +13,7 @@ import multiprocessing
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,6 +41,10 @@ def run_suite(pytest_args: list[str]) -> tuple[int, float, str]:
     lines = [m.group(1) for line in done.stdout.splitlines() if (m := SUMMARY.match(line))]
     failed = [line for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
     summary = "; ".join(lines[-1:] + failed) or done.stdout[-500:]
+    if done.returncode:
+        kept = Path(tempfile.gettempdir()) / f"suite-under-load-{int(time.time())}.log"
+        kept.write_text(done.stdout + done.stderr, encoding="utf-8")
+        summary += f" (whole output: {kept})"
     return done.returncode, seconds, summary
 
 

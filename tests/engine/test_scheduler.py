@@ -223,6 +223,7 @@ def test_every_workflow_run_has_its_start_and_end_in_utc(graph: WorkflowGraph) -
 def test_ctrl_c_is_acknowledged_and_a_second_stops_waiting(graph: WorkflowGraph) -> None:
     release = threading.Event()
     observer = RecordingObserver()
+    handler_before = signal.getsignal(signal.SIGINT)
 
     def heard() -> bool:
         with observer.lock:
@@ -246,4 +247,4 @@ def test_ctrl_c_is_acknowledged_and_a_second_stops_waiting(graph: WorkflowGraph)
     assert schedule.results["a"].started_at is not None  # it did start; it has not ended
     assert schedule.results["a"].finished_at is None
     assert schedule.results["b"].error == "not started: the run was interrupted"
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    assert signal.getsignal(signal.SIGINT) is handler_before  # restored
