@@ -35,7 +35,8 @@ SUPPORTED_VERSION = 1
 
 def display_path(path: Path) -> str:
     """The path as the user would type it: relative to the current folder when inside it."""
-    return _relative(str(path), str(Path.cwd()))
+    # os.getcwd, not Path.cwd: this runs for every template of every check, and needs a str.
+    return _relative(str(path), os.getcwd())  # noqa: PTH109
 
 
 @lru_cache(maxsize=4096)

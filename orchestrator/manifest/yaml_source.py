@@ -67,6 +67,9 @@ def yaml_problem(error: yaml.YAMLError, display: str) -> Problem:
     return Problem(display, 0, "", f"YAML error: {error}")
 
 
+STR_TAG = "tag:yaml.org,2002:str"
+
+
 class _Walker:
     def __init__(self, display: str) -> None:
         self.display = display
@@ -80,6 +83,8 @@ class _Walker:
             return Located(self._mapping(node), line)
         if isinstance(node, yaml.SequenceNode):
             return Located([self.walk(child) for child in node.value], line)
+        if node.tag == STR_TAG:  # most scalars: their text is their value
+            return Located(node.value, line)
         return Located(self.constructor.construct_object(node, deep=True), line)
 
     def _mapping(self, node: yaml.MappingNode) -> LocatedMap:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import os
@@ -15,6 +14,7 @@ from pathlib import Path
 from orchestrator.errors import Problem
 from orchestrator.manifest import Manifest
 from orchestrator.templates.cfn_lint_runner import Finding, lint_texts
+from orchestrator.templates.disk_cache import entry_path, read_entry, write_entry
 from orchestrator.templates.model import Template
 from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope, parsed
 
@@ -70,20 +70,19 @@ def cfn_lint_version() -> str:
 
 
 def _disk_path(template: Template, regions: tuple[str, ...]) -> Path:
-    root = os.environ.get("FIREFLY_CACHE_DIR") or Path.home() / ".cache" / "firefly"
-    digest = hashlib.sha256(
-        "\0".join([cfn_lint_version(), ",".join(regions), template.display, template.text]).encode()
+    version, regions_key = cfn_lint_version(), ",".join(regions)
+    return entry_path(
+        "cfn-lint", version, regions_key, template.display, template.text, suffix=".json"
     )
-    return Path(root) / "cfn-lint" / f"{digest.hexdigest()}.json"
 
 
 def _read_stored(path: Path) -> LintResult | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_entry(path) or b"")
         return LintResult(
             tuple(Problem(*p) for p in data["errors"]), tuple(Problem(*p) for p in data["warnings"])
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None  # absent or unreadable: lint again
 
 
@@ -92,13 +91,7 @@ def _store(path: Path, result: LintResult) -> None:
         "errors": [_fields(p) for p in result.errors],
         "warnings": [_fields(p) for p in result.warnings],
     }
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data), encoding="utf-8")
-        temporary.replace(path)  # atomic: parallel runs never read half a file
-    except OSError:
-        pass  # a read-only home only costs the next run its speed
+    write_entry(path, json.dumps(data).encode())
 
 
 def _fields(problem: Problem) -> list[object]:

@@ -9,6 +9,7 @@ read again by the pure-Python parser for the error's wording.
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import yaml
 
 from orchestrator.errors import Problem
 from orchestrator.manifest.yaml_source import FAST_LOADER, yaml_problem
+from orchestrator.templates.disk_cache import entry_path, read_entry, write_entry
 
 # Short form → long form; `!Ref` and `!Condition` have no `Fn::` prefix.
 INTRINSICS = {
@@ -133,24 +135,47 @@ for _loader in (_Loader, _FastLoader):
     _loader.add_multi_constructor("!", _intrinsic)
 
 
+# Part of every stored parse's key: change it when LocatedDict or the parse changes.
+PARSE_FORMAT = "1"
+
+
 def parse_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
-    """The document in `text` (None when unreadable) and its problems, each at its line."""
+    """The document in `text` (None when unreadable) and its problems, each at its line.
+
+    A readable document's parse is kept on disk by its text: building the located values is
+    most of the cost of reading a template, and most templates do not change between runs.
+    The entries are pickles in the user's own cache folder, as trusted as the code itself.
+    """
+    stored = entry_path("templates", PARSE_FORMAT, text, suffix=".pickle")
     try:
-        return _load(_FastLoader, text, display)
-    except yaml.YAMLError:
+        document, found = pickle.loads(read_entry(stored) or b"")
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        LookupError,
+        AttributeError,
+        ImportError,
+    ):
         try:
-            return _load(_Loader, text, display)
-        except yaml.YAMLError as error:
-            return None, [yaml_problem(error, display)]
+            document, found = _load(_FastLoader, text)
+        except yaml.YAMLError:
+            try:
+                document, found = _load(_Loader, text)
+            except yaml.YAMLError as error:
+                return None, [yaml_problem(error, display)]
+        write_entry(stored, pickle.dumps((document, found), pickle.HIGHEST_PROTOCOL))
+    return document, [Problem(display, line, "", message) for line, message in found]
 
 
-def _load(kind: type[_Collecting], text: str, display: str) -> tuple[Any, list[Problem]]:
+def _load(kind: type[_Collecting], text: str) -> tuple[Any, list[tuple[int, str]]]:
     loader: Any = kind(text)
     try:
         document = loader.get_single_data()
     finally:
         loader.dispose()
-    return document, [Problem(display, line, "", message) for line, message in loader.problems]
+    return document, loader.problems
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:

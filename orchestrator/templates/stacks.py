@@ -51,8 +51,13 @@ _read_in_run: ContextVar[dict[int, tuple[Manifest, list[StackTemplate]]] | None]
 
 @contextmanager
 def reading_once() -> Iterator[None]:
-    """Within, every check reads each template once: a run of checks sees one version of them."""
-    token = _read_in_run.set({})
+    """Within, every check reads each template once: a run of checks sees one version of them.
+
+    Nested, it keeps the outer run's reads: `firefly validate` shows the warnings of the
+    templates its checks read.
+    """
+    outer = _read_in_run.get()
+    token = _read_in_run.set({} if outer is None else outer)
     try:
         yield
     finally:
