@@ -9,7 +9,9 @@ read again by the pure-Python parser for the error's wording.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -135,8 +137,11 @@ for _loader in (_Loader, _FastLoader):
     _loader.add_multi_constructor("!", _intrinsic)
 
 
-# Part of every stored parse's key: change it when LocatedDict or the parse changes.
-PARSE_FORMAT = "1"
+@cache
+def _parse_version() -> str:
+    """Part of every stored parse's key: this module's own text (it builds the located values)
+    and PyYAML's version, so that a changed loader never reads an old parse."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest() + yaml.__version__
 
 
 def parse_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
@@ -146,7 +151,7 @@ def parse_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
     most of the cost of reading a template, and most templates do not change between runs.
     The entries are pickles in the user's own cache folder, as trusted as the code itself.
     """
-    stored = entry_path("templates", PARSE_FORMAT, text, suffix=".pickle")
+    stored = entry_path("templates", _parse_version(), text, suffix=".pickle")
     try:
         document, found = pickle.loads(read_entry(stored) or b"")
     except (
