@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from orchestrator.cfn_lint_worker import lint_texts
 from orchestrator.errors import ManifestError
 from orchestrator.templates import check_cfn_lint, template_warnings
-from orchestrator.templates.cfn_lint_runner import lint_texts
 from orchestrator.validation import FULL_CHECKS, load_checked
 from tests.templates.conftest import FUNC, TABLE, Project, dedent
 

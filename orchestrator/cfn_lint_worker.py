@@ -10,6 +10,8 @@ self.rules)`); this module does the same, and is what each worker process of `li
 A test holds its findings equal to `cfnlint.api.lint`'s, template by template.
 
 Findings are plain tuples so that they cross a process boundary without cfn-lint's classes.
+The module stands outside `orchestrator.templates` so that a worker process loads cfn-lint and
+nothing else of firefly.
 """
 
 from __future__ import annotations
