@@ -87,6 +87,9 @@ class _Walker:
             return Located(node.value, line)
         return Located(self.constructor.construct_object(node, deep=True), line)
 
+    def _key(self, node: yaml.ScalarNode) -> str:
+        return str(self.constructor.construct_object(node))
+
     def _mapping(self, node: yaml.MappingNode) -> LocatedMap:
         self.constructor.flatten_mapping(node)  # resolves `<<` merge keys like safe_load does
         result = LocatedMap(line=node.start_mark.line + 1)
@@ -95,7 +98,7 @@ class _Walker:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.append(Problem(self.display, key_line, "", "a key must be a string"))
                 continue
-            key = str(self.constructor.construct_object(key_node))
+            key = key_node.value if key_node.tag == STR_TAG else self._key(key_node)
             if key in result.items:
                 first = result.key_lines[key]
                 self.problems.append(
