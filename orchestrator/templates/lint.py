@@ -7,6 +7,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -107,9 +108,14 @@ def _run_cfn_lint(texts: list[str], regions: tuple[str, ...]) -> list[list[Findi
     # spawn, not fork: a deploy may have threads running, which a forked child would inherit
     # half-way through; each worker loads cfn-lint's rules once for all its batches.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        linted = pool.map(lint_texts, batches, [regions] * len(batches))
-        return [findings for batch in linted for findings in batch]
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            linted = pool.map(lint_texts, batches, [regions] * len(batches))
+            return [findings for batch in linted for findings in batch]
+    except (OSError, BrokenProcessPool):
+        # No process could be started (a sandbox that forbids it), or one died (out of
+        # memory): slower, but the same findings, in this process.
+        return lint_texts(texts, regions)
 
 
 def _result(template: Template, findings: list[Finding]) -> LintResult:

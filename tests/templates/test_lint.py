@@ -138,6 +138,20 @@ def test_many_templates_are_linted_over_a_process_pool_with_the_same_findings(
     assert pooled == lint_texts(FINDINGS, ("us-east-1",))
 
 
+def test_templates_are_linted_here_when_no_worker_process_can_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import orchestrator.templates.lint as lint
+
+    def no_processes(*_: object, **__: object) -> None:
+        raise PermissionError("process creation is not allowed here")
+
+    monkeypatch.setattr(lint, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(lint, "IN_PROCESS_MAX", 1)
+
+    assert lint._run_cfn_lint(FINDINGS, ("us-east-1",)) == _per_template(FINDINGS)
+
+
 def test_the_cfn_lint_version_is_looked_up_once_per_run(
     project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
