@@ -17,6 +17,12 @@ import yaml
 
 from orchestrator.errors import Problem
 
+# libyaml's parser under PyYAML's safe constructor; absent when PyYAML was built without libyaml.
+FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+STR_TAG = "tag:yaml.org,2002:str"
+
 
 @dataclass
 class Located:
@@ -54,10 +60,6 @@ def load_located(path: Path, display: str) -> tuple[Located | None, list[Problem
     return walker.walk(node), walker.problems
 
 
-# libyaml's parser under PyYAML's safe constructor; absent when PyYAML was built without libyaml.
-FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def yaml_problem(error: yaml.YAMLError, display: str) -> Problem:
     """A YAML error as one problem at its line (0 when the parser gave none)."""
     if isinstance(error, yaml.MarkedYAMLError):
@@ -65,9 +67,6 @@ def yaml_problem(error: yaml.YAMLError, display: str) -> Problem:
         reason = error.problem or error.context or "invalid YAML"
         return Problem(display, mark.line + 1 if mark else 0, "", f"YAML syntax error: {reason}")
     return Problem(display, 0, "", f"YAML error: {error}")
-
-
-STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _Walker:
