@@ -13,9 +13,9 @@ from functools import cache
 from pathlib import Path
 
 from orchestrator.cfn_lint_worker import Finding, lint_texts
+from orchestrator.disk_cache import entry_path, read_entry, write_entry
 from orchestrator.errors import Problem
 from orchestrator.manifest import Manifest
-from orchestrator.templates.disk_cache import entry_path, read_entry, write_entry
 from orchestrator.templates.model import Template
 from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope, parsed
 

@@ -9,17 +9,14 @@ read again by the pure-Python parser for the error's wording.
 
 from __future__ import annotations
 
-import hashlib
-import pickle
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from orchestrator.disk_cache import parsed
 from orchestrator.errors import Problem
 from orchestrator.manifest.yaml_source import FAST_LOADER, yaml_problem
-from orchestrator.templates.disk_cache import entry_path, read_entry, write_entry
 
 # Short form → long form; `!Ref` and `!Condition` have no `Fn::` prefix.
 INTRINSICS = {
@@ -137,41 +134,24 @@ for _loader in (_Loader, _FastLoader):
     _loader.add_multi_constructor("!", _intrinsic)
 
 
-@cache
-def _parse_version() -> str:
-    """Part of every stored parse's key: this module's own text (it builds the located values)
-    and PyYAML's version, so that a changed loader never reads an old parse."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest() + yaml.__version__
-
-
 def parse_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
     """The document in `text` (None when unreadable) and its problems, each at its line.
 
     A readable document's parse is kept on disk by its text: building the located values is
     most of the cost of reading a template, and most templates do not change between runs.
-    The entries are pickles in the user's own cache folder, as trusted as the code itself.
     """
-    stored = entry_path("templates", _parse_version(), text, suffix=".pickle")
     try:
-        document, found = pickle.loads(read_entry(stored) or b"")
-    except (
-        pickle.UnpicklingError,
-        EOFError,
-        ValueError,
-        TypeError,
-        LookupError,
-        AttributeError,
-        ImportError,
-    ):
-        try:
-            document, found = _load(_FastLoader, text)
-        except yaml.YAMLError:
-            try:
-                document, found = _load(_Loader, text)
-            except yaml.YAMLError as error:
-                return None, [yaml_problem(error, display)]
-        write_entry(stored, pickle.dumps((document, found), pickle.HIGHEST_PROTOCOL))
+        document, found = parsed("templates", __file__, text, _parse)
+    except yaml.YAMLError as error:
+        return None, [yaml_problem(error, display)]
     return document, [Problem(display, line, "", message) for line, message in found]
+
+
+def _parse(text: str) -> tuple[Any, list[tuple[int, str]]]:
+    try:
+        return _load(_FastLoader, text)
+    except yaml.YAMLError:
+        return _load(_Loader, text)  # raises again, in the words users see
 
 
 def _load(kind: type[_Collecting], text: str) -> tuple[Any, list[tuple[int, str]]]:

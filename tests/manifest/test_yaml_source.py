@@ -26,11 +26,18 @@ def _lines(located: Located, path: str = "") -> list[tuple[str, int, object]]:
     return [(path, located.line, value)]
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every parse here is a real one: nothing read back from another test's cache."""
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def test_libyaml_gives_the_manifest_the_lines_of_the_pure_python_parser(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     fast, fast_problems = load_located(MANIFEST, "workflows.yaml")
     monkeypatch.setattr(yaml_source, "FAST_LOADER", yaml.SafeLoader)
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path / "another"))
     slow, slow_problems = load_located(MANIFEST, "workflows.yaml")
 
     assert yaml_source.FAST_LOADER is yaml.SafeLoader  # the patch took: the two differ
@@ -64,3 +71,21 @@ def test_a_duplicate_key_is_found_by_the_libyaml_path_too(tmp_path: Path) -> Non
     assert [(p.line, p.field, p.message) for p in problems] == [
         (4, "c", "duplicate key (first set on line 3)")
     ]
+
+
+def test_the_located_manifest_is_kept_on_disk_by_its_text(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("a: 1\na: 2\n", encoding="utf-8")
+    first = load_located(path, "m.yaml")
+
+    def must_not_parse(*_: object) -> None:
+        raise AssertionError("parsed again although the text did not change")
+
+    monkeypatch.setattr(yaml_source, "_located", must_not_parse)
+    root, problems = load_located(path, "other.yaml")
+
+    assert first[0] is not None and root is not None
+    assert _lines(root) == _lines(first[0])
+    assert [(p.file, p.line) for p in problems] == [("other.yaml", 2)]
