@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from orchestrator.errors import ManifestError
 from orchestrator.manifest import Manifest
 from orchestrator.templates import Scope, check_import_values, check_outputs
 from orchestrator.validation import FULL_CHECKS, check_selected, load_checked
+from tests.conftest import CliResult
 from tests.templates.conftest import MANIFEST, TABLE, Project, lines_of
 from tests.templates.test_imports import EXPORTING, IMPORTING
 
@@ -79,9 +81,12 @@ def test_the_export_of_a_workflow_outside_the_scope_is_found(project: Project) -
     assert list(check_import_values(manifest, Scope(frozenset({"func"})))) == []
 
 
-@pytest.mark.parametrize("run", ["validate", "selected"])
+@pytest.mark.parametrize("run", ["validate", "selected", "command"])
 def test_a_run_of_checks_reads_each_template_once(
-    project: Project, monkeypatch: pytest.MonkeyPatch, run: str
+    project: Project,
+    monkeypatch: pytest.MonkeyPatch,
+    firefly: Callable[..., CliResult],
+    run: str,
 ) -> None:
     import orchestrator.templates.stacks as stacks
 
@@ -97,6 +102,8 @@ def test_a_run_of_checks_reads_each_template_once(
 
     if run == "validate":
         load_checked(Path("workflows.yaml"), FULL_CHECKS)
+    elif run == "command":  # its checks, then the warnings of the same templates
+        assert firefly("validate").code == 0
     else:
         check_selected(load_checked(Path("workflows.yaml")), ["func"])
 
