@@ -5,6 +5,10 @@ the same cache and bucket again, as a redeploy with no source change sees them. 
 run uploads nothing (and builds nothing). Templates are packaged concurrently, as the deploy
 engine runs workflows. The bucket is in memory unless --moto, which goes through
 S3ArtifactStore to moto's in-process S3.
+Then, apart, a function with a real third-party dependency (every requirements.txt of the
+repository is empty): written in a temporary folder, its requirements installed from the registry
+by aws-lambda-builders as `sam build` does, cold and warm (pip's own download cache is not
+emptied: cold is firefly's build cache and the bucket).
 Run: python bench/packaging.py [--concurrency N] [--workers N] [--moto]
 """
 
@@ -31,6 +35,24 @@ from orchestrator.packaging import (  # noqa: E402  (the repository is put on th
 
 SAM = "AWS::Serverless-2016-10-31"
 BUCKET = "firefly-bench-artifacts"
+# A small pure-Python package, pinned so that every run installs the same files.
+DEPENDENCY = "six==1.17.0"
+DEPENDENCY_TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Function:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: ../../lambdas/with-dependency
+      Handler: app.handler
+      Runtime: python3.11
+"""
+DEPENDENCY_HANDLER = """import six
+
+
+def handler(event, context):
+    return {"six": six.__version__}
+"""
 
 
 class MemoryStore:
@@ -73,6 +95,18 @@ def sam_templates() -> list[Path]:
         if SAM in (transform if isinstance(transform, list) else [transform]):
             found.append(path)
     return found
+
+
+def dependency_template(folder: Path) -> Path:
+    """Write a project whose one function needs `DEPENDENCY`; its template's path."""
+    source = folder / "lambdas" / "with-dependency"
+    source.mkdir(parents=True)
+    (source / "app.py").write_text(DEPENDENCY_HANDLER, encoding="utf-8")
+    (source / "requirements.txt").write_text(DEPENDENCY + "\n", encoding="utf-8")
+    template = folder / "stacks" / "with-dependency" / "template.yaml"
+    template.parent.mkdir(parents=True)
+    template.write_text(DEPENDENCY_TEMPLATE, encoding="utf-8")
+    return template
 
 
 def package_all(
@@ -125,6 +159,21 @@ def main() -> None:
     uploads = sum(p.uploads for p in warm[1])
     verdict = "ok" if uploads == 0 else "MISSED"
     print(f"uploads on the second run: {uploads} (target 0) -> {verdict}")
+    bench_dependency(options)
+
+
+def bench_dependency(options: argparse.Namespace) -> None:
+    print(f"a function with a third-party dependency ({DEPENDENCY}), built by aws-lambda-builders")
+    with (
+        tempfile.TemporaryDirectory(prefix="firefly-bench-") as folder,
+        moto_store() if options.moto else nullstore() as store,
+    ):
+        paths = [dependency_template(Path(folder, "project"))]
+        cache = Path(folder, "cache")
+        cold = package_all(paths, store, cache, options.concurrency, options.workers)
+        warm = package_all(paths, store, cache, options.concurrency, options.workers)
+    report("cold", *cold)
+    report("warm", *warm)
 
 
 if __name__ == "__main__":

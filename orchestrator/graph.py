@@ -74,6 +74,10 @@ class WorkflowGraph:
             for b in self._sorted(self._graph.predecessors(workflow))
         }
 
+    def all_prerequisites(self, workflow: str) -> set[str]:
+        """What must finish before `workflow`, directly or through others."""
+        return set(nx.ancestors(self._graph, workflow))
+
     def dependents(self, workflow: str) -> dict[str, str]:
         """What waits for `workflow`, each with its reason."""
         return {

@@ -17,6 +17,7 @@ from orchestrator.graph import cycle_problems, delete_graph, deploy_graph
 from orchestrator.manifest import Manifest, environment, read_manifest
 from orchestrator.manifest.sources import unset_sources
 from orchestrator.templates import EVERY_WORKFLOW, TEMPLATE_CHECKS, Scope
+from orchestrator.templates.stacks import reading_once
 
 Check = Callable[[Manifest, Scope], Iterable[Problem]]
 
@@ -39,8 +40,9 @@ def load_checked(path: Path, checks: Sequence[Check] = STRUCTURAL_CHECKS) -> Man
     """The manifest at `path` once it passes `checks`; otherwise every problem at once."""
     manifest, problems = read_manifest(path)
     if manifest is not None:
-        for check in checks:
-            problems.extend(check(manifest, EVERY_WORKFLOW))
+        with reading_once():
+            for check in checks:
+                problems.extend(check(manifest, EVERY_WORKFLOW))
     if problems or manifest is None:
         raise ManifestError(problems)
     return manifest
@@ -53,12 +55,13 @@ def check_selected(manifest: Manifest, workflows: Iterable[str]) -> None:
     The structural tier already ran when the manifest was loaded.
     """
     scope = Scope(frozenset(workflows))
-    problems = [
-        problem
-        for check in FULL_CHECKS
-        if check not in STRUCTURAL_CHECKS
-        for problem in check(manifest, scope)
-    ]
+    with reading_once():
+        problems = [
+            problem
+            for check in FULL_CHECKS
+            if check not in STRUCTURAL_CHECKS
+            for problem in check(manifest, scope)
+        ]
     if problems:
         raise ManifestError(problems)
 

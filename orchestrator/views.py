@@ -12,11 +12,13 @@ from orchestrator.manifest.models import WorkflowType
 
 def graph_dict(graph: WorkflowGraph) -> dict[str, Any]:
     """DESIGN.md's contract (nodes, edges, levels) plus each node's needs with their reasons."""
+    levels = graph.levels()  # once: the order is the levels one after the other
+    order = [workflow for level in levels for workflow in level]
     return {
-        "nodes": graph.order(),
+        "nodes": order,
         "edges": [[edge.before, edge.after] for edge in graph.edges()],
-        "levels": graph.levels(),
-        "needs": {node: graph.prerequisites(node) for node in graph.order()},
+        "levels": levels,
+        "needs": {node: graph.prerequisites(node) for node in order},
     }
 
 

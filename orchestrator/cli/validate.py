@@ -21,11 +21,13 @@ def validate(
     ] = None,
 ) -> None:
     """Check the manifest and every template (cfn-lint included); print each problem found."""
-    from orchestrator.templates import template_warnings
+    from orchestrator.templates import reading_once, template_warnings
     from orchestrator.validation import FULL_CHECKS, check_environment, load_checked
 
-    loaded = load_checked(manifest, FULL_CHECKS)
-    for warning in template_warnings(loaded):
+    with reading_once():
+        loaded = load_checked(manifest, FULL_CHECKS)
+        warnings = template_warnings(loaded)
+    for warning in warnings:
         print_warning(str(warning))
     if env is not None:
         check_environment(loaded, env, os.environ)

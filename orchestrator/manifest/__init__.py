@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -34,10 +35,17 @@ SUPPORTED_VERSION = 1
 
 def display_path(path: Path) -> str:
     """The path as the user would type it: relative to the current folder when inside it."""
+    # os.getcwd, not Path.cwd: this runs for every template of every check, and needs a str.
+    return _relative(str(path), os.getcwd())  # noqa: PTH109
+
+
+@lru_cache(maxsize=4096)
+def _relative(path: str, folder: str) -> str:
+    # Cached: `firefly validate` shows every template's path from each of its checks.
     try:
-        return os.path.relpath(path)
+        return os.path.relpath(path, folder)
     except ValueError:  # another drive on Windows
-        return str(path)
+        return path
 
 
 def read_manifest(path: Path) -> tuple[Manifest | None, list[Problem]]:

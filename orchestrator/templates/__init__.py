@@ -20,7 +20,13 @@ from orchestrator.templates.lint import check_cfn_lint, template_warnings
 from orchestrator.templates.loader import LocatedDict, parse_yaml
 from orchestrator.templates.model import Resource, Template, load_template
 from orchestrator.templates.python_sources import check_python_syntax
-from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope, StackTemplate, stack_templates
+from orchestrator.templates.stacks import (
+    EVERY_WORKFLOW,
+    Scope,
+    StackTemplate,
+    reading_once,
+    stack_templates,
+)
 
 __all__ = [
     "EVERY_WORKFLOW",
@@ -42,6 +48,7 @@ __all__ = [
     "check_templates_parse",
     "load_template",
     "parse_yaml",
+    "reading_once",
     "stack_templates",
     "template_warnings",
 ]

@@ -47,7 +47,6 @@ def check_import_values(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> It
                 exports.append((pattern, workflow.name))
     graph = deploy_graph(manifest)
     for workflow, template in parsed(manifest, scope):
-        before = set(graph.select([workflow.name]).nodes) - {workflow.name}
         stack = manifest.stack_name(workflow.name, "*")
         for node in walk(template.body):
             if "Fn::ImportValue" not in node or not isinstance(node, LocatedDict):
@@ -65,7 +64,7 @@ def check_import_values(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> It
                     f"imports '{wanted}', which no workflow's template exports; "
                     "firefly cannot order this stack after its producer",
                 )
-            elif not before.intersection(exporters):
+            elif not graph.all_prerequisites(workflow.name).intersection(exporters):
                 yield Problem(
                     template.display,
                     node.line,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from importlib.metadata import version
+from functools import cache
 from pathlib import Path
 
+from orchestrator.cfn_lint_worker import Finding, lint_texts
+from orchestrator.disk_cache import entry_path, read_entry, write_entry
 from orchestrator.errors import Problem
 from orchestrator.manifest import Manifest
 from orchestrator.templates.model import Template
@@ -24,44 +28,62 @@ class LintResult:
     warnings: tuple[Problem, ...]
 
 
+# Below this many templates to lint, starting worker processes (each loading cfn-lint, about
+# 1.5 s) costs more than it saves: they are linted in this process.
+IN_PROCESS_MAX = 8
+# Templates per task sent to a worker: small enough to share the work out evenly at the end.
+BATCH = 16
+
 _cache: dict[tuple[Path, str, str, tuple[str, ...]], LintResult] = {}
 
 
-def lint_template(template: Template, regions: tuple[str, ...]) -> LintResult:
-    """cfn-lint's findings on `template` for `regions`, once per template text.
+def lint_templates(templates: Sequence[Template], regions: tuple[str, ...]) -> list[LintResult]:
+    """cfn-lint's findings on each of `templates` for `regions`, in order.
 
     Results are also kept on disk, keyed by cfn-lint's version, the regions and the template
-    text: linting costs about a second per template, and most templates do not change between
-    two runs of `firefly validate`.
+    text: most templates do not change between two runs of `firefly validate`. The ones not
+    linted before are linted together, over every core when there are many.
     """
-    key = (template.path, template.display, template.text, regions)
-    if key not in _cache:
-        stored = _disk_path(template, regions)
-        result = _read_stored(stored)
-        if result is None:
-            result = _run_cfn_lint(template, regions)
-            _store(stored, result)
-        _cache[key] = result
-    return _cache[key]
+    keys = [(t.path, t.display, t.text, regions) for t in templates]
+    pending = {}
+    for key, template in zip(keys, templates, strict=True):
+        if key in _cache or key in pending:
+            continue
+        stored = _read_stored(_disk_path(template, regions))
+        if stored is None:
+            pending[key] = template
+        else:
+            _cache[key] = stored
+    if pending:
+        linted = _run_cfn_lint([t.text for t in pending.values()], regions)
+        for (key, template), findings in zip(pending.items(), linted, strict=True):
+            _cache[key] = _result(template, findings)
+            _store(_disk_path(template, regions), _cache[key])
+    return [_cache[key] for key in keys]
+
+
+@cache
+def cfn_lint_version() -> str:
+    """The installed cfn-lint's version, read once per run: it is part of every cache key."""
+    from importlib.metadata import version
+
+    return version("cfn-lint")
 
 
 def _disk_path(template: Template, regions: tuple[str, ...]) -> Path:
-    root = os.environ.get("FIREFLY_CACHE_DIR") or Path.home() / ".cache" / "firefly"
-    digest = hashlib.sha256(
-        "\0".join(
-            [version("cfn-lint"), ",".join(regions), template.display, template.text]
-        ).encode()
+    version, regions_key = cfn_lint_version(), ",".join(regions)
+    return entry_path(
+        "cfn-lint", version, regions_key, template.display, template.text, suffix=".json"
     )
-    return Path(root) / "cfn-lint" / f"{digest.hexdigest()}.json"
 
 
 def _read_stored(path: Path) -> LintResult | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_entry(path) or b"")
         return LintResult(
             tuple(Problem(*p) for p in data["errors"]), tuple(Problem(*p) for p in data["warnings"])
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None  # absent or unreadable: lint again
 
 
@@ -70,31 +92,36 @@ def _store(path: Path, result: LintResult) -> None:
         "errors": [_fields(p) for p in result.errors],
         "warnings": [_fields(p) for p in result.warnings],
     }
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data), encoding="utf-8")
-        temporary.replace(path)  # atomic: parallel runs never read half a file
-    except OSError:
-        pass  # a read-only home only costs the next run its speed
+    write_entry(path, json.dumps(data).encode())
 
 
 def _fields(problem: Problem) -> list[object]:
     return [problem.file, problem.line, problem.field, problem.message]
 
 
-def _run_cfn_lint(template: Template, regions: tuple[str, ...]) -> LintResult:
-    # Imported here: loading cfn-lint and its schemas takes about a second, which only a run
-    # with a template not linted before should pay, not every command that imports the checks.
-    from cfnlint.api import lint
-    from cfnlint.config import ManualArgs
+def _run_cfn_lint(texts: list[str], regions: tuple[str, ...]) -> list[list[Finding]]:
+    """cfn-lint's findings on each text: here when few, else in batches over a process pool."""
+    if len(texts) <= IN_PROCESS_MAX:
+        return lint_texts(texts, regions)
+    batches = [texts[start : start + BATCH] for start in range(0, len(texts), BATCH)]
+    workers = min(os.cpu_count() or 1, len(batches))
+    # spawn, not fork: a deploy may have threads running, which a forked child would inherit
+    # half-way through; each worker loads cfn-lint's rules once for all its batches.
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            linted = pool.map(lint_texts, batches, [regions] * len(batches))
+            return [findings for batch in linted for findings in batch]
+    except (OSError, BrokenProcessPool):
+        # No process could be started (a sandbox that forbids it), or one died (out of
+        # memory): slower, but the same findings, in this process.
+        return lint_texts(texts, regions)
 
+
+def _result(template: Template, findings: list[Finding]) -> LintResult:
     errors, warnings = [], []
-    for match in lint(template.text, config=ManualArgs(regions=list(regions))):
-        rule_id = str(match.rule.id)
-        problem = Problem(
-            template.display, int(match.linenumber), f"cfn-lint {rule_id}", str(match.message)
-        )
+    for rule_id, line, message in findings:
+        problem = Problem(template.display, line, f"cfn-lint {rule_id}", message)
         # E: errors (and E0000, a template cfn-lint cannot read); W: warnings; I: not asked for.
         if rule_id.startswith("E"):
             errors.append(problem)
@@ -108,10 +135,9 @@ def _regions(manifest: Manifest) -> tuple[str, ...]:
     return tuple(regions) or (DEFAULT_REGION,)
 
 
-def _results(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[LintResult]:
+def _results(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> list[LintResult]:
     regions = _regions(manifest)  # every environment's: one cache entry serves every command
-    for _, template in parsed(manifest, scope):
-        yield lint_template(template, regions)
+    return lint_templates([template for _, template in parsed(manifest, scope)], regions)
 
 
 def check_cfn_lint(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:

@@ -3,6 +3,8 @@
 Templates use the short-form intrinsic tags (`!Ref`, `!Sub`, `!GetAtt a.b` …), which
 `yaml.safe_load` refuses, and a problem must point at its line, which it forgets. Each short
 form becomes its long form (`{"Fn::Sub": ...}`), exactly as CloudFormation reads it.
+Templates are parsed by libyaml, like the manifest (`yaml_source`), and a template it refuses is
+read again by the pure-Python parser for the error's wording.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Any
 
 import yaml
 
+from orchestrator.disk_cache import parsed
 from orchestrator.errors import Problem
+from orchestrator.manifest.yaml_source import FAST_LOADER, yaml_problem
 
 # Short form → long form; `!Ref` and `!Condition` have no `Fn::` prefix.
 INTRINSICS = {
@@ -56,12 +60,22 @@ class LocatedDict(dict[str, Any]):
         return self.key_lines.get(key, self.line)
 
 
-class _Loader(yaml.SafeLoader):
-    """A SafeLoader that collects duplicate keys and unknown tags instead of guessing."""
+class _Collecting:
+    """A loader that collects duplicate keys and unknown tags instead of guessing."""
+
+    problems: list[tuple[int, str]]
 
     def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.problems: list[tuple[int, str]] = []
+        super().__init__(text)  # type: ignore[call-arg]  # the parser's, after this mixin
+        self.problems = []
+
+
+class _Loader(_Collecting, yaml.SafeLoader):
+    """The pure-Python parser: its error messages are the ones users see."""
+
+
+class _FastLoader(_Collecting, FAST_LOADER):  # type: ignore[valid-type,misc]
+    """libyaml's parser: what every readable template goes through."""
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
@@ -114,27 +128,39 @@ def _scalar_text(loader: _Loader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_text)
-_Loader.add_multi_constructor("!", _intrinsic)
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_text)
+    _loader.add_multi_constructor("!", _intrinsic)
 
 
 def parse_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
-    """The document in `text` (None when unreadable) and its problems, each at its line."""
-    loader = _Loader(text)
+    """The document in `text` (None when unreadable) and its problems, each at its line.
+
+    A readable document's parse is kept on disk by its text: building the located values is
+    most of the cost of reading a template, and most templates do not change between runs.
+    """
+    try:
+        document, found = parsed("templates", __file__, text, _parse)
+    except yaml.YAMLError as error:
+        return None, [yaml_problem(error, display)]
+    return document, [Problem(display, line, "", message) for line, message in found]
+
+
+def _parse(text: str) -> tuple[Any, list[tuple[int, str]]]:
+    try:
+        return _load(_FastLoader, text)
+    except yaml.YAMLError:
+        return _load(_Loader, text)  # raises again, in the words users see
+
+
+def _load(kind: type[_Collecting], text: str) -> tuple[Any, list[tuple[int, str]]]:
+    loader: Any = kind(text)
     try:
         document = loader.get_single_data()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        reason = error.problem or error.context or "invalid YAML"
-        return None, [
-            Problem(display, mark.line + 1 if mark else 0, "", f"YAML syntax error: {reason}")
-        ]
-    except yaml.YAMLError as error:
-        return None, [Problem(display, 0, "", f"YAML error: {error}")]
     finally:
         loader.dispose()
-    return document, [Problem(display, line, "", message) for line, message in loader.problems]
+    return document, loader.problems
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:

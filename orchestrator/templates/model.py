@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from orchestrator.errors import Problem
@@ -98,10 +99,15 @@ _cache: dict[tuple[Path, int, int, str], tuple[Template | None, list[Problem]]] 
 
 def load_template(path: Path, display: str) -> tuple[Template | None, list[Problem]]:
     """`parse_template`, once per file version: every check of a run reads the same parse."""
-    if not path.is_file():
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None or not S_ISREG(stat.st_mode):
         return None, [Problem(display, 0, "", "template not found")]
-    stat = path.stat()
-    key = (path.resolve(), stat.st_mtime_ns, stat.st_size, display)
+    # absolute(), not resolve(): it makes no system call, and every check asks for every
+    # template (ten times per template and run for `firefly validate`).
+    key = (path.absolute(), stat.st_mtime_ns, stat.st_size, display)
     if key not in _cache:
         _cache[key] = parse_template(path, display)
     template, problems = _cache[key]

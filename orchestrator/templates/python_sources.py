@@ -17,13 +17,16 @@ from pathlib import Path
 
 from orchestrator.errors import Problem
 from orchestrator.manifest import Manifest, display_path
-from orchestrator.packaging.archive import folder_entries
 from orchestrator.templates.checks import source_folders
 from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope
 
 
 def check_python_syntax(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
     """Every `.py` file a Lambda zip of `scope` ships compiles, each error at its file:line."""
+    # Imported here: the packaging package (zips, builds) would otherwise load with every
+    # command that checks the manifest, `firefly graph` included.
+    from orchestrator.packaging.archive import folder_entries
+
     for folder in source_folders(manifest, scope):
         for entry in folder_entries(folder):  # the files the zip holds, bytecode left out
             if entry.path.suffix == ".py":

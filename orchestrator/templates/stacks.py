@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +42,40 @@ class StackTemplate:
     problems: tuple[Problem, ...]
 
 
+# Set while a run of checks is under way (`reading_once`): the manifest's id -> every stack
+# template it deploys. The files do not change during one run; ten checks read each of them.
+_read_in_run: ContextVar[dict[int, tuple[Manifest, list[StackTemplate]]] | None] = ContextVar(
+    "_read_in_run", default=None
+)
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within, every check reads each template once: a run of checks sees one version of them.
+
+    Nested, it keeps the outer run's reads: `firefly validate` shows the warnings of the
+    templates its checks read.
+    """
+    outer = _read_in_run.get()
+    token = _read_in_run.set({} if outer is None else outer)
+    try:
+        yield
+    finally:
+        _read_in_run.reset(token)
+
+
 def stack_templates(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> list[StackTemplate]:
     """Every workflow in `scope` that deploys a template, in manifest order."""
+    memo = _read_in_run.get()
+    if memo is None:
+        return _read_stacks(manifest, scope)
+    # The manifest is kept beside its id so that the id cannot be reused while remembered.
+    if id(manifest) not in memo:
+        memo[id(manifest)] = (manifest, _read_stacks(manifest, EVERY_WORKFLOW))
+    return [stack for stack in memo[id(manifest)][1] if stack.workflow.name in scope]
+
+
+def _read_stacks(manifest: Manifest, scope: Scope) -> list[StackTemplate]:
     found = []
     for workflow in manifest.workflows.values():
         if workflow.template is None or workflow.name not in scope:

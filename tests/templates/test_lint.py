@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from orchestrator.cfn_lint_worker import lint_texts
 from orchestrator.errors import ManifestError
 from orchestrator.templates import check_cfn_lint, template_warnings
 from orchestrator.validation import FULL_CHECKS, load_checked
-from tests.templates.conftest import FUNC, TABLE, Project
+from tests.templates.conftest import FUNC, TABLE, Project, dedent
 
 # Not a billing mode DynamoDB knows: a schema error (E3030) on line 12.
 BAD_BILLING = TABLE.replace("BillingMode: PAY_PER_REQUEST", "BillingMode: FREE_OF_CHARGE")
@@ -79,3 +82,100 @@ def test_lint_results_are_kept_on_disk_by_template_text(
 
     assert list(check_cfn_lint(manifest)) == first
     assert len(list((tmp_path / "cache" / "cfn-lint").glob("*.json"))) >= 2
+
+
+# Each finds something different: a schema error, a warning, a SAM error after the transform, and
+# a template cfn-lint cannot decode.
+FINDINGS = [
+    dedent(BAD_BILLING),
+    dedent(UNUSED_PARAMETER),
+    dedent(FUNC.replace("Runtime: python3.11", "Runtime: python3.11\n      MemorySize: 1")),
+    "Resources: [\n",
+]
+
+
+def _per_template(texts: list[str]) -> list[list[tuple[str, int, str]]]:
+    """cfn-lint's public API, one template (and one set of rules) at a time."""
+    from cfnlint.api import lint
+    from cfnlint.config import ManualArgs
+
+    return [
+        [
+            (str(m.rule.id), int(m.linenumber), str(m.message))
+            for m in lint(text, config=ManualArgs(regions=["us-east-1"]))
+        ]
+        for text in texts
+    ]
+
+
+def test_templates_linted_together_find_what_each_linted_alone_finds() -> None:
+    together = lint_texts(FINDINGS, ("us-east-1",))
+
+    assert together == _per_template(FINDINGS)
+    assert all(together)  # each template has its finding
+
+
+@pytest.mark.slow
+def test_many_templates_are_linted_over_a_process_pool_with_the_same_findings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import orchestrator.templates.lint as lint
+
+    pools = []
+
+    class CountedPool(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            pools.append(self)
+
+    monkeypatch.setattr(lint, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(lint, "IN_PROCESS_MAX", 1)
+    monkeypatch.setattr(lint, "BATCH", 1)
+
+    pooled = lint._run_cfn_lint(FINDINGS, ("us-east-1",))
+
+    assert len(pools) == 1
+    assert pooled == lint_texts(FINDINGS, ("us-east-1",))
+
+
+def test_templates_are_linted_here_when_no_worker_process_can_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import orchestrator.templates.lint as lint
+
+    def no_processes(*_: object, **__: object) -> None:
+        raise PermissionError("process creation is not allowed here")
+
+    monkeypatch.setattr(lint, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(lint, "IN_PROCESS_MAX", 1)
+
+    assert lint._run_cfn_lint(FINDINGS, ("us-east-1",)) == _per_template(FINDINGS)
+
+
+def test_the_cfn_lint_version_is_looked_up_once_per_run(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import importlib.metadata
+
+    import orchestrator.templates.lint as lint
+
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(lint, "_cache", {})
+    lint.cfn_lint_version.cache_clear()
+    looked_up = []
+    real_version = importlib.metadata.version
+
+    def counted_version(name: str) -> str:
+        looked_up.append(name)
+        return real_version(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", counted_version)
+    manifest = project(table=BAD_BILLING)
+
+    assert list(check_cfn_lint(manifest)) != []
+    template_warnings(manifest)
+    lint._cache.clear()  # read back from disk: the cache keys need the version again
+    assert list(check_cfn_lint(manifest)) != []
+
+    assert looked_up == ["cfn-lint"]
+    lint.cfn_lint_version.cache_clear()  # the next test's lookups are its own

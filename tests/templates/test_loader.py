@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestrator.templates import LocatedDict, load_template, parse_yaml
+import pytest
+import yaml
+
+from orchestrator.templates import LocatedDict, load_template, loader, parse_yaml
 from tests.templates.conftest import dedent
 
 SHORT_FORMS = dedent("""
@@ -126,3 +129,63 @@ def test_a_template_is_parsed_once_per_version(tmp_path: Path) -> None:
 
     assert first is again
     assert changed is not None and "A" in changed.resources()
+
+
+def _lines(value: object) -> list[tuple[int, dict[str, int]]]:
+    """Every mapping's line and key lines, depth first."""
+    found = []
+    if isinstance(value, dict):
+        if isinstance(value, LocatedDict):
+            found.append((value.line, dict(value.key_lines)))
+        for item in value.values():
+            found += _lines(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _lines(item)
+    return found
+
+
+def test_libyaml_reads_templates_with_the_lines_of_the_pure_python_parser() -> None:
+    fast, fast_problems = loader._load(loader._FastLoader, SHORT_FORMS)
+    slow, slow_problems = loader._load(loader._Loader, SHORT_FORMS)
+
+    assert issubclass(loader._FastLoader, yaml.CSafeLoader)  # libyaml, not the Python parser
+    assert fast == slow
+    assert _lines(fast) == _lines(slow)
+    assert len(_lines(fast)) > 10
+    assert fast_problems == slow_problems == []
+
+
+def test_a_syntax_error_reads_as_the_pure_python_parser_words_it() -> None:
+    text = "Resources:\n  Thing: [a, b\n  Other: c\n"
+    with pytest.raises(yaml.MarkedYAMLError) as raised:
+        yaml.load(text, Loader=yaml.SafeLoader)
+
+    _, problems = parse_yaml(text, "t.yaml")
+
+    assert [(p.line, p.message) for p in problems] == [
+        (raised.value.problem_mark.line + 1, f"YAML syntax error: {raised.value.problem}")
+    ]
+
+
+def test_a_parse_is_kept_on_disk_by_the_template_text(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path))
+    text = SHORT_FORMS + "Dup: 1\nDup: 2\n"
+    first, first_problems = parse_yaml(text, "a.yaml")
+
+    def must_not_parse(*_: object) -> None:
+        raise AssertionError("parsed again although the text did not change")
+
+    monkeypatch.setattr(loader, "_load", must_not_parse)
+    again, again_problems = parse_yaml(text, "b.yaml")
+
+    assert again == first
+    assert _lines(again) == _lines(first)
+    assert [(p.file, p.line, p.message) for p in again_problems] == [
+        ("b.yaml", p.line, p.message) for p in first_problems
+    ]
+    assert len(first_problems) == 1
+    with pytest.raises(AssertionError):
+        parse_yaml(text + "More: 3\n", "a.yaml")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from orchestrator.errors import ManifestError
 from orchestrator.manifest import Manifest
 from orchestrator.templates import Scope, check_import_values, check_outputs
-from orchestrator.validation import FULL_CHECKS, check_selected
+from orchestrator.validation import FULL_CHECKS, check_selected, load_checked
+from tests.conftest import CliResult
 from tests.templates.conftest import MANIFEST, TABLE, Project, lines_of
 from tests.templates.test_imports import EXPORTING, IMPORTING
 
@@ -77,3 +79,32 @@ def test_the_export_of_a_workflow_outside_the_scope_is_found(project: Project) -
     manifest = project(table=EXPORTING, func=IMPORTING)
 
     assert list(check_import_values(manifest, Scope(frozenset({"func"})))) == []
+
+
+@pytest.mark.parametrize("run", ["validate", "selected", "command"])
+def test_a_run_of_checks_reads_each_template_once(
+    project: Project,
+    monkeypatch: pytest.MonkeyPatch,
+    firefly: Callable[..., CliResult],
+    run: str,
+) -> None:
+    import orchestrator.templates.stacks as stacks
+
+    read = []
+    real_load = stacks.load_template
+
+    def counted_load(path: Path, display: str) -> object:
+        read.append(display)
+        return real_load(path, display)
+
+    monkeypatch.setattr(stacks, "load_template", counted_load)
+    project()
+
+    if run == "validate":
+        load_checked(Path("workflows.yaml"), FULL_CHECKS)
+    elif run == "command":  # its checks, then the warnings of the same templates
+        assert firefly("validate").code == 0
+    else:
+        check_selected(load_checked(Path("workflows.yaml")), ["func"])
+
+    assert sorted(read) == ["stacks/func/template.yaml", "stacks/table/template.yaml"]

@@ -1,0 +1,91 @@
+"""The manifest is composed by libyaml and keeps the lines the pure-Python parser gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from orchestrator.manifest import yaml_source
+from orchestrator.manifest.yaml_source import Located, LocatedMap, load_located
+from tests.conftest import MANIFEST
+
+
+def _lines(located: Located, path: str = "") -> list[tuple[str, int, object]]:
+    """Every value's path, line and (for scalars) value, depth first."""
+    value = located.value
+    if isinstance(value, LocatedMap):
+        found = [(path, located.line, None)]
+        for key, child in value.items.items():
+            found += [(f"{path}.{key}#", value.key_lines[key], None)]
+            found += _lines(child, f"{path}.{key}")
+        return found
+    if isinstance(value, list):
+        return [entry for i, child in enumerate(value) for entry in _lines(child, f"{path}[{i}]")]
+    return [(path, located.line, value)]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every parse here is a real one: nothing read back from another test's cache."""
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_libyaml_gives_the_manifest_the_lines_of_the_pure_python_parser(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fast, fast_problems = load_located(MANIFEST, "workflows.yaml")
+    monkeypatch.setattr(yaml_source, "FAST_LOADER", yaml.SafeLoader)
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path / "another"))
+    slow, slow_problems = load_located(MANIFEST, "workflows.yaml")
+
+    assert yaml_source.FAST_LOADER is yaml.SafeLoader  # the patch took: the two differ
+    assert fast is not None and slow is not None
+    assert _lines(fast) == _lines(slow)
+    assert len(_lines(fast)) > 100
+    assert fast_problems == slow_problems == []
+
+
+def test_the_manifest_is_composed_by_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    composed_by = []
+    real_compose = yaml.compose
+
+    def spy(text: str, Loader: type) -> object:  # PyYAML names it Loader
+        composed_by.append(Loader)
+        return real_compose(text, Loader=Loader)
+
+    monkeypatch.setattr(yaml, "compose", spy)
+
+    load_located(MANIFEST, "workflows.yaml")
+
+    assert composed_by == [yaml.CSafeLoader]
+
+
+def test_a_duplicate_key_is_found_by_the_libyaml_path_too(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("a: 1\nb:\n  c: 2\n  c: 3\n", encoding="utf-8")
+
+    _, problems = load_located(path, "m.yaml")
+
+    assert [(p.line, p.field, p.message) for p in problems] == [
+        (4, "c", "duplicate key (first set on line 3)")
+    ]
+
+
+def test_the_located_manifest_is_kept_on_disk_by_its_text(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("a: 1\na: 2\n", encoding="utf-8")
+    first = load_located(path, "m.yaml")
+
+    def must_not_parse(*_: object) -> None:
+        raise AssertionError("parsed again although the text did not change")
+
+    monkeypatch.setattr(yaml_source, "_located", must_not_parse)
+    root, problems = load_located(path, "other.yaml")
+
+    assert first[0] is not None and root is not None
+    assert _lines(root) == _lines(first[0])
+    assert [(p.file, p.line) for p in problems] == [("other.yaml", 2)]
