@@ -20,6 +20,7 @@ from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsa
 from orchestrator.sandbox.faults.middleware import FaultInjector
 from orchestrator.sandbox.faults.spec import FaultSpec, parse_faults
 from orchestrator.sandbox.fixes import install_all
+from orchestrator.sandbox.lambda_host.runner import stop_environments
 
 LOOPBACK = "127.0.0.1"
 
@@ -84,6 +85,7 @@ class RunningServer:
     def stop(self) -> None:
         self._server.stop()
         settings.forget(self.endpoint)
+        stop_environments(self.endpoint)  # no warm Lambda environment outlives its engine
 
 
 def _check_loopback(host: str) -> None:

@@ -1,0 +1,107 @@
+"""One execution environment: a `bootstrap.py` process that serves invocations one at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the environment answered (None when it died or ran out of time first)."""
+
+    outcome: dict[str, object] | None
+    timed_out: bool = False
+
+    @property
+    def reusable(self) -> bool:
+        """Whether the environment may serve another invocation (a warm start)."""
+        return self.outcome is not None and not self.outcome.get("retire")
+
+
+class Worker:
+    """A warm environment of one function version; `key` names that version's code and
+    configuration, `endpoint` the engine its SDK calls reach."""
+
+    def __init__(self, key: str, endpoint: str | None, cwd: str, env: Mapping[str, str]) -> None:
+        self.key = key
+        self.endpoint = endpoint
+        self.invocations = 0
+        self._process = subprocess.Popen(
+            [sys.executable, str(BOOTSTRAP)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=cwd,
+            env=dict(env),
+            # its own process group: a Ctrl-C at the engine's terminal is the engine's to
+            # handle, and stopping the environment ends whatever its handler started too
+            start_new_session=True,
+        )
+        self._pending = b""
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def call(self, request: Mapping[str, object], seconds: float) -> Answer:
+        """Send one invocation and wait at most `seconds` for its answer; an environment that
+        did not answer is stopped."""
+        self.invocations += 1
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.write(json.dumps(request).encode() + b"\n")
+            self._process.stdin.flush()
+        except OSError:  # it died between invocations
+            self.stop()
+            return Answer(None)
+        line, timed_out = self._read_line(time.monotonic() + seconds)
+        if line is None:
+            self.stop()
+            return Answer(None, timed_out)
+        try:
+            outcome = json.loads(line)
+        except ValueError:
+            self.stop()
+            return Answer(None)
+        return Answer(outcome if isinstance(outcome, dict) else {"result": outcome})
+
+    def _read_line(self, deadline: float) -> tuple[bytes | None, bool]:
+        """The next answer line; (None, True) past the deadline, (None, False) at its end."""
+        assert self._process.stdout is not None
+        descriptor = self._process.stdout.fileno()
+        while b"\n" not in self._pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None, True
+            readable, _, _ = select.select([descriptor], [], [], remaining)
+            if not readable:
+                continue
+            chunk = os.read(descriptor, 65536)
+            if not chunk:
+                return None, False
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line, False
+
+    def stop(self) -> None:
+        """End the environment and everything its handler started; reaps the process."""
+        if self._process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):  # a broken pipe to a dead process
+                    stream.close()
