@@ -18,7 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SUITE_WORKFLOW = "run-integration-tests"  # the workflow of type `tests`
@@ -32,9 +35,17 @@ def free_port() -> int:
         return port
 
 
-def firefly(env: dict[str, str], *args: str) -> tuple[int, float, str]:
-    """Exit code, wall seconds and merged output of one `firefly` run."""
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Run:
+    code: int
+    launched: float  # epoch seconds
+    seconds: float
+    output: str
+
+
+def firefly(env: dict[str, str], *args: str) -> Run:
+    """One `firefly` run: its exit code, start, wall seconds and merged output."""
+    launched, start = time.time(), time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "orchestrator", *args],
         cwd=REPO,
@@ -43,36 +54,59 @@ def firefly(env: dict[str, str], *args: str) -> tuple[int, float, str]:
         text=True,
         check=False,
     )
-    return done.returncode, time.perf_counter() - start, done.stdout + done.stderr
+    seconds = time.perf_counter() - start
+    return Run(done.returncode, launched, seconds, done.stdout + done.stderr)
 
 
-def workflow_seconds(report: Path) -> dict[str, float]:
-    """Each workflow's `seconds` in the `--report` JSON (none if the run wrote no report)."""
+def workflows_of(report: Path) -> dict[str, dict[str, Any]]:
+    """The `workflows` of the `--report` JSON (none if the run wrote no report)."""
     try:
-        workflows = json.loads(report.read_text(encoding="utf-8"))["workflows"]
+        workflows: dict[str, dict[str, Any]] = json.loads(report.read_text(encoding="utf-8"))[
+            "workflows"
+        ]
     except (OSError, ValueError, KeyError):
         return {}
-    return {name: float(result.get("seconds") or 0.0) for name, result in workflows.items()}
+    return workflows
+
+
+def _epoch(stamp: str | None) -> float | None:
+    return datetime.fromisoformat(stamp).timestamp() if stamp else None
+
+
+def phases(run: Run, workflows: dict[str, dict[str, Any]]) -> list[tuple[str, float]]:
+    """Where the wall time went: before the first workflow started (CLI start, validate,
+    sandbox start, lock), the stacks until the suite started, the suite, and after the last."""
+    starts = [t for w in workflows.values() if (t := _epoch(w.get("started_at"))) is not None]
+    ends = [t for w in workflows.values() if (t := _epoch(w.get("finished_at"))) is not None]
+    if not starts or not ends:
+        return []
+    suite = workflows.get(SUITE_WORKFLOW, {})
+    suite_start = _epoch(suite.get("started_at")) or max(ends)
+    return [
+        ("before the first workflow", min(starts) - run.launched),
+        ("stacks", suite_start - min(starts)),
+        ("integration suite", float(suite.get("seconds") or 0.0)),
+        ("after the last workflow", run.launched + run.seconds - max(ends)),
+    ]
 
 
 def deploy(env: dict[str, str], label: str, environment: str, folder: Path) -> bool:
     report = folder / f"{label.replace(' ', '-')}.json"
-    code, seconds, output = firefly(env, "deploy", "--env", environment, "--report", str(report))
-    seconds_of = workflow_seconds(report)
-    suite = seconds_of.get(SUITE_WORKFLOW)
-    share = f"{suite:.1f} s ({suite / seconds:.0%})" if suite is not None else "not in the report"
+    run = firefly(env, "deploy", "--env", environment, "--report", str(report))
+    workflows = workflows_of(report)
+    suite = workflows.get(SUITE_WORKFLOW, {}).get("seconds")
+    share = f"{suite:.1f} s ({suite / run.seconds:.0%})" if suite is not None else "not run"
     target = TARGETS[label]
-    verdict = "meets" if seconds <= target else "misses"
+    verdict = "meets" if run.seconds <= target else "misses"
     print(
-        f"{label}: {seconds:.1f} s (target <= {target:g} s: {verdict}); "
-        f"integration suite {share}; exit {code}",
+        f"{label}: {run.seconds:.1f} s (target <= {target:g} s: {verdict}); "
+        f"integration suite {share}; exit {run.code}",
         flush=True,
     )
-    slowest = sorted(seconds_of.items(), key=lambda item: -item[1])[:4]
-    print("  slowest workflows: " + ", ".join(f"{n} {s:.1f} s" for n, s in slowest), flush=True)
-    if code != 0:
-        print(output[-2000:], flush=True)
-    return code == 0
+    print("  " + "; ".join(f"{name} {s:.1f} s" for name, s in phases(run, workflows)), flush=True)
+    if run.code != 0:
+        print(run.output[-2000:], flush=True)
+    return run.code == 0
 
 
 def main() -> int:
@@ -97,9 +131,9 @@ def main() -> int:
             ok = deploy(env, "fresh deploy", args.env, folder)
             ok = deploy(env, "no-op redeploy", args.env, folder) and ok
         finally:
-            code, _, output = firefly(env, "sandbox", "down")
-            if code != 0:
-                print(f"sandbox down failed: {output.strip()}", flush=True)
+            down = firefly(env, "sandbox", "down")
+            if down.code != 0:
+                print(f"sandbox down failed: {down.output.strip()}", flush=True)
     return 0 if ok else 1
 
 
