@@ -86,6 +86,8 @@ class RunningServer:
         self._server.stop()
         settings.forget(self.endpoint)
         stop_environments(self.endpoint)  # no warm Lambda environment outlives its engine
+        if settings.endpoint() is None:  # the last engine of this process
+            stop_environments()
 
 
 def _check_loopback(host: str) -> None:

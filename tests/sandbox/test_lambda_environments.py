@@ -33,7 +33,7 @@ def handler(event, context):
         os._exit(3)
     if event.get("hang"):
         time.sleep(30)
-    return {"calls": CALLS, "pid": os.getpid()}
+    return {"calls": CALLS, "pid": os.getpid(), "parent": os.getppid()}
 """
 # Each invocation waits until `width` environments have arrived: one environment for both
 # would leave the first waiting for the second, which could not start, until the timeout.
@@ -160,3 +160,23 @@ def test_stopping_the_engine_stops_its_environments(lambda_role: str) -> None:
         server.stop()
 
     wait_until(lambda: not alive(answer["pid"]), "the engine's environment to end")
+
+
+def test_code_that_brings_its_own_sdk_imports_its_own() -> None:
+    source = "import boto3\ndef handler(event, context):\n    return boto3.__file__\n"
+    code = zip_bytes({"app.py": source, "boto3/__init__.py": "VERSION = 'bundled'\n"})
+
+    imported = json.loads(invoke(replace(SPEC, code=code), {}, None).payload)
+
+    # the function's unpacked code (the code cache's folder), not the runtime's SDK
+    assert "/firefly-lambda-" in imported and imported.endswith("/boto3/__init__.py")
+
+
+def test_stopping_every_environment_stops_their_template_too() -> None:
+    spec = replace(SPEC, code=zip_bytes({"app.py": COUNTS}))
+    answer = counted(spec)
+    assert answer["parent"] != os.getpid()  # forked from the SDK-loaded template
+
+    stop_environments()
+
+    wait_until(lambda: not alive(answer["parent"]), "the template of the environments to end")

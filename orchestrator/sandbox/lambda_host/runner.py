@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestrator.sandbox.lambda_host.code_cache import CodeCache
+from orchestrator.sandbox.lambda_host.forkserver import ForkServer, forkable
 from orchestrator.sandbox.lambda_host.pool import WorkerPool
-from orchestrator.sandbox.lambda_host.worker import Answer, Worker
+from orchestrator.sandbox.lambda_host.worker import Answer, Channel, Worker, spawn
 
 # Lambda gives a function's init phase its own 10 s; the environment's imports count as init
 INIT_SECONDS = 10.0
@@ -33,7 +34,7 @@ FAKE_CREDENTIALS = {
 }
 _cache = CodeCache()
 _pool = WorkerPool()
-atexit.register(_pool.stop)  # no environment outlives the engine's process
+_template = ForkServer()
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,14 @@ def invoke(function: FunctionSpec, event: object, endpoint: str | None) -> Invoc
 
 
 def stop_environments(endpoint: str | None = None) -> None:
-    """Stop the warm environments whose SDK calls reach `endpoint` (all of them: None)."""
+    """Stop the warm environments whose SDK calls reach `endpoint`; None: every environment,
+    and the template they are forked from."""
     _pool.stop(endpoint)
+    if endpoint is None:
+        _template.stop()
+
+
+atexit.register(stop_environments)  # no environment outlives the engine's process
 
 
 def _refusal(function: FunctionSpec) -> tuple[str, dict[str, object]]:
@@ -179,11 +186,18 @@ def _run(function: FunctionSpec, request: dict[str, object], endpoint: str | Non
     worker = _pool.acquire(
         f"{endpoint} {function.arn}:{function.version}",
         key,
-        lambda: Worker(key, endpoint, task_root, environment),
+        lambda: Worker(key, endpoint, _started(task_root, request["layer_roots"], environment)),
     )
     answer = worker.call(request, function.timeout + INIT_SECONDS)
     _pool.release(worker, answer.reusable)
     return answer
+
+
+def _started(task_root: str, layer_roots: object, environment: dict[str, str]) -> Channel:
+    """A new environment: forked from the SDK-loaded template when it can be, else spawned."""
+    roots = [task_root, *(layer_roots if isinstance(layer_roots, list) else [])]
+    channel = _template.fork(task_root, environment) if forkable(environment, roots) else None
+    return channel or spawn(task_root, environment)
 
 
 def _outcome(answer: Answer, timeout: float) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""One execution environment: a `bootstrap.py` process that serves invocations one at a time."""
+"""One execution environment: a `bootstrap.py` process that serves invocations one at a time,
+spawned (`spawn`) or forked from the SDK-loaded template (`forkserver.py`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 
@@ -30,39 +32,55 @@ class Answer:
         return self.outcome is not None and not self.outcome.get("retire")
 
 
+@dataclass(frozen=True)
+class Channel:
+    """An environment process: its pid, the pipes to and from it, and how to reap it."""
+
+    pid: int
+    requests: IO[bytes]
+    answers: IO[bytes]
+    reap: Callable[[], object]
+
+
+def spawn(cwd: str, env: Mapping[str, str]) -> Channel:
+    """A new interpreter running `bootstrap.py` (the cold start of an environment)."""
+    process = subprocess.Popen(
+        [sys.executable, str(BOOTSTRAP)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=cwd,
+        env=dict(env),
+        # its own process group: a Ctrl-C at the engine's terminal is the engine's to
+        # handle, and stopping the environment ends whatever its handler started too
+        start_new_session=True,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    return Channel(process.pid, process.stdin, process.stdout, process.wait)
+
+
 class Worker:
     """A warm environment of one function version; `key` names that version's code and
     configuration, `endpoint` the engine its SDK calls reach."""
 
-    def __init__(self, key: str, endpoint: str | None, cwd: str, env: Mapping[str, str]) -> None:
+    def __init__(self, key: str, endpoint: str | None, channel: Channel) -> None:
         self.key = key
         self.endpoint = endpoint
         self.invocations = 0
-        self._process = subprocess.Popen(
-            [sys.executable, str(BOOTSTRAP)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=cwd,
-            env=dict(env),
-            # its own process group: a Ctrl-C at the engine's terminal is the engine's to
-            # handle, and stopping the environment ends whatever its handler started too
-            start_new_session=True,
-        )
+        self._channel = channel
         self._pending = b""
 
     @property
     def pid(self) -> int:
-        return self._process.pid
+        return self._channel.pid
 
     def call(self, request: Mapping[str, object], seconds: float) -> Answer:
         """Send one invocation and wait at most `seconds` for its answer; an environment that
         did not answer is stopped."""
         self.invocations += 1
         try:
-            assert self._process.stdin is not None
-            self._process.stdin.write(json.dumps(request).encode() + b"\n")
-            self._process.stdin.flush()
+            self._channel.requests.write(json.dumps(request).encode() + b"\n")
+            self._channel.requests.flush()
         except OSError:  # it died between invocations
             self.stop()
             return Answer(None)
@@ -79,8 +97,7 @@ class Worker:
 
     def _read_line(self, deadline: float) -> tuple[bytes | None, bool]:
         """The next answer line; (None, True) past the deadline, (None, False) at its end."""
-        assert self._process.stdout is not None
-        descriptor = self._process.stdout.fileno()
+        descriptor = self._channel.answers.fileno()
         while b"\n" not in self._pending:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -97,11 +114,9 @@ class Worker:
 
     def stop(self) -> None:
         """End the environment and everything its handler started; reaps the process."""
-        if self._process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._process.pid, signal.SIGKILL)
-        self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):  # a broken pipe to a dead process
-                    stream.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._channel.pid, signal.SIGKILL)
+        self._channel.reap()
+        for stream in (self._channel.requests, self._channel.answers):
+            with contextlib.suppress(OSError):  # a broken pipe to a dead process
+                stream.close()
