@@ -21,7 +21,7 @@ from tests.sandbox.cfn_support import unique
 from tests.sandbox.conftest import REGION
 from tests.sandbox.lambda_support import zip_bytes
 from tests.sandbox.test_lambda_runner import SPEC
-from tests.waiting import wait_until
+from tests.waiting import wait_until, written
 
 COUNTS = """
 import os, time
@@ -32,6 +32,8 @@ def handler(event, context):
     if event.get("crash"):
         os._exit(3)
     if event.get("hang"):
+        if event.get("started"):
+            open(event["started"], "w").write(str(os.getpid()))
         time.sleep(30)
     return {"calls": CALLS, "pid": os.getpid(), "parent": os.getppid()}
 """
@@ -180,3 +182,20 @@ def test_stopping_every_environment_stops_their_template_too() -> None:
     stop_environments()
 
     wait_until(lambda: not alive(answer["parent"]), "the template of the environments to end")
+
+
+def test_stopping_ends_a_busy_environment_and_its_invocation(tmp_path: Path) -> None:
+    spec = replace(SPEC, code=zip_bytes({"app.py": COUNTS}), timeout=60)
+    started = tmp_path / "started"
+    outcomes = []
+    invocation = threading.Thread(
+        target=lambda: outcomes.append(invoke(spec, {"hang": 1, "started": str(started)}, None))
+    )
+    invocation.start()
+    pid = int(written(started))
+
+    stop_environments()
+    invocation.join()
+
+    assert json.loads(outcomes[0].payload)["errorType"] == "Runtime.ExitError"
+    wait_until(lambda: not alive(pid), "the busy environment to end")

@@ -29,6 +29,7 @@ class WorkerPool:
         self._cap = cap
         self._changed = threading.Condition()
         self._idle: dict[str, list[Worker]] = {}
+        self._busy: set[Worker] = set()
         self._running: dict[str, int] = {}  # environments of a key, idle or busy
         self._current: dict[str, str] = {}  # identity -> its current key
 
@@ -43,20 +44,26 @@ class WorkerPool:
             while True:
                 idle = self._idle.get(key)
                 if idle:
-                    return idle.pop()
+                    worker = idle.pop()
+                    self._busy.add(worker)
+                    return worker
                 if self._running.get(key, 0) < self._cap:
                     self._running[key] = self._running.get(key, 0) + 1
                     break
                 self._changed.wait()
         try:
-            return start()  # outside the lock: other versions' invocations go on meanwhile
+            worker = start()  # outside the lock: other versions' invocations go on meanwhile
         except BaseException:
             self._forget(key)
             raise
+        with self._changed:
+            self._busy.add(worker)
+        return worker
 
     def release(self, worker: Worker, reusable: bool) -> None:
         """Keep `worker` for the next invocation, or stop it (crashed, timed out, outdated)."""
         with self._changed:
+            self._busy.discard(worker)
             keep = reusable and worker.key in self._current.values()
             if keep:
                 self._idle.setdefault(worker.key, []).append(worker)
@@ -66,9 +73,10 @@ class WorkerPool:
         self._forget(worker.key)
 
     def stop(self, endpoint: str | None = None) -> None:
-        """Stop the idle environments of the engine at `endpoint` (every engine's: None);
-        a busy one is stopped as its invocation ends, since its key is no longer current."""
+        """Stop the environments of the engine at `endpoint` (every engine's: None); a busy
+        one's invocation ends as if it crashed (its engine is going away)."""
         with self._changed:
+            busy = [w for w in self._busy if endpoint is None or w.endpoint == endpoint]
             stopping = [
                 worker
                 for workers in self._idle.values()
@@ -85,6 +93,8 @@ class WorkerPool:
         for worker in stopping:
             worker.stop()
             self._forget(worker.key)
+        for worker in busy:
+            worker.kill()  # its invocation sees it end, and `release` stops and forgets it
 
     def _retire_idle(self, key: str) -> None:
         for worker in self._idle.pop(key, []):

@@ -69,6 +69,7 @@ class Worker:
         self.invocations = 0
         self._channel = channel
         self._pending = b""
+        self._stopped = False
 
     @property
     def pid(self) -> int:
@@ -113,10 +114,19 @@ class Worker:
         return line, False
 
     def stop(self) -> None:
-        """End the environment and everything its handler started; reaps the process."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self._channel.pid, signal.SIGKILL)
+        """End the environment and everything its handler started; reaps the process. Once:
+        its pid may name another process after that."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.kill()
         self._channel.reap()
         for stream in (self._channel.requests, self._channel.answers):
             with contextlib.suppress(OSError):  # a broken pipe to a dead process
                 stream.close()
+
+    def kill(self) -> None:
+        """End the process group, nothing more: safe while another thread awaits an answer,
+        which then sees the end of the pipe (and stops the worker)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._channel.pid, signal.SIGKILL)
