@@ -20,7 +20,7 @@ from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsa
 from orchestrator.sandbox.faults.middleware import FaultInjector
 from orchestrator.sandbox.faults.spec import FaultSpec, parse_faults
 from orchestrator.sandbox.fixes import install_all
-from orchestrator.sandbox.lambda_host.runner import stop_environments
+from orchestrator.sandbox.lambda_host.runner import prepare_environments, stop_environments
 
 LOOPBACK = "127.0.0.1"
 
@@ -125,4 +125,5 @@ def start_server(
     server.start()
     running = RunningServer(str(bound_host), int(bound_port), server, spec)
     settings.configure(endpoint=running.endpoint, latency=latency)
+    prepare_environments()
     return running

@@ -43,6 +43,20 @@ class ForkServer:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._socket: socket.socket | None = None
+        self._stops = 0  # a preparation that a stop overtook starts nothing
+
+    def prepare(self) -> None:
+        """Start the template in the background, so that the first cold start finds it
+        ready (its SDK import overlaps whatever the engine does meanwhile)."""
+
+        stops = self._stops
+
+        def start() -> None:
+            with self._lock, contextlib.suppress(OSError):
+                if self._stops == stops:
+                    self._started()
+
+        threading.Thread(target=start, name="lambda-template", daemon=True).start()
 
     def fork(self, cwd: str, env: Mapping[str, str]) -> Channel | None:
         """A new environment forked from the template; None if the template cannot serve
@@ -98,6 +112,7 @@ class ForkServer:
 
     def stop(self) -> None:
         with self._lock:
+            self._stops += 1
             self._stop()
 
     def _stop(self) -> None:

@@ -89,6 +89,11 @@ def invoke(function: FunctionSpec, event: object, endpoint: str | None) -> Invoc
     return Invocation(request_id, json.dumps(body).encode(), failed, log, stream)
 
 
+def prepare_environments() -> None:
+    """Get ready for the first cold start while the engine does other work."""
+    _template.prepare()
+
+
 def stop_environments(endpoint: str | None = None) -> None:
     """Stop the warm environments whose SDK calls reach `endpoint`; None: every environment,
     and the template they are forked from."""
