@@ -22,7 +22,9 @@ OWNERS = {
     "typer": ("orchestrator/cli/",),
     "rich": ("orchestrator/cli/",),
     "click": ("orchestrator/cli/",),
-    "boto3": ("orchestrator/aws/",),
+    # and the template of the sandbox's Lambda environments, which preloads the SDK that Lambda's
+    # Python runtime ships (a process of its own: the engine never imports it)
+    "boto3": ("orchestrator/aws/", "orchestrator/sandbox/lambda_host/zygote.py"),
     "botocore": ("orchestrator/aws/",),
     "networkx": ("orchestrator/graph.py",),
     "moto": ("orchestrator/sandbox/",),

@@ -20,6 +20,7 @@ from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsa
 from orchestrator.sandbox.faults.middleware import FaultInjector
 from orchestrator.sandbox.faults.spec import FaultSpec, parse_faults
 from orchestrator.sandbox.fixes import install_all
+from orchestrator.sandbox.lambda_host.runner import prepare_environments, stop_environments
 
 LOOPBACK = "127.0.0.1"
 
@@ -84,6 +85,9 @@ class RunningServer:
     def stop(self) -> None:
         self._server.stop()
         settings.forget(self.endpoint)
+        stop_environments(self.endpoint)  # no warm Lambda environment outlives its engine
+        if settings.endpoint() is None:  # the last engine of this process
+            stop_environments()
 
 
 def _check_loopback(host: str) -> None:
@@ -121,4 +125,5 @@ def start_server(
     server.start()
     running = RunningServer(str(bound_host), int(bound_port), server, spec)
     settings.configure(endpoint=running.endpoint, latency=latency)
+    prepare_environments()
     return running

@@ -22,13 +22,14 @@ import pytest
 
 from orchestrator.aws.integration import CHECKS, IntegrationSuite, SuiteFailed
 from orchestrator.aws.integration.api import ROUTES, ApiRequest, HttpApi, http_api_event
-from orchestrator.aws.integration.runner import Outcome, run_check, verdict
+from orchestrator.aws.integration.runner import Outcome, run_check, spread, verdict
 from orchestrator.aws.integration.support import CheckContext, CheckFailure
 from orchestrator.engine.ports import StackSnapshot
 from orchestrator.errors import Interrupted, OrchestratorError
 from orchestrator.manifest.models import Environment
 from tests.conftest import MANIFEST, CliResult, engine_process
 from tests.local_http import serving, url
+from tests.waiting import DEADLINE
 
 WORKFLOW = "run-integration-tests"
 LOCAL = Environment("local", "us-east-1", None, True, False, {}, {})
@@ -159,6 +160,27 @@ def test_the_suite_runs_every_check_and_fails_with_the_first_failure() -> None:
         r"fails: firefly-status said 500$",
     ):
         suite.run(WORKFLOW, threading.Event())
+
+
+def test_independent_checks_run_at_once() -> None:
+    # each check waits for the others: the suite passes only if all four run together
+    together = threading.Barrier(4, timeout=DEADLINE)
+
+    def meets(ctx: CheckContext) -> None:
+        together.wait()
+
+    assert local_suite(meets, meets, meets, meets, workers=4).run(WORKFLOW, threading.Event()) == (
+        "4 checks passed"
+    )
+
+
+def test_the_first_wave_of_checks_spans_every_flow() -> None:
+    flows = {check.__module__ for check in CHECKS}
+
+    first_wave = {check.__module__ for check in CHECKS[: len(flows)]}
+
+    assert first_wave == flows
+    assert spread([1, 2, 3], [4], [5, 6]) == (1, 4, 5, 2, 6, 3)
 
 
 def test_an_interrupt_stops_the_suite_between_checks() -> None:

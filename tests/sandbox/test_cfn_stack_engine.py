@@ -20,6 +20,7 @@ from tests.sandbox.cfn_support import (
     settle,
     unique,
 )
+from tests.waiting import wait_until
 
 Aws = Callable[[str], Any]
 
@@ -284,6 +285,55 @@ def test_template_metadata_latency_holds_the_stack_in_progress(aws: Aws) -> None
         if e["LogicalResourceId"] == stack
     ]
     assert (max(stamps) - min(stamps)).total_seconds() == pytest.approx(latency, abs=0.01)
+
+
+def test_change_set_latency_holds_the_change_set_apart_from_the_stack(aws: Aws) -> None:
+    cfn, stack = aws("cloudformation"), unique("slowcs")
+    template = {
+        "Metadata": {"FireflySandbox": {"ChangeSetLatency": 2.0, "Latency": 0}},
+        "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+    }
+
+    # Seen pending by the very next call (without it the change set would be complete, as
+    # the stack latency is 0), and not executable meanwhile, as on AWS.
+    described = change_set(cfn, stack, template)
+    assert described["Status"] in ("CREATE_PENDING", "CREATE_IN_PROGRESS")
+    with pytest.raises(ClientError, match="InvalidChangeSetStatus"):
+        cfn.execute_change_set(StackName=stack, ChangeSetName="deploy")
+    wait_until(
+        lambda: (
+            cfn.describe_change_set(StackName=stack, ChangeSetName="deploy")["Status"]
+            == "CREATE_COMPLETE"
+        ),
+        "the change set to complete",
+    )
+    cfn.execute_change_set(StackName=stack, ChangeSetName="deploy")
+
+    # the execution takes the stack's own latency: none
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_a_change_set_latency_of_zero_leaves_the_latency_to_the_execution(aws: Aws) -> None:
+    cfn, stack = aws("cloudformation"), unique("slowstack")
+    template = {
+        "Metadata": {"FireflySandbox": {"Latency": 2.0, "ChangeSetLatency": 0}},
+        "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+    }
+
+    assert change_set(cfn, stack, template)["Status"] == "CREATE_COMPLETE"
+    cfn.execute_change_set(StackName=stack, ChangeSetName="deploy")
+
+    assert cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] == "CREATE_IN_PROGRESS"
+
+
+def test_without_change_set_latency_a_change_set_takes_the_stack_latency(aws: Aws) -> None:
+    cfn, stack = aws("cloudformation"), unique("default")
+    template = {
+        "Metadata": {"FireflySandbox": {"Latency": 2.0}},
+        "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+    }
+
+    assert change_set(cfn, stack, template)["Status"] in ("CREATE_PENDING", "CREATE_IN_PROGRESS")
 
 
 def test_simultaneous_creates_of_one_name_make_one_stack(aws: Aws) -> None:

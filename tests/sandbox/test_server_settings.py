@@ -43,6 +43,15 @@ def test_the_template_metadata_beats_the_engine(monkeypatch: pytest.MonkeyPatch)
     assert settings.stack_latency({"FireflySandbox": {"Latency": "1.5"}}) == 1.5
 
 
+def test_a_change_set_takes_its_own_latency_else_the_stacks() -> None:
+    settings.configure(endpoint="test", latency=3.0)
+
+    assert settings.change_set_latency({"FireflySandbox": {"ChangeSetLatency": 0.5}}) == 0.5
+    assert settings.change_set_latency({"FireflySandbox": {"Latency": 1.5}}) == 1.5
+    assert settings.change_set_latency({"FireflySandbox": {"ChangeSetLatency": "no"}}) == 3.0
+    assert settings.change_set_latency(None) == 3.0
+
+
 @pytest.mark.parametrize("bad", ["soon", -1, None, True, [1], float("nan")])
 def test_an_invalid_template_latency_is_ignored(bad: object) -> None:
     settings.configure(endpoint="test", latency=3.0)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from threading import Event
+from typing import TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -24,16 +26,26 @@ from orchestrator.errors import Interrupted, OrchestratorError
 from orchestrator.manifest.models import Environment, Manifest
 
 Check = Callable[[CheckContext], None]
-CHECKS: tuple[Check, ...] = (
-    *firmware.CHECKS,
-    *registration.CHECKS,
-    *status.CHECKS,
-    *builds.CHECKS,
-    *uploads.CHECKS,
+T = TypeVar("T")
+
+
+def spread(*groups: Sequence[T]) -> tuple[T, ...]:
+    """The checks of each flow in turn (one of each, then the second of each, ...).
+
+    The checks of one flow call the same functions. Started together, they would each meet a
+    cold execution environment (Lambda runs one invocation per environment at a time); spread
+    out, the first wave warms one environment per function and later checks reuse it.
+    """
+    waves = itertools.zip_longest(*groups)
+    return tuple(check for wave in waves for check in wave if check is not None)
+
+
+CHECKS: tuple[Check, ...] = spread(
+    firmware.CHECKS, registration.CHECKS, status.CHECKS, builds.CHECKS, uploads.CHECKS
 )
 TOKEN_VARIABLE = "FIREFLY_INTEGRATION_TOKEN"
-# Each Lambda call costs a process start on the sandbox and a round trip on AWS; a few checks
-# at once overlap those waits without crowding a small machine.
+# Checks are independent (each names its own data by the run id and cleans up after itself), so
+# they run at once: their Lambda calls and waits overlap without crowding a small machine.
 WORKERS = 4
 
 

@@ -22,9 +22,9 @@ from orchestrator.sandbox.cloudformation.model import (
 from orchestrator.sandbox.cloudformation.operations import Desired, Operation, context, wanted
 from orchestrator.sandbox.cloudformation.resources import Provisioner
 from orchestrator.sandbox.cloudformation.stack_api import (
+    change_set_latency_of,
     check_updatable,
     find,
-    latency_of,
     run,
     stack_id,
     tags_of,
@@ -74,7 +74,7 @@ def create_change_set(account_id: str, region: str, request: dict[str, Any]) -> 
         else:
             change_set.status, change_set.execution_status = "FAILED", "UNAVAILABLE"
             change_set.status_reason = failure
-        change_set.ready_at = time.time() + latency_of(change_set.template)
+        change_set.ready_at = time.time() + change_set_latency_of(change_set.template)
         if stack.status == "REVIEW_IN_PROGRESS":
             stack.template = stack.template or change_set.template
         store.change_sets[change_set.change_set_id] = change_set

@@ -40,8 +40,16 @@ def stack_id(name: str, account_id: str, region: str) -> str:
 
 
 def latency_of(template: dict[str, Any]) -> float:
+    return settings.stack_latency(_metadata(template))
+
+
+def change_set_latency_of(template: dict[str, Any]) -> float:
+    return settings.change_set_latency(_metadata(template))
+
+
+def _metadata(template: dict[str, Any]) -> dict[str, Any] | None:
     metadata = template.get("Metadata")
-    return settings.stack_latency(metadata if isinstance(metadata, dict) else None)
+    return metadata if isinstance(metadata, dict) else None
 
 
 def run(

@@ -1,1 +1,1 @@
-"""Running Lambda handlers on the host: code and layers unpacked, one subprocess per invoke."""
+"""Running Lambda handlers on the host: code and layers unpacked, warm execution environments."""

@@ -1,9 +1,13 @@
-"""The Python runtime of one invocation, run as a script in its own process.
+"""The Python runtime of one execution environment, run as a script in its own process.
 
-It plays the part of Lambda's `/var/runtime/bootstrap`: it reads the request (JSON on stdin),
-puts the function's code and then its layers on `sys.path` as `/var/task` and `/opt/python` are,
-imports the handler, calls it with the event and a context object, and writes the outcome (JSON)
-to the file the request names. Whatever the handler prints is the invocation's log. It uses the
+It plays the part of Lambda's `/var/runtime/bootstrap`: it puts the function's code and then its
+layers on `sys.path` as `/var/task` and `/opt/python` are, and serves invocations one at a time,
+as long as its parent keeps it: each request is a JSON line on stdin; it imports the handler (the
+init phase, once: the module stays imported, so module-level state and /tmp persist between
+invocations as in a warm Lambda environment), calls it with the event and a context object, and
+answers one JSON line on its original stdout. Whatever the handler prints (file descriptors 1
+and 2, its child processes' too) goes to the log file the request names. A timeout or a failed
+init ends the process after it answers, as Lambda resets the environment then. It uses the
 standard library only: the handler brings its own imports.
 """
 
@@ -16,8 +20,9 @@ import signal
 import sys
 import time
 import traceback
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
 
 
 class LambdaContext:
@@ -76,15 +81,16 @@ class HandlerError(Exception):
         self.payload = payload
 
 
-def invoke(request: dict[str, Any]) -> dict[str, Any]:
-    """{"result": ...} or {"error": {...}}, as the runtime would answer."""
+def invoke(request: dict[str, Any], answer: IO[str]) -> dict[str, Any]:
+    """{"result": ...} or {"error": {...}}, as the runtime would answer; `"retire": true` when
+    this environment must not serve another invocation."""
     try:
         function = load_handler(request["handler"])  # the init phase: no handler timeout yet
     except HandlerError as exc:
         print(f"[ERROR] {exc.payload['errorType']}: {exc.payload['errorMessage']}")
-        return {"error": exc.payload}
+        return {"error": exc.payload, "retire": True}
     context = LambdaContext(request["context"])
-    arm_timeout(request)
+    arm_timeout(request, answer)
     try:
         result = function(request["event"], context)
     except Exception as exc:
@@ -104,7 +110,7 @@ def invoke(request: dict[str, Any]) -> dict[str, Any]:
     return {"result": result}
 
 
-def arm_timeout(request: dict[str, Any]) -> None:
+def arm_timeout(request: dict[str, Any], answer: IO[str]) -> None:
     """End the process when the function's timeout passes, as Lambda does, whatever the
     handler is doing (a handler's own `except Exception` must not swallow it)."""
     seconds = float(request["context"]["timeout_seconds"])
@@ -116,24 +122,65 @@ def arm_timeout(request: dict[str, Any]) -> None:
             f"Task timed out after {seconds:.2f} seconds"
         )
         print(message)
-        finish(request, {"error": error("Sandbox.Timedout", message)})
+        reply(answer, {"error": error("Sandbox.Timedout", message), "retire": True})
         os._exit(0)
 
     signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
-def finish(request: dict[str, Any], outcome: dict[str, Any]) -> None:
+def reply(answer: IO[str], outcome: dict[str, Any]) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
-    Path(request["outcome_path"]).write_text(json.dumps(outcome), encoding="utf-8")
+    answer.write(json.dumps(outcome) + "\n")
+    answer.flush()
+
+
+@contextmanager
+def output_to(path: str) -> Iterator[None]:
+    """Descriptors 1 and 2 (print, logging, child processes) write to `path` meanwhile."""
+    _point_output_at(path)
+    try:
+        yield
+    finally:
+        _point_output_at(os.devnull)
+
+
+def _point_output_at(path: str) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(target, 1)
+    os.dup2(target, 2)
+    os.close(target)
+
+
+def protocol_channels() -> tuple[IO[str], IO[str]]:
+    """The requests and answers, on private descriptors: a handler that reads stdin or writes
+    stdout never meddles with them, and its child processes do not inherit them."""
+    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    nothing = os.open(os.devnull, os.O_RDWR)
+    os.dup2(nothing, 0)
+    os.close(nothing)
+    _point_output_at(os.devnull)
+    return requests, answers
 
 
 def main() -> int:
-    request = json.load(sys.stdin)
-    sys.path[:1] = python_path(request)  # replaces this script's own folder
+    requests, answers = protocol_channels()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    finish(request, invoke(request))
+    on_path = False
+    for line in requests:  # the parent closing stdin (or dying) ends the environment
+        request = json.loads(line)
+        if not on_path:
+            sys.path[:1] = python_path(request)  # replaces this script's own folder
+            on_path = True
+        with output_to(request["log_path"]):
+            outcome = invoke(request, answers)
+        reply(answers, outcome)
+        if outcome.get("retire"):
+            break
     return 0
 
 

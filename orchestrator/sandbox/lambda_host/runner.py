@@ -1,11 +1,11 @@
-"""One invocation of a Python handler in a subprocess on the host."""
+"""One invocation of a Python handler, in a warm execution environment on the host when one of
+the function version is free (`pool.py`), else in a new one."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestrator.sandbox.lambda_host.code_cache import CodeCache
+from orchestrator.sandbox.lambda_host.forkserver import ForkServer, forkable
+from orchestrator.sandbox.lambda_host.pool import WorkerPool
+from orchestrator.sandbox.lambda_host.worker import Answer, Channel, Worker, spawn
 
-BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
-# Lambda gives a function's init phase its own 10 s; the subprocess's imports count as init
+# Lambda gives a function's init phase its own 10 s; the environment's imports count as init
 INIT_SECONDS = 10.0
 LOG_TAIL_BYTES = 4096
 # The access key id of every handler's own calls: the engine recognises its own work by it (the
@@ -31,6 +33,8 @@ FAKE_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "testing",
 }
 _cache = CodeCache()
+_pool = WorkerPool()
+_template = ForkServer()
 
 
 @dataclass(frozen=True)
@@ -73,15 +77,32 @@ def invoke(function: FunctionSpec, event: object, endpoint: str | None) -> Invoc
     output, outcome = _refusal(function)
     if not outcome:
         with tempfile.TemporaryDirectory(prefix="firefly-invoke-") as scratch:
-            outcome_path = Path(scratch) / "outcome.json"
-            request = _request(function, event, request_id, stream, outcome_path)
-            output, timed_out = _run(function, request, endpoint)
-            outcome = _outcome(outcome_path, timed_out, function.timeout)
+            log_path = Path(scratch) / "output.log"
+            request = _request(function, event, request_id, stream, log_path)
+            answer = _run(function, request, endpoint)
+            output = log_path.read_text(encoding="utf-8", errors="replace")
+            outcome = _outcome(answer, function.timeout)
     elapsed_ms = (time.monotonic() - started) * 1000
     failed = "error" in outcome
     body = outcome["error"] if failed else outcome.get("result")
     log = _framed_log(request_id, function, output, elapsed_ms)
     return Invocation(request_id, json.dumps(body).encode(), failed, log, stream)
+
+
+def prepare_environments() -> None:
+    """Get ready for the first cold start while the engine does other work."""
+    _template.prepare()
+
+
+def stop_environments(endpoint: str | None = None) -> None:
+    """Stop the warm environments whose SDK calls reach `endpoint`; None: every environment,
+    and the template they are forked from."""
+    _pool.stop(endpoint)
+    if endpoint is None:
+        _template.stop()
+
+
+atexit.register(stop_environments)  # no environment outlives the engine's process
 
 
 def _refusal(function: FunctionSpec) -> tuple[str, dict[str, object]]:
@@ -108,14 +129,14 @@ def _log_stream(version: str) -> str:
 
 
 def _request(
-    function: FunctionSpec, event: object, request_id: str, stream: str, outcome_path: Path
+    function: FunctionSpec, event: object, request_id: str, stream: str, log_path: Path
 ) -> dict[str, object]:
     return {
         "handler": function.handler,
         "task_root": str(_cache.task_root(function.code)),
         "layer_roots": [str(_cache.layer_root(function.layers))] if function.layers else [],
         "event": event,
-        "outcome_path": str(outcome_path),
+        "log_path": str(log_path),
         "context": {
             "function_name": function.name,
             "function_version": function.version,
@@ -158,46 +179,48 @@ def _environment(function: FunctionSpec, endpoint: str | None, task_root: str) -
     return {**env, **FAKE_CREDENTIALS}
 
 
-def _run(
-    function: FunctionSpec, request: dict[str, object], endpoint: str | None
-) -> tuple[str, bool]:
-    """The process's merged output, and whether it ran out of time."""
+def _run(function: FunctionSpec, request: dict[str, object], endpoint: str | None) -> Answer:
+    """The answer of a warm environment of this version, or of a new one."""
     task_root = str(request["task_root"])
-    try:
-        finished = subprocess.run(
-            [sys.executable, str(BOOTSTRAP)],
-            input=json.dumps(request).encode(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            cwd=task_root,
-            env=_environment(function, endpoint, task_root),
-            timeout=function.timeout + INIT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as expired:
-        output = expired.stdout or b""
-        return output.decode(errors="replace"), True
-    return finished.stdout.decode(errors="replace"), False
+    environment = _environment(function, endpoint, task_root)
+    # the version's code (content-addressed folders) and configuration: a change is a new key
+    key = json.dumps(
+        [function.handler, function.runtime, request["layer_roots"], environment, function.timeout],
+        sort_keys=True,
+    )
+    worker = _pool.acquire(
+        f"{endpoint} {function.arn}:{function.version}",
+        key,
+        lambda: Worker(key, endpoint, _started(task_root, request["layer_roots"], environment)),
+    )
+    answer = worker.call(request, function.timeout + INIT_SECONDS)
+    _pool.release(worker, answer.reusable)
+    return answer
 
 
-def _outcome(path: Path, timed_out: bool, timeout: float) -> dict[str, object]:
-    if timed_out:
+def _started(task_root: str, layer_roots: object, environment: dict[str, str]) -> Channel:
+    """A new environment: forked from the SDK-loaded template when it can be, else spawned."""
+    roots = [task_root, *(layer_roots if isinstance(layer_roots, list) else [])]
+    channel = _template.fork(task_root, environment) if forkable(environment, roots) else None
+    return channel or spawn(task_root, environment)
+
+
+def _outcome(answer: Answer, timeout: float) -> dict[str, object]:
+    if answer.timed_out:  # the backstop: the environment itself did not end the handler
         return {
             "error": {
                 "errorMessage": f"Task timed out after {timeout:.2f} seconds",
                 "errorType": "Sandbox.Timedout",
             }
         }
-    try:
-        outcome = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # the process died before it could answer (exit, crash)
+    if answer.outcome is None:  # the process died before it could answer (exit, crash)
         return {
             "error": {
                 "errorMessage": "Runtime exited without providing a reason",
                 "errorType": "Runtime.ExitError",
             }
         }
-    return outcome if isinstance(outcome, dict) else {"result": outcome}
+    return {k: v for k, v in answer.outcome.items() if k != "retire"}
 
 
 def _framed_log(request_id: str, function: FunctionSpec, output: str, elapsed_ms: float) -> str:
