@@ -5,8 +5,9 @@ name its line, and a duplicate key is almost always a mistake, so the tree is wa
 The text is composed by libyaml (`CSafeLoader`, five times faster than the pure-Python parser
 on a large manifest; its nodes carry the same line marks); a document libyaml refuses is read
 again by the pure-Python parser, so that a syntax error reads the same whichever is installed.
-The located tree is kept on disk by the manifest's text (`disk_cache.parsed`): a 2,000-workflow
-manifest takes a quarter of a second to compose and walk, a tenth of that to read back.
+Nothing parsed is kept on disk: a cache of parses would have to be a pickle (the located
+values are objects), and loading a pickle from a folder that CI restores or shares runs
+whatever code the file holds.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 
 import yaml
 
-from orchestrator.disk_cache import parsed
 from orchestrator.errors import Problem
 
 # libyaml's parser under PyYAML's safe constructor; absent when PyYAML was built without libyaml.
@@ -51,7 +51,7 @@ def load_located(path: Path, display: str) -> tuple[Located | None, list[Problem
     except UnicodeDecodeError as error:
         return None, [Problem(display, 0, "", f"not UTF-8 text ({error.reason}); save it as UTF-8")]
     try:
-        root, found = parsed("manifests", __file__, text, _located)
+        root, found = _located(text)
     except yaml.YAMLError as error:
         return None, [yaml_problem(error, display)]
     if root is None:

@@ -14,7 +14,6 @@ from typing import Any
 
 import yaml
 
-from orchestrator.disk_cache import parsed
 from orchestrator.errors import Problem
 from orchestrator.manifest.yaml_source import FAST_LOADER, yaml_problem
 
@@ -135,13 +134,9 @@ for _loader in (_Loader, _FastLoader):
 
 
 def parse_yaml(text: str, display: str) -> tuple[Any, list[Problem]]:
-    """The document in `text` (None when unreadable) and its problems, each at its line.
-
-    A readable document's parse is kept on disk by its text: building the located values is
-    most of the cost of reading a template, and most templates do not change between runs.
-    """
+    """The document in `text` (None when unreadable) and its problems, each at its line."""
     try:
-        document, found = parsed("templates", __file__, text, _parse)
+        document, found = _parse(text)
     except yaml.YAMLError as error:
         return None, [yaml_problem(error, display)]
     return document, [Problem(display, line, "", message) for line, message in found]

@@ -71,21 +71,3 @@ def test_a_duplicate_key_is_found_by_the_libyaml_path_too(tmp_path: Path) -> Non
     assert [(p.line, p.field, p.message) for p in problems] == [
         (4, "c", "duplicate key (first set on line 3)")
     ]
-
-
-def test_the_located_manifest_is_kept_on_disk_by_its_text(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    path = tmp_path / "m.yaml"
-    path.write_text("a: 1\na: 2\n", encoding="utf-8")
-    first = load_located(path, "m.yaml")
-
-    def must_not_parse(*_: object) -> None:
-        raise AssertionError("parsed again although the text did not change")
-
-    monkeypatch.setattr(yaml_source, "_located", must_not_parse)
-    root, problems = load_located(path, "other.yaml")
-
-    assert first[0] is not None and root is not None
-    assert _lines(root) == _lines(first[0])
-    assert [(p.file, p.line) for p in problems] == [("other.yaml", 2)]

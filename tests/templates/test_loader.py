@@ -166,26 +166,3 @@ def test_a_syntax_error_reads_as_the_pure_python_parser_words_it() -> None:
     assert [(p.line, p.message) for p in problems] == [
         (raised.value.problem_mark.line + 1, f"YAML syntax error: {raised.value.problem}")
     ]
-
-
-def test_a_parse_is_kept_on_disk_by_the_template_text(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path))
-    text = SHORT_FORMS + "Dup: 1\nDup: 2\n"
-    first, first_problems = parse_yaml(text, "a.yaml")
-
-    def must_not_parse(*_: object) -> None:
-        raise AssertionError("parsed again although the text did not change")
-
-    monkeypatch.setattr(loader, "_load", must_not_parse)
-    again, again_problems = parse_yaml(text, "b.yaml")
-
-    assert again == first
-    assert _lines(again) == _lines(first)
-    assert [(p.file, p.line, p.message) for p in again_problems] == [
-        ("b.yaml", p.line, p.message) for p in first_problems
-    ]
-    assert len(first_problems) == 1
-    with pytest.raises(AssertionError):
-        parse_yaml(text + "More: 3\n", "a.yaml")
