@@ -3,10 +3,12 @@
 Each watched operation has its own next look, paced by its age (`pace`): soon while it is young,
 every few seconds once it runs for minutes. A tick looks at whatever is due: the stacks by the
 cheapest DescribeStacks (`StatusSweep`: one sweep serves them all), each change set by its own
-DescribeChangeSet, since no call describes several. A change set is first looked at when the
-quickest one of this run was ready, not before: change-set creation takes about as long for every
-stack of an account, so most change sets are seen ready on their first look. Events are read
-only for stacks whose status changed, from the last event seen.
+DescribeChangeSet, since no call describes several. No operation is looked at sooner, or more
+often, than the quickest one of its kind (stack or change set) in this run took: change-set
+creation takes about as long for every stack of an account, so most change sets are seen ready
+on their first look, and a look more often than the quickest operation finds nothing new. On an
+engine that answers at once this stays the `first_interval`. Events are read only for stacks
+whose status changed, from the last event seen.
 
 A throttled look is made again on a later tick, however long the storm lasts: it never fails a
 deploy. A server error or a stalled read is retried a few times in a row; a refusal, a dead
@@ -38,6 +40,7 @@ PENDING_CHANGE_SET = {
     "DELETE_PENDING",
     "DELETE_IN_PROGRESS",
 }
+_STACK, _CHANGE_SET = "stack", "change set"  # the kinds of operation watched
 EventListener = Callable[[str], None]  # one line about the stack's latest event
 T = TypeVar("T")
 
@@ -83,7 +86,7 @@ class StackPoller:
         self._wake = threading.Event()
         self._stacks: dict[str, _Watch[StackSnapshot]] = {}
         self._change_sets: dict[str, _Watch[dict[str, Any]]] = {}
-        self._quickest: float | None = None  # the shortest change-set creation seen
+        self._quickest: dict[str, float] = {}  # by kind: the shortest operation seen
         self._seen: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self._stacks_failed = 0
@@ -95,7 +98,7 @@ class StackPoller:
         future: Future[StackSnapshot] = Future()
         with self._lock:
             now = self._clock()
-            watch = self._stacks.setdefault(stack, _Watch(now, now + self._first))
+            watch = self._stacks.setdefault(stack, _Watch(now, now + self._floor(_STACK)))
             watch.futures.append(future)
             if on_event is not None:
                 self._listeners.setdefault(stack, []).append(on_event)
@@ -107,8 +110,11 @@ class StackPoller:
         future: Future[dict[str, Any]] = Future()
         with self._lock:
             now = self._clock()
-            first = max(self._first, self._quickest or 0.0)
-            watch = self._change_sets.setdefault(change_set_id, _Watch(now, now + first))
+            # Until one change set of the run is seen ready, the first one scouts for the rest:
+            # they wait for its answer (at most the longest pause) instead of each looking.
+            scouting = _CHANGE_SET not in self._quickest and bool(self._change_sets)
+            first = now + (self._max if scouting else self._floor(_CHANGE_SET))
+            watch = self._change_sets.setdefault(change_set_id, _Watch(now, first))
             watch.futures.append(future)
             self._start()
         return future.result()
@@ -177,6 +183,9 @@ class StackPoller:
                 continue
             with self._lock:
                 watch = self._stacks.pop(name, None)
+            if watch is not None:
+                self._took(_STACK, watch.since)
+            with self._lock:
                 self._listeners.pop(name, None)
             for future in watch.futures if watch else []:
                 future.set_result(snapshot)
@@ -196,9 +205,7 @@ class StackPoller:
         if str(described.get("Status", "")) in PENDING_CHANGE_SET:
             self._postpone(self._change_sets, [change_set_id], 0)
             return
-        took = self._clock() - watch.since
-        with self._lock:
-            self._quickest = took if self._quickest is None else min(self._quickest, took)
+        self._took(_CHANGE_SET, watch.since)
         self._finish(change_set_id, described=described)
 
     def _finish(
@@ -216,14 +223,31 @@ class StackPoller:
             else:
                 future.set_result(described or {})
 
+    def _floor(self, kind: str) -> float:
+        """The shortest pause before a look: the quickest operation of the kind seen (called
+        with the lock held)."""
+        return min(self._max, max(self._first, self._quickest.get(kind, 0.0)))
+
+    def _took(self, kind: str, since: float) -> None:
+        """Learn from an operation seen done; change sets waiting for their scout look when
+        it took (stacks need no scout: one sweep looks at them all)."""
+        now = self._clock()
+        took = now - since
+        with self._lock:
+            self._quickest[kind] = quickest = min(took, self._quickest.get(kind, took))
+            for watch in self._change_sets.values() if kind == _CHANGE_SET else []:
+                watch.due = min(watch.due, max(now, watch.since + quickest))
+
     def _postpone(self, watches: dict[str, _Watch[Any]], names: list[str], failed: int) -> None:
         """The next look, paced by age; later still after looks that found no answer."""
+        kind = _STACK if watches is self._stacks else _CHANGE_SET
         now = self._clock()
         with self._lock:
+            floor = self._floor(kind)
             for name in names:
                 watch = watches.get(name)
                 if watch is not None:
-                    wait = pace(now - watch.since, self._first, self._max) * 2 ** min(failed, 3)
+                    wait = pace(now - watch.since, floor, self._max) * 2 ** min(failed, 3)
                     watch.due = now + wait
 
     def _tell(self, name: str) -> None:

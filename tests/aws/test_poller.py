@@ -375,7 +375,7 @@ class ChangeSets:
 
 def test_a_change_set_is_first_looked_at_when_the_quickest_one_was_ready() -> None:
     fake = ChangeSets(ready_after=0.05)
-    poller = StackPoller(fake, first_interval=0.001, max_interval=0.01)
+    poller = StackPoller(fake, first_interval=0.001, max_interval=1.0)
     fake.expect("first")
     assert poller.wait_change_set("first")["Status"] == "CREATE_COMPLETE"
     with ThreadPoolExecutor(3) as pool:
