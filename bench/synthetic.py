@@ -32,6 +32,9 @@ class FileTemplates:
     def body(self, workflow: str, template: str) -> str:
         return (self._root / template).read_text(encoding="utf-8")
 
+    def publish(self, workflow: str) -> None:
+        pass  # nothing of their own to store
+
 
 def write_manifest(
     folder: Path,

@@ -486,3 +486,39 @@ def test_the_templates_port_packages_sam_stacks_and_sends_plain_ones_as_written(
     )
     assert as_written == (REPO / plain_stack).read_text(encoding="utf-8")
     assert "dynamodb-firmware" not in templates.packaged
+
+
+class CountingStore(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.checks: list[str] = []
+
+    def exists(self, key: str) -> bool:
+        self.checks.append(key)
+        return super().exists(key)
+
+
+def test_the_templates_port_stores_nothing_until_a_workflow_is_published(tmp_path: Path) -> None:
+    store = CountingStore()
+    templates = PackagingTemplates(REPO, store, workers=2, cache_dir=tmp_path)
+
+    body = templates.body("shared-layer", "stacks/shared-layer/template.yaml")
+    assert store.checks == [] and store.uploads == []  # keys computed, the bucket untouched
+
+    templates.publish("shared-layer")
+    templates.publish("dynamodb-firmware")  # a plain template: nothing to store
+
+    (artifact,) = templates.packaged["shared-layer"].artifacts
+    assert store.uploads == [artifact.key] and artifact.uploaded
+    assert f"s3://{BUCKET}/{artifact.key}" in body
+
+
+def test_a_published_key_is_never_uploaded_again(tmp_path: Path) -> None:
+    store = CountingStore()
+    for _ in range(2):
+        templates = PackagingTemplates(REPO, store, workers=2, cache_dir=tmp_path)
+        templates.body("shared-layer", "stacks/shared-layer/template.yaml")
+        templates.publish("shared-layer")
+
+    assert len(store.uploads) == 1 and len(store.checks) == 2
+    assert templates.packaged["shared-layer"].uploads == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -15,10 +14,10 @@ from orchestrator.aws.errors import (
     error_message,
     is_no_changes,
     is_not_found,
-    is_transient,
     translated,
 )
-from orchestrator.aws.poller import StackPoller, describe, pace
+from orchestrator.aws.poller import StackPoller
+from orchestrator.aws.sweep import StatusSweep
 from orchestrator.engine.ports import (
     ChangeSetOutcome,
     ChangeSetRequest,
@@ -30,12 +29,6 @@ from orchestrator.errors import OrchestratorError
 SERVICE = "CloudFormation"  # the word error lines start with
 # CloudFormation's limit for TemplateBody; larger templates must be passed as TemplateURL.
 TEMPLATE_BODY_LIMIT = 51_200
-_PENDING_CHANGE_SET = {
-    "CREATE_PENDING",
-    "CREATE_IN_PROGRESS",
-    "DELETE_PENDING",
-    "DELETE_IN_PROGRESS",
-}
 
 
 class TemplateStore(Protocol):
@@ -57,18 +50,18 @@ class CloudFormationStacks:
         *,
         first_interval: float = 0.2,
         max_interval: float = 5.0,
-        sleep: Callable[[float], None] = time.sleep,
         large_templates: TemplateStore | None = None,
     ) -> None:
         self._client = client
-        self._sleep = sleep
         self._large_templates = large_templates
-        self._first = first_interval
-        self._max = max_interval
-        self.poller = StackPoller(client, first_interval=first_interval, max_interval=max_interval)
+        # One sweep for the run's status sweep and the poller: both learn what a sweep costs.
+        self.sweep = StatusSweep(client)
+        self.poller = StackPoller(
+            client, first_interval=first_interval, max_interval=max_interval, sweep=self.sweep
+        )
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
-        found: dict[str, StackSnapshot] = call(describe, self._client, names, service=SERVICE)
+        found: dict[str, StackSnapshot] = call(self.sweep.describe, names, service=SERVICE)
         return found
 
     def create_change_set(self, request: ChangeSetRequest) -> str:
@@ -127,27 +120,17 @@ class CloudFormationStacks:
         return {"TemplateURL": self._large_templates.url(key)}
 
     def wait_change_set(self, change_set_id: str) -> ChangeSetOutcome:
-        """Until the change set is created (or failed); a throttled or failed look is only
-        a reason to look again later, never the workflow's failure."""
-        started = time.monotonic()
-        while True:
-            described = self._look_at(change_set_id)
-            status = str(described["Status"]) if described else "CREATE_PENDING"
-            if described and status not in _PENDING_CHANGE_SET:
-                break
-            self._sleep(pace(time.monotonic() - started, self._first, self._max))
+        """Until the change set is created (or failed), looked at by the shared poller; a
+        throttled or failed look is only a reason to look again later."""
+        try:
+            described = self.poller.wait_change_set(change_set_id)
+        except ClientError as error:
+            raise translated(error, SERVICE) from None
+        status = str(described.get("Status", ""))
         reason = str(described.get("StatusReason", ""))
         changes = [_change(c) for c in described.get("Changes", [])]
         empty = status == "FAILED" and is_no_changes(reason)
         return ChangeSetOutcome(status=status, reason=reason, changes=changes, empty=empty)
-
-    def _look_at(self, change_set_id: str) -> dict[str, Any]:
-        try:
-            return dict(self._client.describe_change_set(ChangeSetName=change_set_id))
-        except ClientError as error:
-            if is_transient(error):
-                return {}  # look again later
-            raise translated(error, SERVICE) from None
 
     def delete_change_set(self, change_set_id: str) -> None:
         try:

@@ -30,6 +30,10 @@ class AwsInventory:
         # times (retained, protected tables, stored data), and a stack's delete, the only thing
         # that changes them, comes after every question is answered.
         self._resources: dict[str, list[StackResource]] = {}
+        # Likewise each stack's description (termination protection, exports) and templates
+        # (artifacts of the stack and of those it shares them with): one call each per command.
+        self._described: dict[str, dict[str, Any]] = {}
+        self._templates: dict[tuple[str, str], dict[str, Any]] = {}
 
     def resources(self, stack: str) -> list[StackResource]:
         if stack not in self._resources:
@@ -79,17 +83,18 @@ class AwsInventory:
     def disable_deletion_protection(self, table: str) -> None:
         call(lambda: self._dynamodb.update_table(TableName=table, DeletionProtectionEnabled=False))
 
+    def _describe(self, stack: str) -> dict[str, Any]:
+        if stack not in self._described:
+            answer = call(lambda: self._cloudformation.describe_stacks(StackName=stack))
+            self._described[stack] = dict(answer["Stacks"][0])
+        return self._described[stack]
+
     def termination_protected(self, stack: str) -> bool:
-        stacks = call(lambda: self._cloudformation.describe_stacks(StackName=stack))
-        return bool(stacks["Stacks"][0].get("EnableTerminationProtection"))
+        return bool(self._describe(stack).get("EnableTerminationProtection"))
 
     def foreign_importers(self, stack: str, deleting: set[str]) -> dict[str, list[str]]:
-        described = call(lambda: self._cloudformation.describe_stacks(StackName=stack))
-        exports = [
-            o["ExportName"]
-            for o in described["Stacks"][0].get("Outputs") or []
-            if o.get("ExportName")
-        ]
+        outputs = self._describe(stack).get("Outputs") or []
+        exports = [o["ExportName"] for o in outputs if o.get("ExportName")]
         found = {}
         for export in exports:
             importers = self._importers(export)
@@ -172,6 +177,11 @@ class AwsInventory:
             raise translated(error) from None
 
     def _template(self, stack: str, stage: str) -> dict[str, Any]:
+        if (stack, stage) not in self._templates:
+            self._templates[stack, stage] = self._read_template(stack, stage)
+        return self._templates[stack, stage]
+
+    def _read_template(self, stack: str, stage: str) -> dict[str, Any]:
         body = call(
             lambda: self._cloudformation.get_template(StackName=stack, TemplateStage=stage)
         )["TemplateBody"]

@@ -113,6 +113,7 @@ def delete(
             secrets=[],
             out=stdout,
             err=stderr,
+            api_calls=connection.clients.calls.counts,
         )
         _print_retained(plan, stdout, "retained by DeletionPolicy:")
         raise typer.Exit(code)

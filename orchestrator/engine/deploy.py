@@ -94,6 +94,7 @@ def deploy(
                 force=request.force,
                 adopt=_adoption(workflow, stack_of[name], services),
                 reassert=_reassertion(services),
+                publish=lambda: services.templates.publish(name),
             )
             result = deploy_stack(job, current, services.stacks, observer, stop_event)
         except OrchestratorError as error:

@@ -117,7 +117,11 @@ class Templates(Protocol):
     plain CloudFormation, packaged (code built and uploaded, locations rewritten) for SAM."""
 
     def body(self, workflow: str, template: str) -> str:
-        """`template` is the manifest's path relative to the manifest's folder."""
+        """`template` is the manifest's path relative to the manifest's folder; makes no AWS
+        call (artifact keys are computed, not uploaded)."""
+
+    def publish(self, workflow: str) -> None:
+        """Store what the workflow's last `body` points at, before CloudFormation reads it."""
 
 
 class TestRunner(Protocol):

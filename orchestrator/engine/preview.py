@@ -108,6 +108,7 @@ def _stack_preview(
     full_tags = stamped(tags, body, parameters)
     if current is not None and not force and already_deployed(current.tags, full_tags):
         return PlannedWorkflow(name, "unchanged", stack)
+    services.templates.publish(name)  # the change set's template points at these artifacts
     stacks = services.stacks
     change_set = stacks.create_change_set(
         ChangeSetRequest(

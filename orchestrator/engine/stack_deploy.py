@@ -35,6 +35,9 @@ class StackJob:
     adopt: Callable[[], ImportPlan | None] | None = None
     # After an import: the template's values set where the IMPORT left a resource as found
     reassert: Callable[[ImportPlan], list[str]] | None = None
+    # Stores what `body` points at (Lambda zips): called only once a change set will be made,
+    # so an unchanged stack costs no call to the artifact bucket.
+    publish: Callable[[], None] = lambda: None
 
 
 def deploy_stack(
@@ -74,6 +77,7 @@ def deploy_stack(
         observer.phase(job.workflow, f"deleting the {status} stack before creating it again")
         stacks.delete_stack(job.stack)
         stacks.wait_stack(job.stack)
+    job.publish()
     change_type = "UPDATE" if decision.action is StackAction.UPDATE else "CREATE"
     to_import = job.adopt() if change_type == "CREATE" and job.adopt is not None else None
     if to_import is not None:

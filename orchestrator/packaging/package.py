@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,6 +40,7 @@ class Artifact:
     uploaded: bool  # False: the bucket already had the key, nothing was sent
     built: bool  # False: the build cache already had the zip
     fields: tuple[str, ...]
+    zip_path: Path  # the zip in the build cache, what an upload sends
 
     @property
     def reused(self) -> bool:
@@ -105,7 +106,9 @@ def _jobs(sources: list[LocalSource], template_dir: Path) -> list[_Job]:
     return [_Job(folder, layer, tuple(fields)) for (folder, layer), fields in grouped.items()]
 
 
-def _package_folder(job: _Job, store: ArtifactStore, cache_dir: Path, prefix: str) -> Artifact:
+def _package_folder(
+    job: _Job, store: ArtifactStore, cache_dir: Path, prefix: str, publish: bool
+) -> Artifact:
     if not job.folder.is_dir():
         raise PackagingError(
             f"{job.fields[0]}: {job.folder} is not a folder; it must name the "
@@ -115,12 +118,18 @@ def _package_folder(job: _Job, store: ArtifactStore, cache_dir: Path, prefix: st
     # The content hash is the key: the same bytes are never stored twice, and an existing key
     # means this exact zip is already there.
     key = f"{prefix}{job.folder.name}/{built.sha256}.zip"
-    uploaded = not store.exists(key)
-    if uploaded:
-        store.upload(built.path, key)
-    return Artifact(
-        job.folder, key, built.sha256, built.size, uploaded, not built.cached, job.fields
+    artifact = Artifact(
+        job.folder, key, built.sha256, built.size, False, not built.cached, job.fields, built.path
     )
+    return publish_artifact(artifact, store) if publish else artifact
+
+
+def publish_artifact(artifact: Artifact, store: ArtifactStore) -> Artifact:
+    """Upload the zip unless the bucket has its key already (the same bytes, by its hash)."""
+    if store.exists(artifact.key):
+        return artifact
+    store.upload(artifact.zip_path, artifact.key)
+    return replace(artifact, uploaded=True)
 
 
 def package_template(
@@ -131,6 +140,7 @@ def package_template(
     workers: int = DEFAULT_WORKERS,
     cache_dir: Path | None = None,
     key_prefix: str = "",
+    publish: bool = True,
 ) -> PackagedTemplate:
     """Build, upload and point `template` at every local source it names; `template` is not
     changed.
@@ -141,13 +151,17 @@ def package_template(
         cache_dir: the build cache; by default `.firefly/build` in `template_dir`'s project
             (the nearest folder up holding workflows.yaml). Pass `cache_dir_for(manifest.root)`.
         key_prefix: put before every key (`<prefix><folder name>/<sha256>.zip`).
+        publish: False computes the keys without a call to the store (`publish_artifact`
+            later, once the stack will really be deployed).
     """
     packaged: dict[str, Any] = plain(template)
     sources = list(local_sources(packaged))
     cache = cache_dir if cache_dir is not None else default_cache_dir(template_dir)
     jobs = _jobs(sources, template_dir)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="package") as pool:
-        artifacts = list(pool.map(lambda job: _package_folder(job, store, cache, key_prefix), jobs))
+        artifacts = list(
+            pool.map(lambda job: _package_folder(job, store, cache, key_prefix, publish), jobs)
+        )
     keys = {
         (job.folder, job.layer): artifact.key for job, artifact in zip(jobs, artifacts, strict=True)
     }
@@ -171,6 +185,10 @@ class PackagingTemplates:
     A template naming local sources (every SAM stack here) is packaged and sent as JSON; one
     naming none is sent as written, so its YAML reaches CloudFormation untouched. What was
     packaged is kept by workflow for the run's report.
+
+    `body` only builds and computes the content-hash keys: an unchanged stack (its fingerprint
+    covers the body, keys included) is skipped without a call to the bucket. `publish` uploads
+    what the bucket lacks, once the stack is really going to be deployed.
     """
 
     def __init__(
@@ -201,6 +219,18 @@ class PackagingTemplates:
             workers=self.workers,
             cache_dir=self.cache_dir,
             key_prefix=self.key_prefix,
+            publish=False,
         )
         self.packaged[workflow] = packaged
         return packaged.body
+
+    def publish(self, workflow: str) -> None:
+        packaged = self.packaged.get(workflow)
+        if packaged is None:
+            return  # a template as written: nothing of its own to store
+        artifacts = self._publish(packaged.artifacts)
+        self.packaged[workflow] = replace(packaged, artifacts=artifacts)
+
+    def _publish(self, artifacts: tuple[Artifact, ...]) -> tuple[Artifact, ...]:
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="upload") as pool:
+            return tuple(pool.map(lambda item: publish_artifact(item, self.store), artifacts))

@@ -20,7 +20,7 @@ def stubbed() -> tuple[CloudFormationStacks, Stubber]:
     client = boto3.Session(
         aws_access_key_id="x", aws_secret_access_key="y", region_name="us-east-1"
     ).client("cloudformation")
-    return CloudFormationStacks(client, sleep=lambda _: None), Stubber(client)
+    return CloudFormationStacks(client, first_interval=0.001, max_interval=0.002), Stubber(client)
 
 
 def request() -> ChangeSetRequest:

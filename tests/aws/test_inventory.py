@@ -108,3 +108,26 @@ def test_a_stack_s_resources_are_listed_once_for_the_whole_preflight(
     assert protected == []
     assert sorted(r.logical_id for r in everything) == ["Gone", "Kept"]
     assert listings == ["list"]
+
+
+def test_a_preflight_describes_each_stack_and_reads_each_template_once(
+    clients: dict[str, Any],
+) -> None:
+    cloudformation = clients["cloudformation"]
+    template = {
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {"Arn": {"Value": {"Ref": "Topic"}}},  # moto has no ListImports
+    }
+    cloudformation.create_stack(StackName="demo", TemplateBody=json.dumps(template))
+    sent: list[str] = []
+    cloudformation.meta.events.register(
+        "before-call.cloudformation.*", lambda model, **_: sent.append(model.name)
+    )
+    stock = inventory(clients)
+
+    for _ in range(2):
+        assert stock.termination_protected("demo") is False
+        assert stock.foreign_importers("demo", {"demo"}) == {}
+        assert stock.artifact_keys("demo") == set()
+
+    assert sent.count("DescribeStacks") == 1 and sent.count("GetTemplate") == 1

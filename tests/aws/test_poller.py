@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from typing import Any
@@ -349,3 +350,59 @@ def test_a_failed_resource_event_carries_its_reason() -> None:
     assert describe_event(event("e", "Table", "CREATE_FAILED", "Table already exists")) == (
         "Table CREATE_FAILED: Table already exists"
     )
+
+
+class ChangeSets:
+    """Change sets that are ready `ready_after` seconds after their first look is asked for,
+    counting the looks at each."""
+
+    def __init__(self, ready_after: float) -> None:
+        self.ready_after = ready_after
+        self.asked: dict[str, float] = {}
+        self.looks: dict[str, int] = {}
+
+    def expect(self, change_set_id: str) -> None:
+        self.asked[change_set_id] = time.monotonic()
+
+    def describe_change_set(self, ChangeSetName: str) -> dict[str, Any]:
+        self.looks[ChangeSetName] = self.looks.get(ChangeSetName, 0) + 1
+        ready = time.monotonic() - self.asked[ChangeSetName] >= self.ready_after
+        return {
+            "ChangeSetId": ChangeSetName,
+            "Status": "CREATE_COMPLETE" if ready else "CREATE_PENDING",
+        }
+
+
+def test_a_change_set_is_first_looked_at_when_the_quickest_one_was_ready() -> None:
+    fake = ChangeSets(ready_after=0.05)
+    poller = StackPoller(fake, first_interval=0.001, max_interval=1.0)
+    fake.expect("first")
+    assert poller.wait_change_set("first")["Status"] == "CREATE_COMPLETE"
+    with ThreadPoolExecutor(3) as pool:
+        for name in ("second", "third", "fourth"):
+            fake.expect(name)
+        waiting = [pool.submit(poller.wait_change_set, n) for n in ("second", "third", "fourth")]
+        assert all(f.result(timeout=DEADLINE)["Status"] == "CREATE_COMPLETE" for f in waiting)
+
+    assert fake.looks["first"] > 3  # young: looked at often
+    assert [fake.looks[n] for n in ("second", "third", "fourth")] == [1, 1, 1]
+
+
+def test_a_refused_look_at_a_change_set_fails_only_its_waiter() -> None:
+    class Refusing(ChangeSets):
+        def describe_change_set(self, ChangeSetName: str) -> dict[str, Any]:
+            if ChangeSetName == "bad":
+                raise ClientError({"Error": {"Code": "AccessDenied"}}, "DescribeChangeSet")
+            return super().describe_change_set(ChangeSetName)
+
+    fake = Refusing(ready_after=0.0)
+    fake.expect("good")
+    poller = StackPoller(fake, first_interval=0.001, max_interval=0.002)
+    with ThreadPoolExecutor(2) as pool:
+        bad, good = (
+            pool.submit(poller.wait_change_set, "bad"),
+            pool.submit(poller.wait_change_set, "good"),
+        )
+        with pytest.raises(ClientError, match="AccessDenied"):
+            bad.result(timeout=DEADLINE)
+        assert good.result(timeout=DEADLINE)["Status"] == "CREATE_COMPLETE"

@@ -69,6 +69,9 @@ class Templates:
     def body(self, workflow: str, template: str) -> str:
         return '{"full": true}'
 
+    def publish(self, workflow: str) -> None:
+        pass
+
 
 @pytest.fixture
 def manifest(write_manifest: Callable[[str], Path]) -> Manifest:

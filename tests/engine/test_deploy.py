@@ -51,10 +51,14 @@ MANIFEST = """
 class Templates:
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.published: list[str] = []
 
     def body(self, workflow: str, template: str) -> str:
         self.calls.append(workflow)
         return f'{{"Description": "{template}"}}'
+
+    def publish(self, workflow: str) -> None:
+        self.published.append(workflow)
 
 
 class SuiteRunner:
@@ -73,9 +77,10 @@ def manifest(write_manifest: Callable[[str], Path]) -> Manifest:
 
 
 def run(
-    manifest: Manifest, stacks: FakeStacks, **request: object
+    manifest: Manifest, stacks: FakeStacks, templates: Templates | None = None, **request: object
 ) -> tuple[RunResult, RecordingObserver]:
-    services = DeployServices(stacks=stacks, templates=Templates(), tests=SuiteRunner())
+    templates = templates or Templates()
+    services = DeployServices(stacks=stacks, templates=templates, tests=SuiteRunner())
     observer = RecordingObserver()
     result = deploy(manifest, DeployRequest(env="local", **request), services, observer)
     return result, observer
@@ -107,6 +112,16 @@ def test_a_second_deploy_is_unchanged_without_any_change_set(manifest: Manifest)
 
     assert {r.status for r in result.results.values()} >= {WorkflowStatus.UNCHANGED}
     assert stacks.calls == ["snapshot"]  # one status sweep, nothing else
+
+
+def test_artifacts_are_published_only_for_stacks_that_are_deployed(manifest: Manifest) -> None:
+    stacks, first, second = FakeStacks(), Templates(), Templates()
+    run(manifest, stacks, first)
+
+    run(manifest, stacks, second)
+
+    assert sorted(first.published) == sorted(set(first.calls))  # each before its change set
+    assert second.calls and second.published == []  # unchanged: no call to the bucket
 
 
 def test_force_deploys_even_when_the_fingerprint_matches(manifest: Manifest) -> None:
