@@ -49,7 +49,7 @@ def lint_templates(templates: Sequence[Template], regions: tuple[str, ...]) -> l
     for key, template in zip(keys, templates, strict=True):
         if key in _cache or key in pending:
             continue
-        stored = _read_stored(_disk_path(template, regions))
+        stored = _read_stored(_disk_path(template, regions), template.display)
         if stored is None:
             pending[key] = template
         else:
@@ -71,17 +71,18 @@ def cfn_lint_version() -> str:
 
 
 def _disk_path(template: Template, regions: tuple[str, ...]) -> Path:
+    """Keyed by what cfn-lint reads (the text, the regions) and its version, not by where the
+    template lies: the same template in another checkout is not linted again."""
     version, regions_key = cfn_lint_version(), ",".join(regions)
-    return entry_path(
-        "cfn-lint", version, regions_key, template.display, template.text, suffix=".json"
-    )
+    return entry_path("cfn-lint", version, regions_key, template.text, suffix=".json")
 
 
-def _read_stored(path: Path) -> LintResult | None:
+def _read_stored(path: Path, display: str) -> LintResult | None:
     try:
         data = json.loads(read_entry(path) or b"")
         return LintResult(
-            tuple(Problem(*p) for p in data["errors"]), tuple(Problem(*p) for p in data["warnings"])
+            tuple(Problem(display, *p) for p in data["errors"]),
+            tuple(Problem(display, *p) for p in data["warnings"]),
         )
     except (ValueError, KeyError, TypeError):
         return None  # absent or unreadable: lint again
@@ -96,7 +97,7 @@ def _store(path: Path, result: LintResult) -> None:
 
 
 def _fields(problem: Problem) -> list[object]:
-    return [problem.file, problem.line, problem.field, problem.message]
+    return [problem.line, problem.field, problem.message]  # the file is the reader's
 
 
 def _run_cfn_lint(texts: list[str], regions: tuple[str, ...]) -> list[list[Finding]]:

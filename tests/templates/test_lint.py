@@ -84,6 +84,36 @@ def test_lint_results_are_kept_on_disk_by_template_text(
     assert len(list((tmp_path / "cache" / "cfn-lint").glob("*.json"))) >= 2
 
 
+def test_the_same_template_in_another_checkout_is_not_linted_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import orchestrator.templates.lint as lint
+    from orchestrator.templates import parse_yaml
+    from orchestrator.templates.model import Template
+
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path / "cache"))
+    text = dedent(BAD_BILLING)
+    body, _ = parse_yaml(text, "x")
+
+    def at(folder: str) -> Template:
+        return Template(tmp_path / folder / "template.yaml", f"{folder}/template.yaml", text, body)
+
+    (first,) = lint.lint_templates([at("one")], ("us-east-1",))
+    lint._cache.clear()  # a new process, in another checkout: only the disk remembers
+
+    def must_not_lint(*_: object) -> None:
+        raise AssertionError("linted again although only the folder changed")
+
+    monkeypatch.setattr(lint, "_run_cfn_lint", must_not_lint)
+    (again,) = lint.lint_templates([at("two")], ("us-east-1",))
+
+    assert first.errors and {p.file for p in first.errors} == {"one/template.yaml"}
+    assert [(p.line, p.message) for p in again.errors] == [
+        (p.line, p.message) for p in first.errors
+    ]
+    assert {p.file for p in again.errors} == {"two/template.yaml"}
+
+
 # Each finds something different: a schema error, a warning, a SAM error after the transform, and
 # a template cfn-lint cannot decode.
 FINDINGS = [
