@@ -17,9 +17,8 @@ import pytest
 
 from orchestrator.sandbox.lambda_host.runner import FunctionSpec, invoke, stop_environments
 from orchestrator.sandbox.server import start_server
-from tests.sandbox.cfn_support import unique
 from tests.sandbox.conftest import REGION
-from tests.sandbox.lambda_support import zip_bytes
+from tests.sandbox.lambda_support import function, zip_bytes
 from tests.sandbox.test_lambda_runner import SPEC
 from tests.waiting import wait_until, written
 
@@ -147,16 +146,8 @@ def test_stopping_the_engine_stops_its_environments(lambda_role: str) -> None:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
-        name = unique("counts")
-        lam.create_function(
-            FunctionName=name,
-            Runtime="python3.11",
-            Role=lambda_role,
-            Handler="app.handler",
-            Code={"ZipFile": zip_bytes({"app.py": COUNTS})},
-        )
-        answer = json.loads(lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())
-        lam.delete_function(FunctionName=name)
+        with function(lambda _: lam, lambda_role, COUNTS) as name:
+            answer = json.loads(lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())
         assert alive(answer["pid"])
     finally:
         server.stop()
