@@ -90,7 +90,7 @@ class StackPoller:
         self._seen: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self._stacks_failed = 0
-        self.sweeps = 0  # for the benchmarks: looks at the stacks (each one call or more)
+        self.sweeps = 0  # looks at the stacks made (each one call or more)
 
     def wait(self, stack: str, on_event: EventListener | None = None) -> StackSnapshot:
         """Block until `stack` is no longer *_IN_PROGRESS (DELETE_COMPLETE when it is gone);
@@ -183,11 +183,11 @@ class StackPoller:
                 continue
             with self._lock:
                 watch = self._stacks.pop(name, None)
-            if watch is not None:
-                self._took(_STACK, watch.since)
-            with self._lock:
                 self._listeners.pop(name, None)
-            for future in watch.futures if watch else []:
+            if watch is None:
+                continue
+            self._took(_STACK, watch.since)
+            for future in watch.futures:
                 future.set_result(snapshot)
 
     def _look_at_change_set(self, change_set_id: str) -> None:

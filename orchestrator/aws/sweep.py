@@ -59,7 +59,6 @@ class StatusSweep:
         self._client = client
         self._lock = threading.Lock()
         self._sweep_cost: float | None = None  # calls the last full sweep was worth
-        self.calls = 0  # DescribeStacks calls made, for the benchmarks
 
     def sweep_cost(self) -> float:
         """Calls a full sweep costs, as last seen; one before any was made."""
@@ -76,7 +75,6 @@ class StatusSweep:
     def _one_by_one(self, wanted: set[str]) -> dict[str, StackSnapshot]:
         found = {}
         for name in sorted(wanted):
-            self._count(1)
             snapshot = describe_one(self._client, name)
             if snapshot is not None:
                 found[name] = snapshot
@@ -86,7 +84,6 @@ class StatusSweep:
         found, pages, read = {}, 0, 0
         for page in self._client.get_paginator("describe_stacks").paginate():
             pages += 1
-            self._count(1)
             for stack in page["Stacks"]:
                 read += 1
                 if stack["StackName"] in wanted:
@@ -94,12 +91,3 @@ class StatusSweep:
         with self._lock:
             self._sweep_cost = max(float(pages), math.ceil(read / STACKS_PER_CALL))
         return found
-
-    def _count(self, calls: int) -> None:
-        with self._lock:
-            self.calls += calls
-
-
-def describe(client: Any, names: Collection[str]) -> dict[str, StackSnapshot]:
-    """The named stacks that exist, with nothing learned beforehand."""
-    return StatusSweep(client).describe(names)
