@@ -38,7 +38,7 @@ def run(argv: list[str]) -> int:
     except typer.TyperException as error:  # typer's (vendored click) usage errors
         context = getattr(error, "ctx", None)
         hint = f"; see '{context.command_path} --help'" if context is not None else ""
-        print_error(f"{error.format_message()}{hint}")
+        print_error(f"{error.format_message().rstrip('.')}{hint}")
         return ExitCode.USAGE if error.exit_code == ExitCode.USAGE else error.exit_code
     except (typer.Abort, KeyboardInterrupt):
         print_error("interrupted")

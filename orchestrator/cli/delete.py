@@ -15,7 +15,7 @@ from orchestrator.cli.deploy import (
     ReportOption,
     SkipChecksOption,
 )
-from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
+from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption, check_no_deps
 from orchestrator.errors import OrchestratorError, UsageError
 
 if TYPE_CHECKING:
@@ -54,7 +54,9 @@ def delete(
             "protected environments).",
         ),
     ] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1)] = 8,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-j", min=1, help="Stacks deleted at once.")
+    ] = 8,
     report: ReportOption = None,
     profile: ProfileOption = None,
     skip_checks: SkipChecksOption = False,
@@ -68,9 +70,12 @@ def delete(
     from orchestrator.connect import inventory, open_environment
     from orchestrator.engine.delete import delete as run_delete
     from orchestrator.engine.delete_plan import DeleteRequest, plan_delete, selected_delete_graph
+    from orchestrator.manifest import environment
     from orchestrator.validation import check_selected, load_checked
 
+    check_no_deps(only, no_deps)
     loaded = load_checked(manifest)
+    _check_confirmation_usage(environment(loaded, env), yes=yes, confirm=confirm)
     request = DeleteRequest(
         env=env,
         only=tuple(only or ()),
@@ -154,12 +159,22 @@ def _print_retained(plan: DeletePlan, console: Console, title: str) -> None:
         )
 
 
+def _check_confirmation_usage(env: Environment, *, yes: bool, confirm: str | None) -> None:
+    """What can be told from the command line alone, before any check or AWS call."""
+    if confirm is not None and confirm != env.name:
+        raise UsageError(
+            f"--confirm {confirm}: this deletes from environment {env.name}; "
+            f"pass --confirm {env.name} (nothing was deleted)"
+        )
+    if env.protected and confirm is None and (yes or not stdout.is_terminal):
+        raise UsageError(
+            f"environment {env.name} is protected: pass --confirm {env.name} as well "
+            "(nothing was deleted)"
+        )
+
+
 def _confirm(env: Environment, plan: DeletePlan, *, yes: bool, confirm: str | None) -> None:
     if env.protected and confirm != env.name:
-        if yes or not stdout.is_terminal:
-            raise UsageError(
-                f"environment {env.name} is protected: pass --confirm {env.name} as well"
-            )
         typed = typer.prompt(f"{env.name} is protected; type its name to delete")
         if typed != env.name:
             raise UsageError("the name did not match; nothing was deleted")

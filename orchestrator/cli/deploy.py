@@ -8,7 +8,12 @@ from typing import Annotated
 import typer
 
 from orchestrator.cli.console import stderr, stdout
-from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
+from orchestrator.cli.options import (
+    DEFAULT_MANIFEST,
+    ManifestOption,
+    check_no_deps,
+    writable_report,
+)
 
 EXAMPLE = "Example: firefly deploy --env dev --only func-api-firmware-status-patch"
 
@@ -21,7 +26,10 @@ NoDepsOption = Annotated[
     bool, typer.Option("--no-deps", help="With --only: leave out what the workflows need.")
 ]
 ReportOption = Annotated[
-    Path | None, typer.Option("--report", help="Write the results as JSON to this file.")
+    Path | None,
+    typer.Option(
+        "--report", help="Write the results as JSON to this file.", callback=writable_report
+    ),
 ]
 ProfileOption = Annotated[
     str | None, typer.Option("--profile", help="AWS profile (ignored on sandbox environments).")
@@ -63,6 +71,7 @@ def deploy(
     from orchestrator.engine.parameters import secret_values
     from orchestrator.validation import check_selected, load_checked
 
+    check_no_deps(only, no_deps)
     loaded = load_checked(manifest)
     request = DeployRequest(
         env=env,

@@ -21,7 +21,7 @@ def docs(
         typer.Option(
             "--out",
             "-o",
-            help="Folder for the pages [default: docs/workflows beside the manifest].",
+            help="Folder for the pages (default: docs/workflows beside the manifest).",
         ),
     ] = None,
     check: Annotated[

@@ -12,7 +12,7 @@ from orchestrator.cli.deploy import (
     ProfileOption,
     SkipChecksOption,
 )
-from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
+from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption, check_no_deps
 
 EXAMPLE = "Example: firefly plan --env dev --only func-status"
 STYLES = {
@@ -44,6 +44,7 @@ def plan(
     from orchestrator.engine.preview import preview
     from orchestrator.validation import check_selected, load_checked
 
+    check_no_deps(only, no_deps)
     loaded = load_checked(manifest)
     request = DeployRequest(env=env, only=tuple(only or ()), with_prerequisites=not no_deps)
     graph = selected_graph(loaded, request)

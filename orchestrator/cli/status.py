@@ -7,12 +7,11 @@ import os
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from orchestrator.cli.console import print_plain, stderr, stdout
+from orchestrator.cli.console import print_plain, print_rows, stderr, stdout
 from orchestrator.cli.deploy import EnvOption, ProfileOption
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
-from orchestrator.errors import OrchestratorError, UsageError
+from orchestrator.errors import OrchestratorError
 
 STATUS_EXAMPLE = "Example: firefly status --env local"
 OUTPUTS_EXAMPLE = "Example: firefly outputs --env local api-gateway --json"
@@ -35,13 +34,11 @@ def status(
         name: loaded.stack_name(name, env) for name, w in loaded.workflows.items() if w.has_stack
     }
     observed = connection.stacks.snapshot(sorted(stacks.values()))
-    table = Table(box=None, header_style="bold")
-    for column in ("workflow", "stack", "status"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for name, stack in stacks.items():
         snapshot = observed.get(stack)
-        table.add_row(name, stack, snapshot.status if snapshot else "not deployed")
-    stdout.print(table)
+        rows.append((name, stack, snapshot.status if snapshot else "not deployed"))
+    print_rows(stdout, ("workflow", "stack", "status"), rows)
     stdout.print(f"lock: {lock_status(lock_store(loaded, connection), env)}")
 
 
@@ -55,14 +52,11 @@ def outputs(
     """A stack's outputs."""
     from orchestrator.connect import open_environment
     from orchestrator.engine.parameters import redact, secret_values
-    from orchestrator.manifest.reader import did_you_mean
+    from orchestrator.manifest.stack_workflows import require_stack_workflow
     from orchestrator.validation import load_checked
 
     loaded = load_checked(manifest)
-    chosen = loaded.workflows.get(workflow)
-    if chosen is None or not chosen.has_stack:
-        hint = did_you_mean(workflow, [n for n, w in loaded.workflows.items() if w.has_stack])
-        raise UsageError(f"{workflow}: no stack workflow of that name{hint}; see 'firefly graph'")
+    require_stack_workflow(loaded, workflow, named_by=workflow, missing=" and no outputs")
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )

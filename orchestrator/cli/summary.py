@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from orchestrator.cli.progress import STYLES
-from orchestrator.engine.results import RunResult, WorkflowStatus, report
+from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus, report
 from orchestrator.errors import OrchestratorError
 
 MERMAID_RESULT_CLASSES = [
@@ -56,12 +56,31 @@ def print_summary(console: Console, run: RunResult) -> None:
         console.print(results_table(run))
     else:
         for name, result in run.results.items():
-            error = f": {result.error}" if result.error else ""
-            console.print(
-                f"{name}: {result.status.value} ({result.seconds:.1f} s, stack "
-                f"{result.stack or '-'}){error}"
-            )
+            console.print(summary_line(name, result), markup=False, highlight=False)
     console.print(Text(totals(run), style="bold"))
+
+
+# Outcomes that took time worth telling; an unchanged or skipped workflow took none.
+_TIMED = {
+    WorkflowStatus.DEPLOYED: "in",
+    WorkflowStatus.IMPORTED: "in",
+    WorkflowStatus.PASSED: "in",
+    WorkflowStatus.DELETED: "in",
+    WorkflowStatus.FAILED: "after",
+    WorkflowStatus.INTERRUPTED: "after",
+}
+
+
+def summary_line(name: str, result: WorkflowResult) -> str:
+    """One workflow's outcome, saying each thing once and leaving out what does not apply:
+    'func: deployed in 12.3 s (stack p-func-dev)', 'suite: passed in 8.1 s',
+    'func: skipped: needs table, which failed'."""
+    line = f"{name}: {result.status.value}"
+    if result.status in _TIMED:
+        line += f" {_TIMED[result.status]} {result.seconds:.1f} s"
+    if result.stack:
+        line += f" (stack {result.stack})"
+    return f"{line}: {result.error}" if result.error else line
 
 
 def write_report(path: Path, run: RunResult) -> None:

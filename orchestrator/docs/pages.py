@@ -19,14 +19,11 @@ NOT_REQUIRED = "None."
 
 
 def _table(rows: dict[str, str], empty: str) -> list[str]:
+    """Workflow | Reason, every workflow a link to its page, in every such table alike."""
     if not rows:
         return [empty]
-    return ["| Workflow | Reason |", "|---|---|", *(f"| {w} | {r} |" for w, r in rows.items())]
-
-
-def _delete_dependency_rows(rows: dict[str, str]) -> dict[str, str]:
-    # As in the seed pages, a delete dependency names the other workflow's delete workflow.
-    return {f"[delete-{w}]({w}.md#delete-workflow)": r for w, r in rows.items()}
+    linked = (f"| [{w}]({w}.md) | {r} |" for w, r in rows.items())
+    return ["| Workflow | Reason |", "|---|---|", *linked]
 
 
 def workflow_page(
@@ -59,7 +56,7 @@ def workflow_page(
         "",
         "### Delete Dependencies",
         "",
-        *_table(_delete_dependency_rows(delete_needs), NO_PREREQUISITES),
+        *_table(delete_needs, NO_PREREQUISITES),
         "",
         "## Required By",
         "",
@@ -109,7 +106,7 @@ def failure_scenarios(
     for upstream, keys in output_lookups(workflow).items():
         rows.append(
             (
-                f"{code_list(keys)} lookup fails",
+                f"{code_list(keys)} lookup from `{upstream}` fails",
                 f"describe-stacks of `{manifest.stack_name(upstream)}` returns an error or "
                 "the output key is absent; the workflow fails before changing anything. "
                 f"The `{upstream}` stack must be fully deployed before this workflow runs.",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from orchestrator.docs.sources import code_list, describe_source, output_lookups
 from orchestrator.manifest.models import Manifest, Workflow, WorkflowType
+from orchestrator.templates.checks import SOURCE_PROPERTIES
+from orchestrator.templates.stacks import Scope, parsed
 
 CREDENTIALS = "Configure AWS credentials (the environment's account and region)."
 
@@ -50,8 +52,8 @@ def deploy_steps(manifest: Manifest, workflow: Workflow) -> list[str]:
         )
     if workflow.type is WorkflowType.SAM:
         steps.append(
-            "SAM build: each function's sources with its `requirements.txt`, zipped "
-            "reproducibly and uploaded under content-hash keys."
+            f"SAM build: {_what_sam_builds(manifest, workflow)} with its `requirements.txt`, "
+            "zipped reproducibly and uploaded under content-hash keys."
         )
         verb = "SAM deploy (change set with the template's Transform)"
     else:
@@ -59,6 +61,21 @@ def deploy_steps(manifest: Manifest, workflow: Workflow) -> list[str]:
     steps.extend(_adopt_steps(manifest, workflow))
     steps.append(f"{verb} {_with_parameters(manifest, workflow)}")
     return steps
+
+
+def _what_sam_builds(manifest: Manifest, workflow: Workflow) -> str:
+    """Whose sources the build zips, as the template declares them: functions, layers or both."""
+    kinds = {
+        "layer" if "LayerVersion" in resource.type else "function"
+        for _, template in parsed(manifest, Scope(frozenset({workflow.name})))
+        for resource in template.resources().values()
+        if resource.type in SOURCE_PROPERTIES
+    }
+    if kinds == {"layer"}:
+        return "each layer's sources"
+    if kinds == {"layer", "function"}:
+        return "each function's and layer's sources"
+    return "each function's sources"
 
 
 def _with_parameters(manifest: Manifest, workflow: Workflow) -> str:

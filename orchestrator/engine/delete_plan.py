@@ -12,6 +12,7 @@ from orchestrator.engine.ports import COUNT_LIMIT, Inventory, StackResource, Sta
 from orchestrator.graph import WorkflowGraph, delete_graph
 from orchestrator.manifest import environment
 from orchestrator.manifest.models import Manifest
+from orchestrator.manifest.stack_workflows import require_stack_workflow
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ def selected_delete_graph(manifest: Manifest, request: DeleteRequest) -> Workflo
     graph = delete_graph(manifest)
     if not request.only:
         return graph
+    for name in request.only:
+        if name in manifest.workflows:
+            require_stack_workflow(manifest, name, named_by=f"--only {name}", missing=" to delete")
     return graph.select(request.only, with_prerequisites=request.with_prerequisites)
 
 

@@ -203,7 +203,10 @@ class _ReadyQueue:
         for dependent in self._graph.dependents(result.workflow):
             if dependent in self.results:
                 continue
-            reason = f"skipped: needs {result.workflow}, which {result.status.value}"
+            outcome = "failed" if result.status is WorkflowStatus.FAILED else "was skipped"
+            if result.status is WorkflowStatus.INTERRUPTED:
+                outcome = "was interrupted"
+            reason = f"needs {result.workflow}, which {outcome}"
             skip = WorkflowResult(dependent, WorkflowStatus.SKIPPED, error=reason)
             self.results[dependent] = skip
             skipped += [skip, *self.skipped_by(skip)]

@@ -83,7 +83,7 @@ def test_outputs_of_a_workflow_without_stack_is_a_usage_error(firefly: Firefly) 
     )
 
     assert result.code == 2
-    assert "no stack workflow of that name" in result.err
+    assert "a tests workflow, which has no stack and no outputs" in result.err
 
 
 @pytest.mark.usefixtures("local")
@@ -95,6 +95,35 @@ def test_plan_changes_nothing(firefly: Firefly) -> None:
     assert result.out.startswith("level 1")
     assert "run-integration-tests: run tests" in result.out
     assert firefly("status", "--env", "local", "--manifest", str(MANIFEST)).out == before
+
+
+@pytest.mark.usefixtures("local")
+def test_plan_says_when_a_change_replaces_a_resource(
+    firefly: Firefly, write_manifest: Callable[[str], Path]
+) -> None:
+    path = write_manifest("""
+        version: 1
+        project: rekey
+        environments:
+          local: {region: us-east-1, sandbox: true}
+        workflows:
+          table: {type: cloudformation, template: t.yaml, description: The table}
+        """)
+    template = path.parent / "t.yaml"
+    table = (
+        "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n    DeletionPolicy: Delete\n"
+        "    UpdateReplacePolicy: Delete\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n"
+        "      AttributeDefinitions: [{{AttributeName: {key}, AttributeType: S}}]\n"
+        "      KeySchema: [{{AttributeName: {key}, KeyType: HASH}}]\n"
+    )
+    template.write_text(table.format(key="pk"))
+    assert firefly("deploy", "--env", "local", "--manifest", str(path)).code == 0
+    template.write_text(table.format(key="id"))
+
+    result = firefly("plan", "--env", "local", "--manifest", str(path))
+
+    assert result.code == 0, result.err
+    assert "      Modify Table (AWS::DynamoDB::Table) (replacement)" in result.out.splitlines()
 
 
 @pytest.mark.usefixtures("local")
@@ -139,7 +168,9 @@ def test_a_protected_environment_needs_its_name_confirmed(
 
     refused = firefly("delete", "--env", "local", "--yes", "--manifest", str(path))
     assert refused.code == 2
-    assert "pass --confirm local as well" in refused.err
+    assert refused.error_lines == [
+        "error: environment local is protected: pass --confirm local as well (nothing was deleted)"
+    ]
     done = firefly(
         "delete", "--env", "local", "--yes", "--confirm", "local", "--manifest", str(path)
     )

@@ -133,9 +133,9 @@ def test_a_failure_skips_its_dependents_and_lets_the_rest_finish(graph: Workflow
     assert results["a"].status is WorkflowStatus.FAILED
     assert results["a"].error == "a: stack firefly-a ended ROLLBACK_COMPLETE"
     assert results["c"].status is WorkflowStatus.SKIPPED
-    assert results["c"].error == "skipped: needs a, which failed"
+    assert results["c"].error == "needs a, which failed"
     assert results["d"].status is WorkflowStatus.SKIPPED
-    assert results["d"].error == "skipped: needs c, which skipped"
+    assert results["d"].error == "needs c, which was skipped"
     assert {results[n].status for n in "bef"} == {WorkflowStatus.DEPLOYED}
 
 
@@ -208,7 +208,7 @@ def test_a_workflow_stopped_by_the_interrupt_reports_interrupted(graph: Workflow
     results = run_graph(graph, work, concurrency=1, observer=RecordingObserver()).results
 
     assert results["a"].status is WorkflowStatus.INTERRUPTED
-    assert results["c"].error == "skipped: needs a, which interrupted"
+    assert results["c"].error == "needs a, which was interrupted"
 
 
 def test_every_workflow_run_has_its_start_and_end_in_utc(graph: WorkflowGraph) -> None:

@@ -20,6 +20,7 @@ from orchestrator.sandbox.cloudformation.model import (
     store_for,
 )
 from orchestrator.sandbox.cloudformation.operations import Desired, Operation, context, wanted
+from orchestrator.sandbox.cloudformation.replacement import CONDITIONAL, TRUE, replacement
 from orchestrator.sandbox.cloudformation.resources import Provisioner
 from orchestrator.sandbox.cloudformation.stack_api import (
     change_set_latency_of,
@@ -146,16 +147,20 @@ def _updates(
         if current is None:
             changes.append(ResourceChange("Add", lid, str(definition.get("Type"))))
             continue
+        kind = str(definition.get("Type"))
         try:
-            modified = provisioner.properties(definition, ctx) != current.properties
-        except ResolveError:  # refers to a resource the change set adds
-            modified = True
-        if modified or definition.get("Type") != current.resource_type:
-            changes.append(
-                ResourceChange(
-                    "Modify", lid, current.resource_type, current.physical_id, "Conditional"
-                )
-            )
+            wanted_properties = provisioner.properties(definition, ctx)
+        except ResolveError:  # refers to a resource the change set adds: known only then
+            replaced = CONDITIONAL
+        else:
+            if wanted_properties == current.properties and kind == current.resource_type:
+                continue
+            replaced = replacement(kind, region, current.properties, wanted_properties)
+        if kind != current.resource_type:
+            replaced = TRUE
+        changes.append(
+            ResourceChange("Modify", lid, current.resource_type, current.physical_id, replaced)
+        )
     changes += [
         ResourceChange("Remove", lid, r.resource_type, r.physical_id)
         for lid, r in stack.resources.items()
