@@ -136,7 +136,10 @@ def environment_lock(
     Actions run, or its own). Its record lives in the artifact bucket, made first if need be."""
     clients = connection.clients
     ensure_artifact_bucket(
-        clients.s3, artifact_bucket(manifest, connection.env, clients), clients.region
+        clients.s3,
+        artifact_bucket(manifest, connection.env, clients),
+        clients.region,
+        clients.account,
     )
     return EnvironmentLock(
         lock_store(manifest, connection),
@@ -150,12 +153,13 @@ def environment_lock(
 def lock_store(manifest: Manifest, connection: Connection) -> S3LockStore:
     """The environment's lock record; reading it never creates the bucket."""
     bucket = artifact_bucket(manifest, connection.env, connection.clients)
-    return S3LockStore(connection.clients.s3, bucket, connection.env.name)
+    clients = connection.clients
+    return S3LockStore(clients.s3, bucket, connection.env.name, clients.account)
 
 
 def artifact_store(manifest: Manifest, env: Environment, clients: AwsClients) -> EnsuredBucketStore:
     bucket = artifact_bucket(manifest, env, clients)
-    return EnsuredBucketStore(S3ArtifactStore(clients.s3, bucket), clients)
+    return EnsuredBucketStore(S3ArtifactStore(clients.s3, bucket, clients.account), clients)
 
 
 def packaged_templates(manifest: Manifest, store: EnsuredBucketStore) -> Templates:
@@ -185,7 +189,8 @@ class EnsuredBucketStore:
     def _ensure(self) -> None:
         with self._lock:
             if not self._ready:
-                ensure_artifact_bucket(self._clients.s3, self.bucket, self._clients.region)
+                clients = self._clients
+                ensure_artifact_bucket(clients.s3, self.bucket, clients.region, clients.account)
                 self._ready = True
 
     def exists(self, key: str) -> bool:

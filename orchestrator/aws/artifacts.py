@@ -2,6 +2,11 @@
 
 `S3ArtifactStore` implements `orchestrator.packaging.ArtifactStore`, the way aws-sam-cli's
 `S3Uploader` does: a key that exists is never uploaded again (the key is the zip's sha256).
+
+Every call names the account that must own the bucket (`ExpectedBucketOwner`, the account the
+credentials belong to): bucket names are global, and a bucket of that name in another account
+is refused by S3 with 403 AccessDenied instead of receiving the code that CloudFormation deploys
+(https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html).
 """
 
 from __future__ import annotations
@@ -26,15 +31,17 @@ _ALREADY_MINE = "BucketAlreadyOwnedByYou"
 
 
 class S3ArtifactStore:
-    """Zips in one bucket; `s3_client` is a boto3 S3 client, shared across threads."""
+    """Zips in one bucket, owned by account `owner`; `s3_client` is a boto3 S3 client, shared
+    across threads."""
 
-    def __init__(self, s3_client: Any, bucket: str) -> None:
+    def __init__(self, s3_client: Any, bucket: str, owner: str) -> None:
         self.s3 = s3_client
         self.bucket = bucket
+        self._owner = owned_by(owner)
 
     def exists(self, key: str) -> bool:
         try:
-            self.s3.head_object(Bucket=self.bucket, Key=key)
+            self.s3.head_object(Bucket=self.bucket, Key=key, **self._owner)
         except ClientError as error:
             # A HEAD response has no body, so the code is the bare HTTP status ("404"), not
             # "NoSuchKey". Without s3:ListBucket a missing key answers 403 instead: that is
@@ -59,24 +66,29 @@ class S3ArtifactStore:
     def upload(self, source: Path | bytes, key: str) -> None:
         try:
             if isinstance(source, bytes):
-                self.s3.put_object(Bucket=self.bucket, Key=key, Body=source)
+                self.s3.put_object(Bucket=self.bucket, Key=key, Body=source, **self._owner)
             else:
                 # upload_file switches to a multipart upload for large zips.
-                self.s3.upload_file(str(source), self.bucket, key)
+                self.s3.upload_file(str(source), self.bucket, key, ExtraArgs=self._owner)
         except (ClientError, BotoCoreError, S3UploadFailedError) as error:
             raise OrchestratorError(
                 f"uploading s3://{self.bucket}/{key} failed: {one_line_reason(error)}"
             ) from error
 
 
-def ensure_artifact_bucket(s3_client: Any, bucket: str, region: str) -> bool:
-    """Create the artifact bucket unless it exists; True when it was created.
+def owned_by(account: str) -> dict[str, str]:
+    """The argument of every S3 call on a bucket that `account` must own."""
+    return {"ExpectedBucketOwner": account}
+
+
+def ensure_artifact_bucket(s3_client: Any, bucket: str, region: str, owner: str) -> bool:
+    """Create the artifact bucket unless it exists in account `owner`; True when it was created.
 
     A new bucket is unversioned (versioning is never turned on: content-hash keys are never
     overwritten, so old versions would only cost storage) and blocks all public access.
     """
     try:
-        s3_client.head_bucket(Bucket=bucket)
+        s3_client.head_bucket(Bucket=bucket, **owned_by(owner))
         return False
     except ClientError as error:
         if not is_not_found(error):
@@ -85,14 +97,14 @@ def ensure_artifact_bucket(s3_client: Any, bucket: str, region: str) -> bool:
                 f"artifact bucket {bucket} cannot be used: {one_line_reason(error)} (it may "
                 "belong to another account; bucket names are global)"
             ) from error
-    _create_bucket(s3_client, bucket, region)
+    _create_bucket(s3_client, bucket, region, owner)
     s3_client.put_public_access_block(
-        Bucket=bucket, PublicAccessBlockConfiguration=BLOCK_ALL_PUBLIC_ACCESS
+        Bucket=bucket, PublicAccessBlockConfiguration=BLOCK_ALL_PUBLIC_ACCESS, **owned_by(owner)
     )
     return True
 
 
-def _create_bucket(s3_client: Any, bucket: str, region: str) -> None:
+def _create_bucket(s3_client: Any, bucket: str, region: str, owner: str) -> None:
     arguments: dict[str, Any] = {"Bucket": bucket}
     # AWS quirk: us-east-1 is the default location and rejects an explicit LocationConstraint
     # naming itself (InvalidLocationConstraint); every other region requires one.
@@ -108,5 +120,5 @@ def _create_bucket(s3_client: Any, bucket: str, region: str) -> None:
             ) from error
     # A new bucket can take a moment to be visible to every S3 endpoint.
     s3_client.get_waiter("bucket_exists").wait(
-        Bucket=bucket, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+        Bucket=bucket, WaiterConfig={"Delay": 1, "MaxAttempts": 30}, **owned_by(owner)
     )

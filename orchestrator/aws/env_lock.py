@@ -7,7 +7,8 @@ only when the object's ETag is that one; otherwise 412 Precondition Failed. A co
 request during the upload answers 409 ConditionalRequestConflict, after which AWS says to fetch
 the ETag again and retry. DeleteObject takes `If-Match: ETAG` the same way (conditional deletes,
 https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html). Each of these
-answers means another writer won: `LockConflict`, and the policy reads and decides again.
+answers means another writer won: `LockConflict`, and the policy reads and decides again. Every
+call names the bucket's expected owner, as the artifact store's do (`artifacts.owned_by`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from orchestrator.aws.artifacts import owned_by
 from orchestrator.aws.errors import error_code, is_lost_condition, one_line_reason
 from orchestrator.engine.ports import LockConflict, StoredLock
 from orchestrator.errors import OrchestratorError
@@ -34,9 +36,10 @@ def lock_key(environment: str) -> str:
 class S3LockStore:
     """Implements `orchestrator.engine.ports.LockStore` on one S3 object."""
 
-    def __init__(self, s3_client: Any, bucket: str, environment: str) -> None:
+    def __init__(self, s3_client: Any, bucket: str, environment: str, owner: str) -> None:
         self.s3 = s3_client
         self.bucket = bucket
+        self._owner = owned_by(owner)
         self.key = lock_key(environment)
         self.location = f"s3://{bucket}/{self.key}"
         self._skew = timedelta(0)
@@ -48,7 +51,7 @@ class S3LockStore:
 
     def read(self) -> StoredLock | None:
         try:
-            response = self.s3.get_object(Bucket=self.bucket, Key=self.key)
+            response = self.s3.get_object(Bucket=self.bucket, Key=self.key, **self._owner)
             text = response["Body"].read().decode("utf-8")
         except ClientError as error:
             self._observe(error.response)
@@ -67,7 +70,14 @@ class S3LockStore:
         self._write("renew", text, IfMatch=etag)
 
     def delete(self, etag: str) -> None:
-        self._call("release", self.s3.delete_object, Bucket=self.bucket, Key=self.key, IfMatch=etag)
+        self._call(
+            "release",
+            self.s3.delete_object,
+            Bucket=self.bucket,
+            Key=self.key,
+            IfMatch=etag,
+            **self._owner,
+        )
 
     def _write(self, verb: str, text: str, **condition: str) -> None:
         self._call(
@@ -78,6 +88,7 @@ class S3LockStore:
             Body=text.encode("utf-8"),
             ContentType="application/json",
             **condition,
+            **self._owner,
         )
 
     def _call(self, verb: str, action: Any, **arguments: Any) -> None:

@@ -2,10 +2,11 @@
 
 CloudFormation imports a resource as it finds it: the template's properties are not applied, and
 a later update that does not change them applies nothing either (the stack believes the resource
-already matches). A table adopted without deletion protection or TTL would stay so for good, while
-`plan` and `deploy` say "unchanged". After an import firefly compares the properties that guard
-the data with the live table and sets the template's value where they differ. Values written with
-an intrinsic function are left to CloudFormation: only literal values are compared.
+already matches). A table adopted without deletion protection, TTL or point-in-time recovery would
+stay so for good, while `plan` and `deploy` say "unchanged". After an import firefly compares the
+properties that guard the data with the live table and sets the template's value where they
+differ. Values written with an intrinsic function are left to CloudFormation: only literal values
+are compared.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def reassert_table(dynamodb: Any, table: str, properties: Mapping[str, Any]) -> 
     """Correct the live table where it differs from `properties`; one line per correction."""
     live = call(lambda: dynamodb.describe_table(TableName=table))["Table"]
     corrections = []
-    for correct in (_deletion_protection, _time_to_live, _stream, _tags):
+    for correct in (_deletion_protection, _time_to_live, _point_in_time_recovery, _stream, _tags):
         corrections += correct(dynamodb, table, live, properties)
     return corrections
 
@@ -57,6 +58,27 @@ def _time_to_live(
         lambda: dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification=specification)
     )
     return [f"TimeToLiveSpecification disabled -> enabled on {want['AttributeName']}"]
+
+
+def _point_in_time_recovery(
+    dynamodb: Any, table: str, live: dict[str, Any], properties: Mapping[str, Any]
+) -> list[str]:
+    """Only ever turned on: a table found with PITR keeps its restore window."""
+    want = properties.get("PointInTimeRecoverySpecification")
+    if not _literal(want) or want.get("PointInTimeRecoveryEnabled") is not True:
+        return []
+    described = call(lambda: dynamodb.describe_continuous_backups(TableName=table))
+    backups = described.get("ContinuousBackupsDescription") or {}
+    recovery = backups.get("PointInTimeRecoveryDescription") or {}
+    if recovery.get("PointInTimeRecoveryStatus") == "ENABLED":
+        return []
+    specification = {"PointInTimeRecoveryEnabled": True}
+    call(
+        lambda: dynamodb.update_continuous_backups(
+            TableName=table, PointInTimeRecoverySpecification=specification
+        )
+    )
+    return ["PointInTimeRecoverySpecification disabled -> enabled"]
 
 
 def _stream(

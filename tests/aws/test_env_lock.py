@@ -20,6 +20,7 @@ from orchestrator.engine.ports import LockConflict, LockStore
 from orchestrator.errors import EnvironmentLocked, OrchestratorError
 
 BUCKET = "firefly-artifacts-locks"
+ACCOUNT = "123456789012"  # moto's default account, which owns every bucket it makes
 REGION = "us-east-1"
 
 
@@ -38,18 +39,18 @@ def s3() -> Iterator[Any]:
 
 
 def test_the_store_implements_the_engines_port(s3: Any) -> None:
-    store: LockStore = S3LockStore(s3, BUCKET, "dev")
+    store: LockStore = S3LockStore(s3, BUCKET, "dev", ACCOUNT)
 
     assert store.location == f"s3://{BUCKET}/firefly/locks/dev.json"
 
 
 def test_no_bucket_and_no_record_both_read_as_unlocked(s3: Any) -> None:
-    assert S3LockStore(s3, BUCKET, "dev").read() is None
-    assert S3LockStore(s3, "firefly-artifacts-never-made", "dev").read() is None
+    assert S3LockStore(s3, BUCKET, "dev", ACCOUNT).read() is None
+    assert S3LockStore(s3, "firefly-artifacts-never-made", "dev", ACCOUNT).read() is None
 
 
 def test_create_replace_delete_each_need_the_version_they_saw(s3: Any) -> None:
-    each_write_needs_the_version_it_saw(S3LockStore(s3, BUCKET, "dev"))
+    each_write_needs_the_version_it_saw(S3LockStore(s3, BUCKET, "dev", ACCOUNT))
 
 
 def each_write_needs_the_version_it_saw(store: S3LockStore) -> None:
@@ -75,7 +76,7 @@ def each_write_needs_the_version_it_saw(store: S3LockStore) -> None:
 def lock(s3: Any, holder: str) -> EnvironmentLock:
     run = RunIdentity(f"run-of-{holder}", Scope.PROCESS, holder)
     process = Process(f"{holder}:1:0", f"{holder}-host", 1, "firefly deploy --env dev")
-    return EnvironmentLock(S3LockStore(s3, BUCKET, "dev"), "dev", run, process)
+    return EnvironmentLock(S3LockStore(s3, BUCKET, "dev", ACCOUNT), "dev", run, process)
 
 
 def just_before(s3: Any, operation: str, action: Callable[[], None]) -> None:
@@ -116,7 +117,7 @@ def test_of_two_taking_over_an_expired_lock_one_wins(s3: Any) -> None:
 
 
 def test_a_refusal_is_one_line_naming_the_record_and_the_permissions(s3: Any) -> None:
-    store = S3LockStore(s3, BUCKET, "dev")
+    store = S3LockStore(s3, BUCKET, "dev", ACCOUNT)
 
     with Stubber(s3) as stub:
         stub.add_client_error("get_object", "AccessDenied", "Access Denied", 403)
@@ -137,7 +138,7 @@ def test_lock_times_follow_the_clock_of_s3_not_of_this_machine(s3: Any) -> None:
         parsed["ResponseMetadata"]["HTTPHeaders"]["date"] = format_datetime(ahead, usegmt=True)
 
     s3.meta.events.register("after-call.s3.GetObject", server_date)
-    store = S3LockStore(s3, BUCKET, "dev")
+    store = S3LockStore(s3, BUCKET, "dev", ACCOUNT)
     store.read()
 
     assert abs(store.now() - ahead) < timedelta(minutes=1)

@@ -15,6 +15,7 @@ TEMPLATE = {
     "TableName": "keys",
     "DeletionProtectionEnabled": True,
     "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+    "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
     "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
     "Tags": [{"Key": "team", "Value": "firmware"}, {"Key": "stage", "Value": {"Ref": "Env"}}],
 }
@@ -44,15 +45,18 @@ def test_a_table_found_bare_gets_the_template_s_guards(dynamodb: Any) -> None:
     table = dynamodb.describe_table(TableName="keys")["Table"]
     ttl = dynamodb.describe_time_to_live(TableName="keys")["TimeToLiveDescription"]
     tags = dynamodb.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"]
+    backups = dynamodb.describe_continuous_backups(TableName="keys")["ContinuousBackupsDescription"]
     assert corrections == [
         "DeletionProtectionEnabled false -> true",
         "TimeToLiveSpecification disabled -> enabled on expires_at",
+        "PointInTimeRecoverySpecification disabled -> enabled",
         "StreamSpecification disabled -> NEW_IMAGE",
         "Tags set: team",
     ]
     assert table["DeletionProtectionEnabled"] is True
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
     assert tags == [{"Key": "team", "Value": "firmware"}]  # the computed tag is CloudFormation's
     assert reassert_table(dynamodb, "keys", TEMPLATE) == []  # nothing left to correct
 

@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from orchestrator.aws.env_lock import S3LockStore
+from orchestrator.aws.session import SANDBOX_ACCOUNT
 from orchestrator.engine.lock import EnvironmentLock, Process
 from orchestrator.engine.lock_record import RunIdentity, Scope
 from orchestrator.sandbox.lifecycle import SandboxInfo
@@ -35,7 +36,7 @@ def store(sandbox_engine: SandboxInfo) -> Iterator[S3LockStore]:
     )
     s3 = session.client("s3", endpoint_url=sandbox_engine.endpoint)
     s3.create_bucket(Bucket=BUCKET)
-    lock_store = S3LockStore(s3, BUCKET, "local")
+    lock_store = S3LockStore(s3, BUCKET, "local", SANDBOX_ACCOUNT)
     yield lock_store
     s3.delete_object(Bucket=BUCKET, Key=lock_store.key)
 

@@ -3,10 +3,11 @@ CloudFormation, and an OpenAPI Body with a JWT authorizer, visible through their
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.sandbox.cfn_support import create, outputs, unique
+from tests.sandbox.cfn_support import create, outputs, settle, unique
 
 Aws = Callable[[str], Any]
 JWT = {"Audience": ["client"], "Issuer": "https://issuer.example.com"}
@@ -121,3 +122,35 @@ def test_openapi_body_makes_jwt_routes(aws: Aws) -> None:
     assert (route["RouteKey"], route["AuthorizationType"]) == ("GET /hello", "JWT")
     assert jwt["JwtConfiguration"] == JWT
     assert v2.get_api(ApiId=api_id)["Name"] == name
+
+
+def _api_with_stage(stage: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Resources": {
+            "Api": {
+                "Type": "AWS::ApiGatewayV2::Api",
+                "Properties": {"Name": "staged", "ProtocolType": "HTTP"},
+            },
+            "Stage": {
+                "Type": "AWS::ApiGatewayV2::Stage",
+                "Properties": {"ApiId": {"Ref": "Api"}, "StageName": "$default", **stage},
+            },
+        },
+        "Outputs": {"Api": {"Value": {"Ref": "Api"}}},
+    }
+
+
+def test_a_stage_s_settings_change_in_place(aws: Aws) -> None:
+    cfn, v2, name = aws("cloudformation"), aws("apigatewayv2"), unique("stage")
+    api = outputs(create(cfn, name, _api_with_stage({"AutoDeploy": True})))["Api"]
+    throttled = {"ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50}
+    cfn.update_stack(
+        StackName=name,
+        TemplateBody=json.dumps(_api_with_stage({"DefaultRouteSettings": throttled})),
+    )
+    status = settle(cfn, name)["StackStatus"]
+    stages = v2.get_stages(ApiId=api)["Items"]
+
+    assert status == "UPDATE_COMPLETE"
+    assert [s["StageName"] for s in stages] == ["$default"]
+    assert stages[0]["DefaultRouteSettings"]["ThrottlingRateLimit"] == 50

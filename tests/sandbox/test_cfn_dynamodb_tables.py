@@ -80,3 +80,23 @@ def test_tags_follow_the_template_on_create_and_update(aws: Aws) -> None:
 
     assert update(("cost", "dev")) == "UPDATE_COMPLETE"
     assert tags() == {"cost": "dev"}
+
+
+def _recovery(ddb: Any, name: str) -> str:
+    backups = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    return str(backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"])
+
+
+def test_point_in_time_recovery_follows_the_template(aws: Aws) -> None:
+    cfn, ddb, name = aws("cloudformation"), aws("dynamodb"), unique("pitr")
+    create(cfn, name, table(name))
+    before = _recovery(ddb, name)
+    pitr = {"PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}}
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(table(name, **pitr)))
+    updated = settle(cfn, name)["StackStatus"]
+    after = _recovery(ddb, name)
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(table(name)))
+    settle(cfn, name)
+
+    assert (before, updated, after) == ("DISABLED", "UPDATE_COMPLETE", "ENABLED")
+    assert _recovery(ddb, name) == "DISABLED"

@@ -177,6 +177,7 @@ def test_the_qr_uploads_stack_notifies_its_function(
             Parameters=[
                 {"ParameterKey": "BucketName", "ParameterValue": name},
                 {"ParameterKey": "UploadEventFunctionArn", "ParameterValue": arn},
+                {"ParameterKey": "AllowedOrigins", "ParameterValue": "https://app.example.com"},
             ],
         )
         status = settle(cfn, name)["StackStatus"]

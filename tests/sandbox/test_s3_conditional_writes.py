@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from orchestrator.aws.env_lock import S3LockStore
+from orchestrator.aws.session import SANDBOX_ACCOUNT
 from tests.aws.test_env_lock import each_write_needs_the_version_it_saw
 
 
@@ -17,4 +18,6 @@ def test_the_sandbox_honours_conditional_writes(aws: Callable[[str], Any]) -> No
     s3 = aws("s3")
     s3.create_bucket(Bucket="firefly-conditional-writes")
 
-    each_write_needs_the_version_it_saw(S3LockStore(s3, "firefly-conditional-writes", "dev"))
+    each_write_needs_the_version_it_saw(
+        S3LockStore(s3, "firefly-conditional-writes", "dev", SANDBOX_ACCOUNT)
+    )

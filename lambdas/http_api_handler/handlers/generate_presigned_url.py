@@ -1,4 +1,12 @@
-"""GET /upload-url?sessionId=…: a presigned S3 PUT URL for the session's image."""
+"""GET /upload-url?sessionId=…: a presigned S3 PUT URL for the session's image.
+
+The size limit of an upload: seed 004 specifies a PUT URL, and a presigned PUT cannot bound the
+body's size the way a presigned POST's `content-length-range` condition does (a signed
+Content-Length would fix one exact size, which the phone does not know when it asks). An upload
+is therefore bounded by what the URL allows: one key, for 5 minutes, at most S3's 5 GB for a
+single PUT (https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html), and the
+bucket expires session-uploads/ after 7 days (stacks/s3-qr-uploads).
+"""
 
 import time
 from typing import Any

@@ -14,6 +14,7 @@ from orchestrator.aws.integration.api import ApiRequest, ApiResponse
 from orchestrator.aws.integration.support import (
     CheckContext,
     CheckFailure,
+    delete_every_version,
     describe,
     expect,
     expect_status,
@@ -63,7 +64,7 @@ def _seed(ctx: CheckContext, label: str, status: str, *, binary: bool = False) -
             ) from error
         ctx.defer(
             "delete the private binary",
-            lambda: s3.delete_object(Bucket=firmware.private_bucket, Key=firmware.zip_name),
+            lambda: delete_every_version(s3, firmware.private_bucket, firmware.zip_name),
         )
     dynamodb.put_item(
         TableName=firmware.table,
@@ -78,7 +79,7 @@ def _seed(ctx: CheckContext, label: str, status: str, *, binary: bool = False) -
     for key in (firmware.zip_name, REVOKED_PREFIX + firmware.zip_name):
         ctx.defer(
             "delete a public object",
-            functools.partial(s3.delete_object, Bucket=firmware.public_bucket, Key=key),
+            functools.partial(delete_every_version, s3, firmware.public_bucket, key),
         )
     return firmware
 

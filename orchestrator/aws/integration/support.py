@@ -85,3 +85,12 @@ def json_object(value: Any, what: str) -> dict[str, Any]:
     expect(isinstance(value, dict), f"{what}: expected a JSON object, got {value!r:.200}")
     result: dict[str, Any] = value
     return result
+
+
+def delete_every_version(s3: Any, bucket: str, key: str) -> None:
+    """Delete `key` for good: in a versioned bucket a plain delete only adds a delete marker,
+    and the versions it hides would keep the bucket from being deleted."""
+    listed = s3.list_object_versions(Bucket=bucket, Prefix=key)
+    for entry in listed.get("Versions", []) + listed.get("DeleteMarkers", []):
+        if entry["Key"] == key:
+            s3.delete_object(Bucket=bucket, Key=key, VersionId=entry["VersionId"])

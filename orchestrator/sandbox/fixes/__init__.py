@@ -33,6 +33,7 @@ from orchestrator.sandbox.fixes import (
     dynamodb_stream_mappings_deliver,
     lambda_invoke_runs_handler,
     s3_bucket_policy_conditions,
+    s3_expected_bucket_owner,
     s3_notifications_invoke_lambda_async,
     stepfunctions_executions_run,
 )
@@ -50,6 +51,7 @@ FIXES: tuple[ModuleType, ...] = (
     lambda_invoke_runs_handler,
     dynamodb_stream_mappings_deliver,
     s3_bucket_policy_conditions,
+    s3_expected_bucket_owner,
     s3_notifications_invoke_lambda_async,
     stepfunctions_executions_run,
     apigatewayv2_get_authorizers,

@@ -191,6 +191,17 @@ class StageHandler(PartHandler):
         stage = backend(target).create_stage(properties["ApiId"], config)
         return stage, str(stage.name)
 
+    def update(
+        self, target: Target, resource: Resource, properties: dict[str, Any]
+    ) -> tuple[Any, str]:
+        """Only a new `ApiId` or `StageName` replaces a stage; its settings change in place
+        (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-stage.html).
+        A replacement under the same name would delete the stage it had just made."""
+        identity = ("ApiId", "StageName")
+        if any(properties.get(key) != resource.properties.get(key) for key in identity):
+            return self._replace(target, resource, properties)
+        return self.create(target, properties)  # the stage of that name is overwritten
+
     def remove(self, api: Any, part_id: str) -> None:
         api.delete_stage(part_id)
 

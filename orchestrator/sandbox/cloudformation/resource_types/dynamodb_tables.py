@@ -1,4 +1,5 @@
-"""CloudFormation-made DynamoDB tables: `TimeToLiveSpecification` applied, the key schema required,
+"""CloudFormation-made DynamoDB tables: `TimeToLiveSpecification` and
+`PointInTimeRecoverySpecification` applied, the key schema required,
 changes applied in place (moto has no update for tables), Tags kept to the template on update,
 and tables adoptable by IMPORT."""
 
@@ -23,6 +24,7 @@ class TableHandler(Handler):
     def create(self, target: Target, properties: dict[str, Any]) -> tuple[Any, str]:
         table, physical_id = super().create(target, properties)
         self._time_to_live(target, physical_id, properties)
+        _point_in_time_recovery(target, physical_id, properties, {})
         return table, physical_id
 
     def _time_to_live(self, target: Target, name: str, properties: dict[str, Any]) -> None:
@@ -56,6 +58,7 @@ class TableHandler(Handler):
             warm_throughput=None,
         )
         self._time_to_live(target, resource.physical_id, properties)
+        _point_in_time_recovery(target, resource.physical_id, properties, resource.properties)
         _retag(target, table.table_arn, resource.properties, properties)
         return table, resource.physical_id
 
@@ -63,6 +66,18 @@ class TableHandler(Handler):
         name = identifier.get("TableName")
         table = _backend(target).tables.get(name)
         return None if table is None else (table, str(name))
+
+
+def _point_in_time_recovery(
+    target: Target, name: str, after: dict[str, Any], before: dict[str, Any]
+) -> None:
+    """PITR as the template says, and off (the property's default) once the template drops it;
+    moto's create and update ignore the property."""
+    spec = after.get("PointInTimeRecoverySpecification")
+    if spec is None and before.get("PointInTimeRecoverySpecification") is None:
+        return
+    enabled = str((spec or {}).get("PointInTimeRecoveryEnabled")).lower() == "true"
+    _backend(target).update_continuous_backups(name, {"PointInTimeRecoveryEnabled": enabled})
 
 
 def _retag(target: Target, arn: str, before: dict[str, Any], after: dict[str, Any]) -> None:
