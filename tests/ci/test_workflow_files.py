@@ -239,3 +239,22 @@ def test_every_firefly_command_line_is_one_the_cli_accepts(
         # --help after the options: the parser checks every option, then nothing runs.
         result = firefly(*argv, "--help")
         assert result.code == 0, f"firefly {shlex.join(argv)}: {result.err}"
+
+
+def test_the_setup_page_gives_both_policies_and_branch_rules_for_every_environment(
+    repo_manifest: Manifest,
+) -> None:
+    page = (REPO / "docs" / "github-actions.md").read_text(encoding="utf-8")
+    lock_header = (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines()[1]
+
+    for name, env in repo_manifest.environments.items():
+        if not env.sandbox:
+            assert re.search(rf"^\| `{name}` \| `main`", page, re.MULTILINE), name
+            assert env.cloudformation_role  # the repository's manifest uses a service role
+    assert '"iam:PassedToService": "cloudformation.amazonaws.com"' in page
+    assert '"Principal": {"Service": "cloudformation.amazonaws.com"}' in page
+    assert "stack/firefly-*/*" in page
+    assert "cloudformation_role:" in page
+    # The regeneration command as the lock's header names it (split over two lines here).
+    command = lock_header.removeprefix("#    ").split(" -o ")[0]
+    assert command in " ".join(page.replace("\\\n", " ").split())
