@@ -77,7 +77,9 @@ def open_environment(
     endpoint = sandbox_endpoint(notice) if env.sandbox else None
     clients = connect(env.region, expected_account=env.account, profile=profile, endpoint=endpoint)
     store = artifact_store(manifest, env, clients)
-    stacks = CloudFormationStacks(clients.cloudformation, large_templates=store)
+    stacks = CloudFormationStacks(
+        clients.cloudformation, large_templates=store, service_role=env.cloudformation_role
+    )
     templates = packaged_templates(manifest, store)
     return Connection(env, clients, stacks, templates)
 

@@ -51,8 +51,17 @@ class CloudFormationStacks:
         first_interval: float = 0.2,
         max_interval: float = 5.0,
         large_templates: TemplateStore | None = None,
+        service_role: str | None = None,
     ) -> None:
+        """`service_role`: the environment's `cloudformation_role`, sent as RoleARN on every
+        change set and delete. CloudFormation then "uses the role's credentials to make calls
+        on your behalf", and keeps using it for the stack's later operations (CreateChangeSet
+        and DeleteStack, RoleARN: docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/
+        API_CreateChangeSet.html, API_DeleteStack.html). Sending it on each call, rather than
+        relying on the role a stack remembers, makes a stack first deployed without one move
+        under it, and a delete never fall back to the caller's own rights."""
         self._client = client
+        self._role: dict[str, str] = {"RoleARN": service_role} if service_role else {}
         self._large_templates = large_templates
         # One sweep for the run's status sweep and the poller: both learn what a sweep costs.
         self.sweep = StatusSweep(client)
@@ -75,6 +84,7 @@ class CloudFormationStacks:
             ],
             "Tags": [{"Key": k, "Value": v} for k, v in request.tags.items()],
             "Capabilities": list(request.capabilities),
+            **self._role,
         }
         if request.resources_to_import:
             arguments["ResourcesToImport"] = list(request.resources_to_import)
@@ -153,7 +163,7 @@ class CloudFormationStacks:
         return self.poller.wait(stack, on_event)
 
     def delete_stack(self, stack: str) -> None:
-        call(self._client.delete_stack, service=SERVICE, StackName=stack)
+        call(self._client.delete_stack, service=SERVICE, StackName=stack, **self._role)
 
     def first_failure(self, stack: str) -> FailedResource | None:
         """The earliest failed resource since the latest user-initiated operation."""

@@ -11,10 +11,13 @@ import shlex
 from collections.abc import Sequence
 
 from orchestrator.ci.steps import (
+    CONFIRM_JOB_MINUTES,
     ENVIRONMENT,
+    ENVIRONMENT_INPUT,
     REPORT,
     RUNNER,
-    Passing,
+    UNLOCK_JOB_MINUTES,
+    WORKFLOW_JOB_MINUTES,
     environment_input,
     manifest_option,
     passing,
@@ -79,7 +82,6 @@ def job_ids(workflows: Sequence[str], reserved: tuple[str, ...] = ()) -> dict[st
 
 def deploy_graph_workflow(manifest: Manifest, graph: WorkflowGraph) -> str:
     ids = job_ids(graph.nodes, reserved=(UNLOCK_JOB,))
-    env_passing = passing(manifest)
     jobs: dict[str, Node] = {}
     for workflow in graph.nodes:
         command = shell_line(
@@ -92,7 +94,7 @@ def deploy_graph_workflow(manifest: Manifest, graph: WorkflowGraph) -> str:
             ]
         )
         needs = [ids[before] for before in graph.prerequisites(workflow)]
-        jobs[ids[workflow]] = _job(manifest, env_passing, "deploy", workflow, needs, command)
+        jobs[ids[workflow]] = _job(manifest, "deploy", workflow, needs, command)
     jobs[UNLOCK_JOB] = unlock_job(manifest, "deploy", list(jobs), "always()")
     inputs: dict[str, Node] = {
         "environment": environment_input(manifest, "The environment to deploy to")
@@ -102,7 +104,6 @@ def deploy_graph_workflow(manifest: Manifest, graph: WorkflowGraph) -> str:
 
 def delete_graph_workflow(manifest: Manifest, graph: WorkflowGraph) -> str:
     ids = job_ids(graph.nodes, reserved=(CONFIRM_JOB, UNLOCK_JOB))
-    env_passing = passing(manifest)
     jobs: dict[str, Node] = {CONFIRM_JOB: confirm_job()}
     for workflow in graph.nodes:
         # The confirm job has proved that inputs.confirm equals the environment: passing the
@@ -119,7 +120,7 @@ def delete_graph_workflow(manifest: Manifest, graph: WorkflowGraph) -> str:
             ]
         )
         needs = [ids[before] for before in graph.prerequisites(workflow)] or [CONFIRM_JOB]
-        jobs[ids[workflow]] = _job(manifest, env_passing, "delete", workflow, needs, command)
+        jobs[ids[workflow]] = _job(manifest, "delete", workflow, needs, command)
     # Not after a wrong confirmation: nothing ran, and that must ask for no approval.
     condition = f"always() && needs.{CONFIRM_JOB}.result == 'success'"
     jobs[UNLOCK_JOB] = unlock_job(manifest, "delete", list(jobs), condition)
@@ -143,6 +144,7 @@ def confirm_job() -> dict[str, Node]:
     return {
         "name": "confirm deletion",
         "runs-on": RUNNER,
+        "timeout-minutes": CONFIRM_JOB_MINUTES,
         "permissions": {},
         "steps": [
             {
@@ -171,40 +173,43 @@ def unlock_job(
         "needs": needs,
         "if": f"${{{{ {condition} }}}}",
         "runs-on": RUNNER,
-        "environment": ENVIRONMENT,
+        "timeout-minutes": UNLOCK_JOB_MINUTES,
+        "environment": ENVIRONMENT_INPUT,
         "steps": [
             *setup_steps(manifest, f"firefly-{action}"),
-            {"name": "firefly unlock --own-run", "run": command},
+            {
+                "name": "firefly unlock --own-run",
+                "env": {"ENVIRONMENT": ENVIRONMENT_INPUT},
+                "run": command + "\n",
+            },
         ],
     }
 
 
 def _job(
-    manifest: Manifest,
-    env_passing: Passing,
-    action: str,
-    workflow: str,
-    needs: list[str],
-    command: str,
+    manifest: Manifest, action: str, workflow: str, needs: list[str], command: str
 ) -> dict[str, Node]:
     job: dict[str, Node] = {"name": workflow}
     if needs:
         job["needs"] = list(needs)
-    run_step: dict[str, Node] = {"name": f"firefly {action} --only {workflow}"}
-    # Every job gets every name: firefly may check the whole environment's sources, and the
-    # environment's secrets are readable by any job that names the environment anyway.
-    if env_passing.vars or env_passing.secrets:
-        run_step["env"] = env_passing.env()
-    run_step["run"] = env_passing.unset_empty() + command + "\n"
+    # Only the vars and secrets this one workflow's parameters read: a job that deploys the
+    # Cognito stack never holds the firmware buckets' names.
+    env_passing = passing(manifest, (workflow,))
+    run_step: dict[str, Node] = {
+        "name": f"firefly {action} --only {workflow}",
+        "env": {"ENVIRONMENT": ENVIRONMENT_INPUT, **env_passing.env()},
+        "run": env_passing.unset_empty() + command + "\n",
+    }
     job.update(
         {
             "runs-on": RUNNER,
+            "timeout-minutes": WORKFLOW_JOB_MINUTES,
             # GitHub's environment: its protection rules apply and its secrets become readable.
-            "environment": ENVIRONMENT,
+            "environment": ENVIRONMENT_INPUT,
             "steps": [
                 *setup_steps(manifest, f"firefly-{action}"),
                 run_step,
-                upload_step(f"firefly-{action}-{ENVIRONMENT}-{workflow}"),
+                upload_step(f"firefly-{action}-{ENVIRONMENT_INPUT}-{workflow}"),
             ],
         }
     )
@@ -216,7 +221,7 @@ def _document(
 ) -> str:
     document: dict[str, Node] = {
         "name": f"{action}-graph",
-        "run-name": f"{action} {ENVIRONMENT} (one job per workflow)",
+        "run-name": f"{action} {ENVIRONMENT_INPUT} (one job per workflow)",
         "on": {"workflow_dispatch": {"inputs": inputs}},
         "permissions": {"contents": "read", "id-token": "write"},
         # Shared with deploy.yml and delete.yml: one run at a time changes an environment.

@@ -7,23 +7,34 @@ tests hold both to these constants and to the manifest.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from orchestrator.ci.actions import AWS_CREDENTIALS, CHECKOUT, SETUP_PYTHON, UPLOAD_ARTIFACT
 from orchestrator.ci.yaml_text import Node
 from orchestrator.errors import UsageError
 from orchestrator.manifest.models import Manifest, SecretRef, VarRef
 
-# Major versions, the same in every workflow file of the repository (a test checks).
-CHECKOUT = "actions/checkout@v4"
-SETUP_PYTHON = "actions/setup-python@v5"
-AWS_CREDENTIALS = "aws-actions/configure-aws-credentials@v4"
-UPLOAD_ARTIFACT = "actions/upload-artifact@v4"
 PYTHON_VERSION = "3.11"
 RUNNER = "ubuntu-latest"
 DEFAULT_MANIFEST = "workflows.yaml"
 REPORT = "firefly-report.json"
-ENVIRONMENT = "${{ inputs.environment }}"
+LOCK_FILE = "requirements.lock"
+# The exact, hashed dependencies first; then firefly alone, built by the setuptools just
+# installed from the lock, so no unhashed package runs in a job that can assume the deploy role.
+INSTALL = (
+    f"pip install --require-hashes -r {LOCK_FILE}\npip install --no-deps --no-build-isolation .\n"
+)
+# The chosen environment reaches a shell only through a variable: an expression inside `run:`
+# is pasted into the script before the shell parses it (GitHub's script-injection advice).
+ENVIRONMENT_INPUT = "${{ inputs.environment }}"
+ENVIRONMENT = "$ENVIRONMENT"
 DEPLOY_ROLE = "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+# Upper bounds, never reached by a healthy run; GitHub's default is 6 hours of a runner that
+# holds the environment's lock and the deploy role's credentials.
+WORKFLOW_JOB_MINUTES = 60
+UNLOCK_JOB_MINUTES = 15
+CONFIRM_JOB_MINUTES = 5
 
 
 @dataclass(frozen=True)
@@ -69,11 +80,14 @@ def shell_line(units: list[str], width: int = 88) -> str:
     return " \\\n".join(lines)
 
 
-def passing(manifest: Manifest) -> Passing:
-    """Every `{var: NAME}` and `{secret: NAME}` of the manifest, each under its own name."""
+def passing(manifest: Manifest, workflows: Collection[str] | None = None) -> Passing:
+    """Every `{var: NAME}` and `{secret: NAME}` of `workflows` (default: all of the manifest's),
+    each under its own name."""
     secrets = set()
     variables = set()
     for workflow in manifest.workflows.values():
+        if workflows is not None and workflow.name not in workflows:
+            continue
         for parameter in workflow.parameters:
             if isinstance(parameter.source, SecretRef):
                 secrets.add(parameter.source.name)
@@ -118,19 +132,19 @@ def environment_input(manifest: Manifest, description: str) -> dict[str, Node]:
 def setup_steps(manifest: Manifest, session: str) -> list[Node]:
     """Checkout, Python, firefly, and short-lived AWS credentials through OIDC."""
     return [
-        {"uses": CHECKOUT},
+        {"uses": CHECKOUT.uses},
         {
-            "uses": SETUP_PYTHON,
+            "uses": SETUP_PYTHON.uses,
             "with": {
                 "python-version": PYTHON_VERSION,
                 "cache": "pip",
-                "cache-dependency-path": "pyproject.toml",
+                "cache-dependency-path": LOCK_FILE,
             },
         },
-        {"name": "Install firefly", "run": "pip install ."},
+        {"name": "Install firefly from the hashed lock file", "run": INSTALL},
         {
             "name": "AWS credentials (OIDC)",
-            "uses": AWS_CREDENTIALS,
+            "uses": AWS_CREDENTIALS.uses,
             "with": {
                 "role-to-assume": DEPLOY_ROLE,
                 "role-session-name": f"{session}-${{{{ github.run_id }}}}",
@@ -151,6 +165,6 @@ def upload_step(artifact: str) -> Node:
         "name": "Upload the report",
         # The report of a failed run is the one most worth reading.
         "if": "${{ !cancelled() }}",
-        "uses": UPLOAD_ARTIFACT,
+        "uses": UPLOAD_ARTIFACT.uses,
         "with": {"name": artifact, "path": REPORT, "if-no-files-found": "warn"},
     }

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
-Node = Mapping[str, "Node"] | Sequence["Node"] | str | int | bool
+
+@dataclass(frozen=True)
+class Commented:
+    """A string value written with a comment after it on its line: `value # comment`."""
+
+    value: str
+    comment: str
+
+
+Node = Mapping[str, "Node"] | Sequence["Node"] | Commented | str | int | bool
 
 INDENT = "  "
 # Characters that start something other than a plain scalar (YAML 1.2, section 5.3).
@@ -147,6 +157,8 @@ def _entry(
         if not value:
             return [f"{head} {{}}"]
         return [head, *_mapping(value, indent, path, spaced)]
+    if isinstance(value, Commented):
+        return [f"{head} {scalar(value.value)} # {value.comment}"]
     if isinstance(value, str | int | bool):
         if isinstance(value, str) and _is_block_text(value):
             indicator, body = _block(value, indent)

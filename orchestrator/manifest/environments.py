@@ -15,8 +15,12 @@ VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 VARIABLE_RULE = "letters, digits and '_', as an environment variable name"
 ACCOUNT = re.compile(r"\d{12}")
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+# An IAM role ARN in any partition (aws, aws-cn, aws-us-gov), with an optional path; the name's
+# characters are IAM's (docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html).
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/[\w+=,.@/-]+")
+ROLE_ARN_RULE = "an IAM role ARN such as arn:aws:iam::123456789012:role/firefly-cloudformation"
 
-KEYS = ("region", "account", "sandbox", "protected", "vars", "secrets")
+KEYS = ("region", "account", "sandbox", "protected", "cloudformation_role", "vars", "secrets")
 
 
 def read_environments(reader: Reader, located: Located) -> dict[str, Environment]:
@@ -52,6 +56,7 @@ def _read_environment(reader: Reader, name: str, located: Located) -> Environmen
             items["region"], f"{field}.region", REGION, "an AWS region such as us-east-1"
         )
     account = _read_account(reader, field, items.get("account"), sandbox, node.line)
+    role = _read_role(reader, field, items.get("cloudformation_role"), account)
     variables = _read_values(reader, items.get("vars"), f"{field}.vars")
     secrets = _read_values(reader, items.get("secrets"), f"{field}.secrets")
     if secrets and sandbox is False:
@@ -71,7 +76,29 @@ def _read_environment(reader: Reader, name: str, located: Located) -> Environmen
         vars=MappingProxyType(variables),
         secrets=MappingProxyType(secrets),
         line=located.line,
+        cloudformation_role=role,
     )
+
+
+def _read_role(
+    reader: Reader, field: str, located: Located | None, account: str | None
+) -> str | None:
+    """The CloudFormation service role, of the environment's own account: a role elsewhere is a
+    mistake far more often than a design, and is caught here rather than by the first change set."""
+    if located is None:
+        return None
+    role_field = f"{field}.cloudformation_role"
+    role = reader.text(located, role_field, ROLE_ARN, ROLE_ARN_RULE)
+    found = ROLE_ARN.fullmatch(role or "")
+    if found is None or account is None or found.group("account") == account:
+        return role
+    reader.problem(
+        located.line,
+        role_field,
+        f"the role is in account {found.group('account')}, the environment in {account}; "
+        "name a role of the environment's own account",
+    )
+    return None
 
 
 def _read_account(

@@ -107,6 +107,9 @@ class Environment:
     # repr=False: a secret must never reach a log line through a repr.
     secrets: Mapping[str, str] = field(repr=False)
     line: int = 0
+    # The IAM role CloudFormation acts as for this environment's stacks (RoleARN), so that
+    # whoever runs firefly needs no rights on the resources themselves; None: their own.
+    cloudformation_role: str | None = None
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,10 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def job_argv(workflow: dict[str, Any], job: str) -> list[str]:
-    """The firefly command line the job runs, for the environment `local`."""
+    """The firefly command line the job runs, for the environment `local` (which the step's
+    `env:` passes from the input as $ENVIRONMENT)."""
     (line,) = [x for x in run_script(workflow["jobs"][job]).splitlines() if x.startswith("firefly")]
-    argv = shlex.split(line.replace("${{ inputs.environment }}", "local"))[1:]
+    argv = shlex.split(line.replace("$ENVIRONMENT", "local"))[1:]
     return [*argv, "--manifest", str(MANIFEST)]
 
 

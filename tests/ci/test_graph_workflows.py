@@ -88,20 +88,20 @@ def test_every_delete_starts_after_the_confirmation(repo_manifest: Manifest) -> 
     [
         (
             "deploy-graph.yml",
-            'firefly deploy --env "${{{{ inputs.environment }}}}" --only {} '
-            "--no-deps --report firefly-report.json",
+            'firefly deploy --env "$ENVIRONMENT" --only {} --no-deps --report firefly-report.json',
         ),
         (
             "delete-graph.yml",
-            'firefly delete --env "${{{{ inputs.environment }}}}" --only {} '
-            '--no-deps --yes --confirm "${{{{ inputs.environment }}}}" '
-            "--report firefly-report.json",
+            'firefly delete --env "$ENVIRONMENT" --only {} '
+            '--no-deps --yes --confirm "$ENVIRONMENT" --report firefly-report.json',
         ),
     ],
 )
 def test_each_job_runs_firefly_for_its_own_workflow(file: str, command: str) -> None:
     for name, job in workflow_jobs(load(file)).items():
+        (step,) = [step for step in job["steps"] if "firefly " in step.get("run", "")]
         assert run_script(job).rstrip("\n").endswith(command.format(name))
+        assert step["env"]["ENVIRONMENT"] == "${{ inputs.environment }}"
         assert job["environment"] == "${{ inputs.environment }}"
         assert job["runs-on"] == "ubuntu-latest"
 
@@ -186,7 +186,9 @@ def test_a_small_manifest_gives_one_job_per_workflow_and_its_edges(
     assert needs_edges(delete) == {("app", "table")}
     assert workflow_jobs(delete)["app"]["needs"] == [CONFIRM_JOB]
     # No var or secret in this manifest: nothing to pass, nothing to unset.
-    assert "env" not in workflow_jobs(deploy)["app"]["steps"][4]
+    assert workflow_jobs(deploy)["app"]["steps"][4]["env"] == {
+        "ENVIRONMENT": "${{ inputs.environment }}"
+    }
     assert not re.search(r"secrets\.|for name in", files["deploy-graph.yml"])
 
 
@@ -213,9 +215,7 @@ def test_the_last_job_ends_the_runs_lock_whatever_the_others_did(file: str, cond
     assert set(final["needs"]) == set(workflow["jobs"]) - {UNLOCK_JOB}
     assert final["if"] == condition
     assert final["environment"] == "${{ inputs.environment }}"  # its role, its AWS account
-    assert run_script(final).strip() == (
-        'firefly unlock --env "${{ inputs.environment }}" --own-run'
-    )
+    assert run_script(final).strip() == 'firefly unlock --env "$ENVIRONMENT" --own-run'
 
 
 def test_a_workflow_on_the_unlock_job_id_is_refused() -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from orchestrator.ci.steps import passing
-from orchestrator.manifest.models import Manifest
+from orchestrator.ci.steps import Passing, passing
+from orchestrator.manifest.models import Manifest, SecretRef
 from tests.ci.files import load, steps, triggers, workflow_files
 from tests.conftest import REPO, CliResult
 
@@ -49,7 +49,23 @@ def test_secrets_are_referenced_never_inlined(path: Path, repo_manifest: Manifes
     assert "aws-secret-access-key" not in text
 
 
-@pytest.mark.parametrize("file", FIREFLY_FILES)
+def assert_passed(step: dict[str, Any], expected: Passing) -> None:
+    """`step` gets exactly `expected`'s names, and unsets each one GitHub leaves empty."""
+    env = {name: value for name, value in step["env"].items() if name not in OWN_VARIABLES}
+    assert env == {
+        **{name: f"${{{{ vars.{name} }}}}" for name in expected.vars},
+        **{name: f"${{{{ secrets.{name} }}}}" for name in expected.secrets},
+    }
+    # Each name GitHub leaves empty is unset first, so the manifest's var applies.
+    unset = re.search(r"for name in ([^;]*); do", step["run"].replace("\\\n", " "))
+    if not env:
+        assert unset is None
+        return
+    assert unset is not None
+    assert unset.group(1).split() == [*expected.vars, *expected.secrets]
+
+
+@pytest.mark.parametrize("file", ["deploy.yml", "delete.yml"])
 def test_vars_and_secrets_reach_firefly_under_the_manifests_names(
     file: str,
     repo_manifest: Manifest,
@@ -58,15 +74,29 @@ def test_vars_and_secrets_reach_firefly_under_the_manifests_names(
     assert expected.vars and expected.secrets
 
     for step in firefly_steps(file):
-        env = {name: value for name, value in step["env"].items() if name not in OWN_VARIABLES}
-        assert env == {
-            **{name: f"${{{{ vars.{name} }}}}" for name in expected.vars},
-            **{name: f"${{{{ secrets.{name} }}}}" for name in expected.secrets},
-        }
-        # Each name GitHub leaves empty is unset first, so the manifest's var applies.
-        unset = re.search(r"for name in ([^;]*); do", step["run"].replace("\\\n", " "))
-        assert unset is not None
-        assert unset.group(1).split() == [*expected.vars, *expected.secrets]
+        assert_passed(step, expected)
+
+
+@pytest.mark.parametrize("file", ["deploy-graph.yml", "delete-graph.yml"])
+def test_each_graph_job_gets_only_the_vars_and_secrets_its_workflow_reads(
+    file: str,
+    repo_manifest: Manifest,
+) -> None:
+    jobs = {job["name"]: job for job in load(file)["jobs"].values()}
+    given_secrets = set()
+
+    for name, workflow in repo_manifest.workflows.items():
+        if name not in jobs:
+            continue  # not in this graph (a tests workflow has nothing to delete)
+        expected = passing(repo_manifest, (name,))
+        (step,) = [s for s in jobs[name]["steps"] if "firefly " in s.get("run", "")]
+        assert_passed(step, expected)
+        secret_sources = {p.source for p in workflow.parameters if isinstance(p.source, SecretRef)}
+        assert set(expected.secrets) == {source.name for source in secret_sources}
+        given_secrets |= set(expected.secrets)
+    # The manifest's secrets do reach the jobs that need them, and only those.
+    assert given_secrets == set(passing(repo_manifest).secrets)
+    assert sum("secrets." in str(job) for job in jobs.values()) < len(jobs) / 2
 
 
 @pytest.mark.parametrize("file", FIREFLY_FILES)
@@ -146,25 +176,6 @@ def test_every_run_ends_its_environment_lock_whatever_happened(file: str) -> Non
     assert condition.startswith("${{ always()")
 
 
-def test_actions_are_pinned_to_one_major_version_each() -> None:
-    pins: dict[str, set[str]] = {}
-    for path in workflow_files():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            found = re.search(r"uses: (\S+)@(\S+)", line)
-            if found:
-                pins.setdefault(found.group(1), set()).add(found.group(2))
-
-    assert {
-        "actions/checkout",
-        "actions/setup-python",
-        "aws-actions/configure-aws-credentials",
-        "actions/upload-artifact",
-    } <= set(pins)
-    for action, versions in pins.items():
-        assert len(versions) == 1, f"{action} is pinned to {sorted(versions)}"
-        assert re.fullmatch(r"v\d+", next(iter(versions))), f"{action}@{versions}"
-
-
 def test_ci_runs_the_tests_and_every_freshness_check() -> None:
     workflow = load("ci.yml")
     commands = [step.get("run", "") for step in steps(workflow)]
@@ -228,3 +239,22 @@ def test_every_firefly_command_line_is_one_the_cli_accepts(
         # --help after the options: the parser checks every option, then nothing runs.
         result = firefly(*argv, "--help")
         assert result.code == 0, f"firefly {shlex.join(argv)}: {result.err}"
+
+
+def test_the_setup_page_gives_both_policies_and_branch_rules_for_every_environment(
+    repo_manifest: Manifest,
+) -> None:
+    page = (REPO / "docs" / "github-actions.md").read_text(encoding="utf-8")
+    lock_header = (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines()[1]
+
+    for name, env in repo_manifest.environments.items():
+        if not env.sandbox:
+            assert re.search(rf"^\| `{name}` \| `main`", page, re.MULTILINE), name
+            assert env.cloudformation_role  # the repository's manifest uses a service role
+    assert '"iam:PassedToService": "cloudformation.amazonaws.com"' in page
+    assert '"Principal": {"Service": "cloudformation.amazonaws.com"}' in page
+    assert "stack/firefly-*/*" in page
+    assert "cloudformation_role:" in page
+    # The regeneration command as the lock's header names it (split over two lines here).
+    command = lock_header.removeprefix("#    ").split(" -o ")[0]
+    assert command in " ".join(page.replace("\\\n", " ").split())

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestrator.ci.yaml_text import dump, scalar
+from orchestrator.ci.yaml_text import Commented, dump, scalar
 
 # Keys as the generator uses them; `on` is covered by its own test.
 keys = st.text(min_size=1, max_size=12).filter(lambda key: key != "on")
@@ -103,3 +103,20 @@ def test_layout_reads_like_a_hand_written_workflow() -> None:
     )
     # GitHub reads the bare key `on` as a string; a YAML 1.1 reader sees the boolean true.
     assert read(text)[True] == {"workflow_dispatch": {}}
+
+
+@UNTIMED
+@given(st.text(max_size=40), st.text(alphabet=st.characters(codec="ascii"), max_size=20))
+def test_a_commented_value_reads_back_as_its_value(value: str, comment: str) -> None:
+    comment = "".join(character for character in comment if character.isprintable())
+
+    text = dump({"uses": Commented(value, comment)})
+
+    assert read(text) == {"uses": value}
+    assert text.rstrip("\n").endswith(f" # {comment}")
+
+
+def test_a_pinned_action_carries_its_tag_after_the_sha() -> None:
+    step = {"uses": Commented("actions/checkout@" + "a" * 40, "v4.2.2")}
+
+    assert dump({"steps": [step]}) == f"steps:\n  - uses: actions/checkout@{'a' * 40} # v4.2.2\n"
