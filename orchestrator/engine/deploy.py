@@ -9,7 +9,7 @@ from threading import Event
 
 from orchestrator.engine.adopt import ImportPlan, plan_import, reassert_imported
 from orchestrator.engine.fingerprint import stack_tags
-from orchestrator.engine.parameters import ParameterResolver, redact
+from orchestrator.engine.parameters import ParameterResolver, redact, secret_parameters
 from orchestrator.engine.ports import (
     Adoptions,
     RunObserver,
@@ -92,6 +92,7 @@ def deploy(
                 parameters,
                 stack_tags(manifest.project, env.name, name),
                 force=request.force,
+                secret_parameters=secret_parameters(workflow),
                 adopt=_adoption(workflow, stack_of[name], services),
                 reassert=_reassertion(services),
                 publish=lambda: services.templates.publish(name),

@@ -77,6 +77,11 @@ class ParameterResolver:
         return outputs[ref.key]
 
 
+def secret_parameters(workflow: Workflow) -> frozenset[str]:
+    """The names of `workflow`'s parameters whose values are secrets."""
+    return frozenset(p.name for p in workflow.parameters if isinstance(p.source, SecretRef))
+
+
 def secret_values(manifest: Manifest, env: Environment, environ: Mapping[str, str]) -> list[str]:
     """Every secret value this environment could pass, longest first: to be masked anywhere."""
     names = {

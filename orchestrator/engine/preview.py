@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from orchestrator.engine.deploy import DeployRequest, DeployServices, selected_graph
 from orchestrator.engine.fingerprint import already_deployed, stack_tags, stamped
-from orchestrator.engine.parameters import ParameterResolver, redact
+from orchestrator.engine.parameters import ParameterResolver, redact, secret_parameters
 from orchestrator.engine.ports import ChangeSetRequest, StackSnapshot
 from orchestrator.engine.stack_deploy import CAPABILITIES
 from orchestrator.engine.stack_plan import StackAction, decide
@@ -83,7 +83,12 @@ def preview(manifest: Manifest, request: DeployRequest, services: DeployServices
         try:
             parameters = resolver.resolve(workflow)
             body = services.templates.body(name, workflow.template or "")
-            job_tags = stack_tags(manifest.project, env.name, name)
+            job_tags = stamped(
+                stack_tags(manifest.project, env.name, name),
+                body,
+                parameters,
+                secret_parameters(workflow),
+            )
             return _stack_preview(
                 name, stack, body, parameters, job_tags, current, services, request.force
             )
@@ -100,19 +105,18 @@ def _stack_preview(
     stack: str,
     body: str,
     parameters: Mapping[str, str],
-    tags: Mapping[str, str],
+    stamped_tags: Mapping[str, str],
     current: StackSnapshot | None,
     services: DeployServices,
     force: bool,
 ) -> PlannedWorkflow:
-    full_tags = stamped(tags, body, parameters)
-    if current is not None and not force and already_deployed(current.tags, full_tags):
+    if current is not None and not force and already_deployed(current.tags, stamped_tags):
         return PlannedWorkflow(name, "unchanged", stack)
     services.templates.publish(name)  # the change set's template points at these artifacts
     stacks = services.stacks
     change_set = stacks.create_change_set(
         ChangeSetRequest(
-            stack, PREVIEW_CHANGE_SET, "UPDATE", body, parameters, full_tags, CAPABILITIES
+            stack, PREVIEW_CHANGE_SET, "UPDATE", body, parameters, stamped_tags, CAPABILITIES
         )
     )
     try:
