@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from orchestrator.cli.console import stderr, stdout
+from orchestrator.cli.console import redactor_for, stderr, stdout
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
 
 EXAMPLE = "Example: firefly deploy --env dev --only func-api-firmware-status-patch"
@@ -60,7 +61,6 @@ def deploy(
     from orchestrator.connect import deploy_services, open_environment
     from orchestrator.engine.deploy import DeployRequest, selected_graph
     from orchestrator.engine.deploy import deploy as run_deploy
-    from orchestrator.engine.parameters import secret_values
     from orchestrator.validation import check_selected, load_checked
 
     loaded = load_checked(manifest)
@@ -74,6 +74,7 @@ def deploy(
     graph = selected_graph(loaded, request)  # an unknown --only fails before any AWS call
     if not skip_checks:
         check_selected(loaded, graph.nodes)
+    redactor = redactor_for(loaded, env, os.environ)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
@@ -86,7 +87,7 @@ def deploy(
             request.only,
             report,
             lambda observer: run_deploy(loaded, request, services, observer),
-            secrets=secret_values(loaded, connection.env, services.environ),
+            redactor=redactor,
             out=stdout,
             err=stderr,
             api_calls=connection.clients.calls.counts,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from orchestrator.cli.console import print_plain, stderr, stdout
+from orchestrator.cli.console import print_plain, redactor_for, stderr, stdout
 from orchestrator.cli.deploy import EnvOption, ProfileOption
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
 from orchestrator.errors import OrchestratorError, UsageError
@@ -28,6 +28,7 @@ def status(
     from orchestrator.validation import load_checked
 
     loaded = load_checked(manifest)
+    redact = redactor_for(loaded, env, os.environ)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
@@ -40,9 +41,9 @@ def status(
         table.add_column(column, overflow="fold")
     for name, stack in stacks.items():
         snapshot = observed.get(stack)
-        table.add_row(name, stack, snapshot.status if snapshot else "not deployed")
+        table.add_row(name, redact(stack), snapshot.status if snapshot else "not deployed")
     stdout.print(table)
-    stdout.print(f"lock: {lock_status(lock_store(loaded, connection), env)}")
+    stdout.print(redact(f"lock: {lock_status(lock_store(loaded, connection), env)}"))
 
 
 def outputs(
@@ -54,7 +55,6 @@ def outputs(
 ) -> None:
     """A stack's outputs."""
     from orchestrator.connect import open_environment
-    from orchestrator.engine.parameters import redact, secret_values
     from orchestrator.manifest.reader import did_you_mean
     from orchestrator.validation import load_checked
 
@@ -63,6 +63,7 @@ def outputs(
     if chosen is None or not chosen.has_stack:
         hint = did_you_mean(workflow, [n for n, w in loaded.workflows.items() if w.has_stack])
         raise UsageError(f"{workflow}: no stack workflow of that name{hint}; see 'firefly graph'")
+    redactor = redactor_for(loaded, env, os.environ)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
@@ -73,8 +74,7 @@ def outputs(
             f"{workflow}: stack {stack} does not exist in {env}; deploy it "
             f"with 'firefly deploy --env {env} --only {workflow}'"
         )
-    secrets = secret_values(loaded, connection.env, os.environ)
-    shown = {key: redact(value, secrets) for key, value in snapshot.outputs.items()}
+    shown = redactor.mapping(snapshot.outputs)
     if as_json:
         print_plain(json.dumps(shown, indent=2, sort_keys=True))
         return

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from orchestrator.engine.deploy import DeployRequest, DeployServices, selected_graph
 from orchestrator.engine.fingerprint import already_deployed, stack_tags, stamped
-from orchestrator.engine.parameters import ParameterResolver, redact, secret_parameters
+from orchestrator.engine.parameters import ParameterResolver, secret_parameters
 from orchestrator.engine.ports import ChangeSetRequest, StackSnapshot
+from orchestrator.engine.redaction import environment_redactor
 from orchestrator.engine.stack_deploy import CAPABILITIES
 from orchestrator.engine.stack_plan import StackAction, decide
 from orchestrator.errors import OrchestratorError
@@ -52,7 +53,7 @@ def preview(manifest: Manifest, request: DeployRequest, services: DeployServices
         services.environ,
         lookup=lambda s: observed[s].outputs if s in observed else None,
     )
-    secrets = resolver.secret_values()
+    redact = environment_redactor(manifest, env.name, services.environ)
 
     def one(name: str) -> PlannedWorkflow:
         workflow = manifest.workflows[name]
@@ -93,7 +94,7 @@ def preview(manifest: Manifest, request: DeployRequest, services: DeployServices
                 name, stack, body, parameters, job_tags, current, services, request.force
             )
         except OrchestratorError as error:
-            return PlannedWorkflow(name, "fail", stack, note=redact(error.lines()[0], secrets))
+            return PlannedWorkflow(name, "fail", stack, note=redact(error.lines()[0]))
 
     with ThreadPoolExecutor(max_workers=request.concurrency) as pool:
         planned = dict(zip(graph.order(), pool.map(one, graph.order()), strict=True))
