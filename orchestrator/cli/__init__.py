@@ -30,8 +30,9 @@ def run(argv: list[str]) -> int:
     from typer.main import get_command
 
     from orchestrator.cli.app import app
-    from orchestrator.cli.console import print_error
+    from orchestrator.cli.console import print_error, use_redactor
 
+    use_redactor()  # nothing to mask until the command knows its environment
     argv = argv or ["--help"]  # a bare `firefly` is a request for help, not a mistake
     try:
         result = get_command(app).main(argv, prog_name="firefly", standalone_mode=False)

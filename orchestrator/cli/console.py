@@ -2,25 +2,54 @@
 
 Text that comes from outside (manifest values, AWS messages) is printed with markup off, so a
 `[bold]` in a description or an error can never restyle or hide output.
+
+A command that knows its environment installs the run's redactor here (`use_redactor`) before
+its first AWS call, so that the errors and warnings it ends with are masked like the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from orchestrator.engine.redaction import Redactor
+    from orchestrator.manifest.models import Manifest
 
 stdout = Console(soft_wrap=True, markup=False, highlight=False)
 stderr = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 
+def unmasked(text: str) -> str:
+    return text
+
+
+_active: list[Callable[[str], str]] = [unmasked]  # the command's redactor: one at a time
+
+
+def use_redactor(redactor: Callable[[str], str] = unmasked) -> None:
+    """Mask errors and warnings with `redactor` from now on (`run` resets it per command)."""
+    _active[0] = redactor
+
+
+def redactor_for(manifest: Manifest, env: str, environ: Mapping[str, str]) -> Redactor:
+    """Build the run's redactor (refusing secrets too short to mask) and install it."""
+    from orchestrator.engine.redaction import environment_redactor
+
+    redactor = environment_redactor(manifest, env, environ)
+    use_redactor(redactor)
+    return redactor
+
+
 def print_error(line: str) -> None:
-    stderr.print(f"error: {line}", style="red")
+    stderr.print(f"error: {_active[0](line)}", style="red")
 
 
 def print_warning(line: str) -> None:
-    stderr.print(f"warning: {line}", style="yellow")
+    stderr.print(f"warning: {_active[0](line)}", style="yellow")
 
 
 def print_plain(text: str) -> None:

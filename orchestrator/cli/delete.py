@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orchestrator.cli.console import stderr, stdout
+from orchestrator.cli.console import redactor_for, stderr, stdout
 from orchestrator.cli.deploy import (
     EnvOption,
     NoDepsOption,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from orchestrator.engine.delete_plan import DeletePlan
+    from orchestrator.engine.redaction import Redactor
     from orchestrator.manifest.models import Environment
 
 EXAMPLE = "Example: firefly delete --env dev --only func-status --yes"
@@ -87,16 +89,17 @@ def delete(
     graph = selected_delete_graph(loaded, request)  # an unknown --only fails before any AWS call
     if not skip_checks:
         check_selected(loaded, graph.nodes)
+    redactor = redactor_for(loaded, env, os.environ)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
     with held_lock(loaded, connection, "delete", request.only):
         stock = inventory(loaded, connection)
         plan = plan_delete(loaded, request, connection.stacks, stock)
-        print_plan(plan)
+        print_plan(plan, redactor)
         if not plan.existing:
             stdout.print("nothing to delete: none of these stacks exists")
-            _report_nothing_deleted(report, plan, env, "none of these stacks exists")
+            _report_nothing_deleted(report, plan, env, "none of these stacks exists", redactor)
             return
         try:
             if plan.blockers:
@@ -106,7 +109,7 @@ def delete(
                 )
             _confirm(connection.env, plan, yes=yes, confirm=confirm)
         except OrchestratorError as refused:
-            _report_nothing_deleted(report, plan, env, refused.message)
+            _report_nothing_deleted(report, plan, env, refused.message, redactor)
             raise
         code = run_with_display(
             loaded,
@@ -115,24 +118,27 @@ def delete(
             request.only,
             report,
             lambda observer: run_delete(plan, request, connection.stacks, stock, observer),
-            secrets=[],
+            redactor=redactor,
             out=stdout,
             err=stderr,
             api_calls=connection.clients.calls.counts,
         )
-        _print_retained(plan, stdout, "retained by DeletionPolicy:")
+        _print_retained(plan, stdout, "retained by DeletionPolicy:", redactor)
         raise typer.Exit(code)
 
 
-def print_plan(plan: DeletePlan) -> None:
+def print_plan(plan: DeletePlan, redact: Redactor) -> None:
+    """The preflight on stderr; physical names (a secret bucket name) go through `redact`."""
     stderr.print("delete plan (each level after the one before):", style="bold")
     for number, level in enumerate(plan.levels, start=1):
         names = [f"{plan.stacks[w]}" + ("" if w in plan.existing else " (absent)") for w in level]
-        stderr.print(f"  {number}. {', '.join(names)}")
+        stderr.print(redact(f"  {number}. {', '.join(names)}"))
     for workflow, tables in plan.protected_tables.items():
         stderr.print(
-            f"  {workflow}: deletion protection on {', '.join(tables)}"
-            " will be disabled (--disable-deletion-protection)",
+            redact(
+                f"  {workflow}: deletion protection on {', '.join(tables)}"
+                " will be disabled (--disable-deletion-protection)"
+            ),
             style="yellow",
         )
     emptied = {b for buckets in plan.buckets_to_empty.values() for b in buckets}
@@ -140,13 +146,13 @@ def print_plan(plan: DeletePlan) -> None:
         if stored.is_bucket and stored.resource.physical_id not in emptied:
             continue  # a blocker, listed below
         fate = "will be emptied (--empty-buckets)" if stored.is_bucket else "deleted with it"
-        stderr.print(f"  {stored.workflow}: {stored.describe()}, {fate}", style="yellow")
-    _print_retained(plan, stderr, "  retained by DeletionPolicy:")
+        stderr.print(redact(f"  {stored.workflow}: {stored.describe()}, {fate}"), style="yellow")
+    _print_retained(plan, stderr, "  retained by DeletionPolicy:", redact)
     for blocker in plan.blockers:
-        stderr.print(f"  blocked: {blocker.workflow}: {blocker.message}", style="red")
+        stderr.print(redact(f"  blocked: {blocker.workflow}: {blocker.message}"), style="red")
 
 
-def _print_retained(plan: DeletePlan, console: Console, title: str) -> None:
+def _print_retained(plan: DeletePlan, console: Console, title: str, redact: Redactor) -> None:
     """In the plan (stderr, before) and in the results (stdout, after the delete)."""
     kept = [(w, r) for w, resources in plan.retained.items() for r in resources]
     if not kept:
@@ -154,8 +160,10 @@ def _print_retained(plan: DeletePlan, console: Console, title: str) -> None:
     console.print(title)
     for workflow, resource in kept:
         console.print(
-            f"    {workflow}: {resource.logical_id} ({resource.resource_type}) "
-            f"{resource.physical_id}"
+            redact(
+                f"    {workflow}: {resource.logical_id} ({resource.resource_type}) "
+                f"{resource.physical_id}"
+            )
         )
 
 
@@ -188,10 +196,12 @@ def _confirm(env: Environment, plan: DeletePlan, *, yes: bool, confirm: str | No
         raise OrchestratorError("nothing was deleted: the confirmation was declined")
 
 
-def _report_nothing_deleted(report: Path | None, plan: DeletePlan, env: str, reason: str) -> None:
+def _report_nothing_deleted(
+    report: Path | None, plan: DeletePlan, env: str, reason: str, redact: Redactor
+) -> None:
     """`--report` is written whatever the outcome, a delete that never started included."""
     if report is not None:
         from orchestrator.cli.summary import write_report
         from orchestrator.engine.delete import nothing_deleted
 
-        write_report(report, nothing_deleted(plan, env, reason))
+        write_report(report, redact.run(nothing_deleted(plan, env, reason)))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from orchestrator.cli.console import stderr, stdout
+from orchestrator.cli.console import redactor_for, stderr, stdout
 from orchestrator.cli.options import (
     DEFAULT_MANIFEST,
     ManifestOption,
@@ -68,7 +69,6 @@ def deploy(
     from orchestrator.connect import deploy_services, open_environment
     from orchestrator.engine.deploy import DeployRequest, selected_graph
     from orchestrator.engine.deploy import deploy as run_deploy
-    from orchestrator.engine.parameters import secret_values
     from orchestrator.validation import check_selected, load_checked
 
     check_no_deps(only, no_deps)
@@ -83,6 +83,7 @@ def deploy(
     graph = selected_graph(loaded, request)  # an unknown --only fails before any AWS call
     if not skip_checks:
         check_selected(loaded, graph.nodes)
+    redactor = redactor_for(loaded, env, os.environ)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
@@ -95,7 +96,7 @@ def deploy(
             request.only,
             report,
             lambda observer: run_deploy(loaded, request, services, observer),
-            secrets=secret_values(loaded, connection.env, services.environ),
+            redactor=redactor,
             out=stdout,
             err=stderr,
             api_calls=connection.clients.calls.counts,

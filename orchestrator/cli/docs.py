@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -31,12 +32,14 @@ def docs(
     """Write the workflow pages: dependencies, Required By, deploy and delete steps."""
     from orchestrator.cli.generated import fail_if_stale
     from orchestrator.docs import render_docs, stale_pages, write_docs
+    from orchestrator.engine.redaction import manifest_redactor
     from orchestrator.manifest import display_path
     from orchestrator.validation import load_checked
 
     loaded = load_checked(manifest)
     folder = out if out is not None else manifest.parent / DEFAULT_OUT
-    pages = render_docs(loaded)
+    # Pages name secrets, never their values; masked anyway, should a description quote one.
+    pages = manifest_redactor(loaded, os.environ).mapping(render_docs(loaded))
     if check:
         fail_if_stale(folder, stale_pages(folder, pages), noun="page", command="firefly docs")
         stdout.print(f"{display_path(folder)}: {len(pages)} pages up to date")

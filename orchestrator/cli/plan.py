@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 from rich.text import Text
 
-from orchestrator.cli.console import stderr, stdout
+from orchestrator.cli.console import redactor_for, stderr, stdout
 from orchestrator.cli.deploy import (
     EnvOption,
     NoDepsOption,
@@ -50,6 +52,7 @@ def plan(
     graph = selected_graph(loaded, request)
     if not skip_checks:
         check_selected(loaded, graph.nodes)
+    redact = redactor_for(loaded, env, os.environ)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
@@ -58,13 +61,15 @@ def plan(
         stdout.print(Text(f"level {number}", style="bold"))
         for name in level:
             planned = result.workflows[name]
-            note = f" — {planned.note}" if planned.note else ""
+            note = redact(f" — {planned.note}") if planned.note else ""
             stdout.print(
                 Text.assemble(f"  {name}: ", (planned.action, STYLES.get(planned.action, "")), note)
             )
             for change in planned.changes:
                 replacement = " (replacement)" if change.get("replacement") == "True" else ""
                 stdout.print(
-                    f"      {change['action']} {change['logical_id']} "
-                    f"({change['type']}){replacement}"
+                    redact(
+                        f"      {change['action']} {change['logical_id']} "
+                        f"({change['type']}){replacement}"
+                    )
                 )

@@ -16,6 +16,8 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from orchestrator.engine.ports import RunObserver
+from orchestrator.engine.redaction import Redactor
 from orchestrator.engine.results import WorkflowResult, WorkflowStatus
 
 STYLES = {
@@ -41,6 +43,27 @@ def interrupting_line(in_flight: list[str]) -> str:
 def outcome(result: WorkflowResult) -> str:
     text = f"{result.status.value} ({result.seconds:.1f} s)"
     return f"{text}: {result.error}" if result.error else text
+
+
+class RedactingObserver:
+    """Passes every phase text (stack events and their reasons included) and every result
+    through the run's redactor before the display it wraps sees them."""
+
+    def __init__(self, display: RunObserver, redactor: Redactor) -> None:
+        self._display = display
+        self._redact = redactor
+
+    def started(self, workflow: str) -> None:
+        self._display.started(workflow)
+
+    def phase(self, workflow: str, text: str) -> None:
+        self._display.phase(workflow, self._redact(text))
+
+    def finished(self, result: WorkflowResult) -> None:
+        self._display.finished(self._redact.result(result))
+
+    def interrupting(self, in_flight: list[str]) -> None:
+        self._display.interrupting(in_flight)
 
 
 class PlainObserver:
@@ -73,11 +96,13 @@ class GitHubObserver:
     workflows would otherwise interleave inside each other's groups), `::error::` for failures.
     """
 
-    def __init__(self, console: Console, secrets: list[str]) -> None:
+    def __init__(self, console: Console, secrets: tuple[str, ...]) -> None:
         self._console = console
         self._lock = threading.Lock()
         self._lines: dict[str, list[str]] = {}
-        for secret in secrets:  # before anything else is printed, so nothing can leak
+        # Before anything else is printed: GitHub then masks them in the log too, even in the
+        # output of the tools firefly's steps run.
+        for secret in secrets:
             self._write(f"::add-mask::{secret}")
 
     def _write(self, line: str) -> None:

@@ -10,10 +10,17 @@ from pathlib import Path
 from rich.console import Console
 
 from orchestrator.cli.console import print_error
-from orchestrator.cli.progress import GitHubObserver, LiveObserver, PlainObserver, is_github_actions
+from orchestrator.cli.progress import (
+    GitHubObserver,
+    LiveObserver,
+    PlainObserver,
+    RedactingObserver,
+    is_github_actions,
+)
 from orchestrator.cli.summary import print_summary, write_github_files, write_report
 from orchestrator.engine.ports import RunObserver
-from orchestrator.engine.results import RunResult, WorkflowStatus, exit_code, redacted
+from orchestrator.engine.redaction import Redactor
+from orchestrator.engine.results import RunResult, WorkflowStatus, exit_code
 from orchestrator.graph import WorkflowGraph
 from orchestrator.manifest.models import Manifest
 from orchestrator.views import mermaid
@@ -29,20 +36,23 @@ def run_with_display(
     report: Path | None,
     runner: Runner,
     *,
-    secrets: list[str],
+    redactor: Redactor,
     out: Console,
     err: Console,
     api_calls: Callable[[], Mapping[str, int]] = dict,
 ) -> int:
-    """Run, show progress on stderr and the results on stdout; the run's exit code."""
+    """Run, show progress on stderr and the results on stdout; the run's exit code.
+
+    Everything shown or written, progress included, has been through `redactor`.
+    """
     if is_github_actions():
-        result = runner(GitHubObserver(err, secrets))
+        result = runner(RedactingObserver(GitHubObserver(err, redactor.values), redactor))
     elif err.is_terminal and not os.environ.get("FIREFLY_PLAIN"):
         with LiveObserver(err, graph.order(), action) as live:
-            result = runner(live)
+            result = runner(RedactingObserver(live, redactor))
     else:
-        result = runner(PlainObserver(err))
-    result = redacted(replace(result, api_calls=api_calls()), secrets)
+        result = runner(RedactingObserver(PlainObserver(err), redactor))
+    result = redactor.run(replace(result, api_calls=api_calls()))
     print_summary(out, result)
     if result.aborted:
         print_error(result.aborted)

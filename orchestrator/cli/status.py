@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli.console import print_plain, print_rows, stderr, stdout
+from orchestrator.cli.console import print_plain, print_rows, redactor_for, stderr, stdout
 from orchestrator.cli.deploy import EnvOption, ProfileOption
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
 from orchestrator.errors import OrchestratorError
@@ -27,6 +27,7 @@ def status(
     from orchestrator.validation import load_checked
 
     loaded = load_checked(manifest)
+    redact = redactor_for(loaded, env, os.environ)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
@@ -37,9 +38,9 @@ def status(
     rows = []
     for name, stack in stacks.items():
         snapshot = observed.get(stack)
-        rows.append((name, stack, snapshot.status if snapshot else "not deployed"))
+        rows.append((name, redact(stack), snapshot.status if snapshot else "not deployed"))
     print_rows(stdout, ("workflow", "stack", "status"), rows)
-    stdout.print(f"lock: {lock_status(lock_store(loaded, connection), env)}")
+    stdout.print(redact(f"lock: {lock_status(lock_store(loaded, connection), env)}"))
 
 
 def outputs(
@@ -51,12 +52,12 @@ def outputs(
 ) -> None:
     """A stack's outputs."""
     from orchestrator.connect import open_environment
-    from orchestrator.engine.parameters import redact, secret_values
     from orchestrator.manifest.stack_workflows import require_stack_workflow
     from orchestrator.validation import load_checked
 
     loaded = load_checked(manifest)
     require_stack_workflow(loaded, workflow, named_by=workflow, missing=" and no outputs")
+    redactor = redactor_for(loaded, env, os.environ)
     connection = open_environment(
         loaded, env, profile=profile, notice=lambda text: stderr.print(text, style="cyan")
     )
@@ -67,8 +68,7 @@ def outputs(
             f"{workflow}: stack {stack} does not exist in {env}; deploy it "
             f"with 'firefly deploy --env {env} --only {workflow}'"
         )
-    secrets = secret_values(loaded, connection.env, os.environ)
-    shown = {key: redact(value, secrets) for key, value in snapshot.outputs.items()}
+    shown = redactor.mapping(snapshot.outputs)
     if as_json:
         print_plain(json.dumps(shown, indent=2, sort_keys=True))
         return

@@ -9,7 +9,7 @@ from threading import Event
 
 from orchestrator.engine.adopt import ImportPlan, plan_import, reassert_imported
 from orchestrator.engine.fingerprint import stack_tags
-from orchestrator.engine.parameters import ParameterResolver, redact
+from orchestrator.engine.parameters import ParameterResolver, secret_parameters
 from orchestrator.engine.ports import (
     Adoptions,
     RunObserver,
@@ -18,6 +18,7 @@ from orchestrator.engine.ports import (
     Templates,
     TestRunner,
 )
+from orchestrator.engine.redaction import environment_redactor
 from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus
 from orchestrator.engine.scheduler import run_graph, run_result, status_of
 from orchestrator.engine.stack_deploy import StackJob, deploy_stack
@@ -72,7 +73,7 @@ def deploy(
         services.environ,
         lookup=lambda stack: _outputs(services.stacks, observed, stack),
     )
-    secrets = resolver.secret_values()
+    redact = environment_redactor(manifest, env.name, services.environ)
 
     def work(name: str) -> WorkflowResult:
         workflow = manifest.workflows[name]
@@ -92,6 +93,7 @@ def deploy(
                 parameters,
                 stack_tags(manifest.project, env.name, name),
                 force=request.force,
+                secret_parameters=secret_parameters(workflow),
                 adopt=_adoption(workflow, stack_of[name], services),
                 reassert=_reassertion(services),
                 publish=lambda: services.templates.publish(name),
@@ -111,7 +113,7 @@ def deploy(
             return result
         stack = stack_of[name] if workflow.has_stack else None
         return WorkflowResult(
-            name, status, stack, time.monotonic() - started, error=redact(message, secrets)
+            name, status, stack, time.monotonic() - started, error=redact(message)
         )
 
     stop_event = stop or Event()

@@ -1,5 +1,5 @@
 """Parameter values for one deploy: static sources from the environment, outputs from the
-stacks upstream (each read once per run), secrets known so they can be redacted.
+stacks upstream (each read once per run), and which of them are secrets.
 """
 
 from __future__ import annotations
@@ -52,9 +52,6 @@ class ParameterResolver:
             values[parameter.name] = value
         return values
 
-    def secret_values(self) -> list[str]:
-        return secret_values(self._manifest, self._env, self._environ)
-
     def _output(self, workflow: Workflow, ref: OutputRef) -> str:
         with self._lock:
             outputs = self._outputs.get(ref.workflow)
@@ -77,20 +74,6 @@ class ParameterResolver:
         return outputs[ref.key]
 
 
-def secret_values(manifest: Manifest, env: Environment, environ: Mapping[str, str]) -> list[str]:
-    """Every secret value this environment could pass, longest first: to be masked anywhere."""
-    names = {
-        p.source.name
-        for w in manifest.workflows.values()
-        for p in w.parameters
-        if isinstance(p.source, SecretRef)
-    }
-    values = (resolve_static(SecretRef(name), env, environ) for name in names)
-    return sorted({v for v in values if v}, key=len, reverse=True)
-
-
-def redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+def secret_parameters(workflow: Workflow) -> frozenset[str]:
+    """The names of `workflow`'s parameters whose values are secrets."""
+    return frozenset(p.name for p in workflow.parameters if isinstance(p.source, SecretRef))

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from orchestrator.engine.deploy import DeployRequest, DeployServices, selected_graph
 from orchestrator.engine.fingerprint import already_deployed, stack_tags, stamped
-from orchestrator.engine.parameters import ParameterResolver, redact
+from orchestrator.engine.parameters import ParameterResolver, secret_parameters
 from orchestrator.engine.ports import ChangeSetRequest, StackSnapshot
+from orchestrator.engine.redaction import environment_redactor
 from orchestrator.engine.stack_deploy import CAPABILITIES
 from orchestrator.engine.stack_plan import StackAction, decide
 from orchestrator.errors import OrchestratorError
@@ -52,7 +53,7 @@ def preview(manifest: Manifest, request: DeployRequest, services: DeployServices
         services.environ,
         lookup=lambda s: observed[s].outputs if s in observed else None,
     )
-    secrets = resolver.secret_values()
+    redact = environment_redactor(manifest, env.name, services.environ)
 
     def one(name: str) -> PlannedWorkflow:
         workflow = manifest.workflows[name]
@@ -83,12 +84,17 @@ def preview(manifest: Manifest, request: DeployRequest, services: DeployServices
         try:
             parameters = resolver.resolve(workflow)
             body = services.templates.body(name, workflow.template or "")
-            job_tags = stack_tags(manifest.project, env.name, name)
+            job_tags = stamped(
+                stack_tags(manifest.project, env.name, name),
+                body,
+                parameters,
+                secret_parameters(workflow),
+            )
             return _stack_preview(
                 name, stack, body, parameters, job_tags, current, services, request.force
             )
         except OrchestratorError as error:
-            return PlannedWorkflow(name, "fail", stack, note=redact(error.lines()[0], secrets))
+            return PlannedWorkflow(name, "fail", stack, note=redact(error.lines()[0]))
 
     with ThreadPoolExecutor(max_workers=request.concurrency) as pool:
         planned = dict(zip(graph.order(), pool.map(one, graph.order()), strict=True))
@@ -100,19 +106,18 @@ def _stack_preview(
     stack: str,
     body: str,
     parameters: Mapping[str, str],
-    tags: Mapping[str, str],
+    stamped_tags: Mapping[str, str],
     current: StackSnapshot | None,
     services: DeployServices,
     force: bool,
 ) -> PlannedWorkflow:
-    full_tags = stamped(tags, body, parameters)
-    if current is not None and not force and already_deployed(current.tags, full_tags):
+    if current is not None and not force and already_deployed(current.tags, stamped_tags):
         return PlannedWorkflow(name, "unchanged", stack)
     services.templates.publish(name)  # the change set's template points at these artifacts
     stacks = services.stacks
     change_set = stacks.create_change_set(
         ChangeSetRequest(
-            stack, PREVIEW_CHANGE_SET, "UPDATE", body, parameters, full_tags, CAPABILITIES
+            stack, PREVIEW_CHANGE_SET, "UPDATE", body, parameters, stamped_tags, CAPABILITIES
         )
     )
     try:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from orchestrator.engine.parameters import redact
 from orchestrator.errors import ExitCode
 
 
@@ -54,20 +53,6 @@ class RunResult:
 
     def count(self, status: WorkflowStatus) -> int:
         return sum(1 for result in self.results.values() if result.status is status)
-
-
-def redacted(run: RunResult, secrets: list[str]) -> RunResult:
-    """The run as it may be shown: outputs derived from a secret (a bucket ARN naming a secret
-    bucket) and errors quoting one carry *** instead."""
-    results = {
-        name: replace(
-            result,
-            outputs={k: redact(v, secrets) for k, v in result.outputs.items()},
-            error=redact(result.error, secrets) if result.error else result.error,
-        )
-        for name, result in run.results.items()
-    }
-    return replace(run, results=results)
 
 
 def exit_code(run: RunResult) -> ExitCode:

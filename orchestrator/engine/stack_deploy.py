@@ -30,6 +30,8 @@ class StackJob:
     parameters: Mapping[str, str]
     tags: Mapping[str, str]
     force: bool = False
+    # Parameters whose values are secrets: left out of the fingerprint (see fingerprint.py)
+    secret_parameters: frozenset[str] = frozenset()
     # What to IMPORT when the stack has to be created, looked up only then: after a dead stack
     # (ROLLBACK_COMPLETE, an abandoned review) is gone, over the resources it left behind.
     adopt: Callable[[], ImportPlan | None] | None = None
@@ -48,7 +50,7 @@ def deploy_stack(
     stop: Event,
 ) -> WorkflowResult:
     started = time.monotonic()
-    tags = stamped(job.tags, job.body, job.parameters)
+    tags = stamped(job.tags, job.body, job.parameters, job.secret_parameters)
     for _ in range(_MAX_WAITS):
         status = observed.status if observed else None
         decision = decide(status, has_resources=False, stack=job.stack, workflow=job.workflow)

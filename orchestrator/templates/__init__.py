@@ -13,6 +13,7 @@ from orchestrator.templates.checks import (
     check_code_uris,
     check_outputs,
     check_parameters,
+    check_secret_parameters,
     check_templates_parse,
 )
 from orchestrator.templates.imports import check_import_values
@@ -45,6 +46,7 @@ __all__ = [
     "check_outputs",
     "check_parameters",
     "check_python_syntax",
+    "check_secret_parameters",
     "check_templates_parse",
     "load_template",
     "parse_yaml",
@@ -56,6 +58,7 @@ __all__ = [
 TEMPLATE_CHECKS = (
     check_templates_parse,
     check_parameters,
+    check_secret_parameters,
     check_outputs,
     check_code_uris,
     check_python_syntax,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from orchestrator.errors import Problem
 from orchestrator.manifest import Manifest
+from orchestrator.manifest.models import SecretRef
 from orchestrator.templates.loader import LocatedDict
 from orchestrator.templates.model import Template
 from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope, key_line, parsed, stack_templates
@@ -56,6 +57,27 @@ def check_parameters(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Itera
                 f"{template.display} requires {', '.join(missing)} (no Default); "
                 "give each a source here",
             )
+
+
+def check_secret_parameters(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
+    """A parameter fed from `{secret: NAME}` is declared `NoEcho: true`: otherwise
+    DescribeStacks returns its value to anyone who may describe the stack.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+    """
+    for workflow, template in parsed(manifest, scope):
+        declared = template.section("Parameters")
+        for parameter in workflow.parameters:
+            spec = declared.get(parameter.name)
+            if not isinstance(parameter.source, SecretRef) or not isinstance(spec, dict):
+                continue
+            if str(spec.get("NoEcho")).lower() != "true":
+                yield Problem(
+                    manifest.display,
+                    parameter.line,
+                    f"workflows.{workflow.name}.parameters.{parameter.name}",
+                    f"takes a secret, but {template.display} does not declare it NoEcho: "
+                    "true; add 'NoEcho: true' to the parameter so AWS masks its value",
+                )
 
 
 def check_outputs(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:

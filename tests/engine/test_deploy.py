@@ -103,15 +103,48 @@ def test_a_fresh_deploy_creates_every_stack_and_passes_outputs_on(manifest: Mani
     assert exit_code(result) == 0
 
 
-def test_a_second_deploy_is_unchanged_without_any_change_set(manifest: Manifest) -> None:
+def test_a_second_deploy_without_secrets_is_unchanged_without_any_change_set(
+    manifest: Manifest,
+) -> None:
+    stacks = FakeStacks()
+    run(manifest, stacks, only=("table",))
+    stacks.calls.clear()
+
+    result, _ = run(manifest, stacks, only=("table",))
+
+    assert result.results["table"].status is WorkflowStatus.UNCHANGED
+    assert stacks.calls == ["snapshot"]  # one status sweep, nothing else
+
+
+def test_a_stack_with_secrets_is_unchanged_through_an_empty_change_set(
+    manifest: Manifest,
+) -> None:
     stacks = FakeStacks()
     run(manifest, stacks)
     stacks.calls.clear()
 
     result, _ = run(manifest, stacks)
 
-    assert {r.status for r in result.results.values()} >= {WorkflowStatus.UNCHANGED}
-    assert stacks.calls == ["snapshot"]  # one status sweep, nothing else
+    assert result.results["func"].status is WorkflowStatus.UNCHANGED
+    assert result.results["table"].status is WorkflowStatus.UNCHANGED
+    assert "create_change_set demo-func UPDATE" in stacks.calls  # its fingerprint cannot tell
+    assert "create_change_set demo-table UPDATE" not in stacks.calls
+    assert not any(call.startswith("execute_change_set") for call in stacks.calls)
+
+
+def test_a_changed_secret_is_deployed(manifest: Manifest) -> None:
+    stacks = FakeStacks()
+    run(manifest, stacks)
+    tag_before = stacks.stacks["demo-func"].tags[TAG]
+    services = DeployServices(
+        stacks, Templates(), tests=SuiteRunner(), environ={"TOKEN": "new-token-1"}
+    )
+
+    result = deploy(manifest, DeployRequest(env="local"), services, RecordingObserver())
+
+    assert result.results["func"].status is WorkflowStatus.DEPLOYED
+    assert "execute_change_set demo-func" in stacks.calls
+    assert stacks.stacks["demo-func"].tags[TAG] == tag_before  # the tag never reflects a secret
 
 
 def test_artifacts_are_published_only_for_stacks_that_are_deployed(manifest: Manifest) -> None:
@@ -121,7 +154,8 @@ def test_artifacts_are_published_only_for_stacks_that_are_deployed(manifest: Man
     run(manifest, stacks, second)
 
     assert sorted(first.published) == sorted(set(first.calls))  # each before its change set
-    assert second.calls and second.published == []  # unchanged: no call to the bucket
+    # unchanged: no call to the bucket, but for func, whose secret only a change set can check
+    assert second.calls and second.published == ["func"]
 
 
 def test_force_deploys_even_when_the_fingerprint_matches(manifest: Manifest) -> None:
