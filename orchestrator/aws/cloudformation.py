@@ -29,6 +29,7 @@ from orchestrator.errors import OrchestratorError
 SERVICE = "CloudFormation"  # the word error lines start with
 # CloudFormation's limit for TemplateBody; larger templates must be passed as TemplateURL.
 TEMPLATE_BODY_LIMIT = 51_200
+STACK_TYPE = "AWS::CloudFormation::Stack"
 
 
 class TemplateStore(Protocol):
@@ -149,9 +150,12 @@ class CloudFormationStacks:
             if not is_not_found(error):
                 raise translated(error, SERVICE) from None
 
-    def execute_change_set(self, change_set_id: str) -> None:
+    def execute_change_set(self, change_set_id: str, disable_rollback: bool = False) -> None:
+        # DisableRollback: a failure leaves CREATE_FAILED/UPDATE_FAILED with what was made
+        # (ExecuteChangeSet, CloudFormation API Reference)
+        keep = {"DisableRollback": True} if disable_rollback else {}
         try:
-            self._client.execute_change_set(ChangeSetName=change_set_id)
+            self._client.execute_change_set(ChangeSetName=change_set_id, **keep)
         except ClientError as error:
             # A retry of an execution that went through on the wire finds it running.
             if not (error_code(error) == "InvalidChangeSetStatus" and _executing(error)):
@@ -167,13 +171,41 @@ class CloudFormationStacks:
 
     def first_failure(self, stack: str) -> FailedResource | None:
         """The earliest failed resource since the latest user-initiated operation."""
-        events = []
+        failures = _failures(self._events_since(stack, _starts_operation))
+        return failures[0] if failures else None
+
+    def rollback_failures(self, stack: str) -> list[FailedResource]:
+        """The resources that failed since the latest rollback began, once each."""
+        events = self._events_since(stack, _starts_rollback)
+        # the stack's own UPDATE_ROLLBACK_FAILED only sums up its resources'
+        failures = [f for f in _failures(events) if f.resource_type != STACK_TYPE]
+        return list({f.logical_id: f for f in failures}.values())  # the latest of each
+
+    def rollback_stack(self, stack: str) -> None:
+        """RollbackStack: from CREATE_FAILED or UPDATE_FAILED to the last stable state."""
+        call(self._client.rollback_stack, service=SERVICE, StackName=stack)
+
+    def continue_update_rollback(self, stack: str, skip: Sequence[str] = ()) -> None:
+        """ContinueUpdateRollback: `skip` (ResourcesToSkip) must be resources whose rollback
+        failed; CloudFormation marks them UPDATE_COMPLETE as they are."""
+        call(
+            self._client.continue_update_rollback,
+            service=SERVICE,
+            StackName=stack,
+            ResourcesToSkip=list(skip),
+        )
+
+    def _events_since(
+        self, stack: str, starts: Callable[[dict[str, Any], str], bool]
+    ) -> list[dict[str, Any]]:
+        """The stack's events back to the latest one `starts` matches, oldest first."""
+        events: list[dict[str, Any]] = []
         for page in self._client.get_paginator("describe_stack_events").paginate(StackName=stack):
             for event in page["StackEvents"]:  # newest first
                 events.append(event)
-                if _starts_operation(event, stack):
-                    return _earliest_failure(reversed(events))
-        return _earliest_failure(reversed(events))
+                if starts(event, stack):
+                    return events[::-1]
+        return events[::-1]
 
 
 def _executing(error: ClientError) -> bool:
@@ -199,16 +231,27 @@ def _starts_operation(event: dict[str, Any], stack: str) -> bool:
     )
 
 
-def _earliest_failure(events: Any) -> FailedResource | None:
+def _starts_rollback(event: dict[str, Any], stack: str) -> bool:
+    return event.get("LogicalResourceId") == stack and event.get("ResourceStatus") in (
+        "ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+    )
+
+
+def _failures(events: list[dict[str, Any]]) -> list[FailedResource]:
+    """The failed resources of `events` (oldest first), in order."""
+    failures = []
     for event in events:
         status = str(event.get("ResourceStatus", ""))
         reason = str(event.get("ResourceStatusReason", ""))
         # Cancelled siblings fail too, with this reason; they are not the cause.
         if status.endswith("_FAILED") and "cancelled" not in reason.lower():
-            return FailedResource(
-                str(event.get("LogicalResourceId", "")),
-                str(event.get("ResourceType", "")),
-                status,
-                reason,
+            failures.append(
+                FailedResource(
+                    str(event.get("LogicalResourceId", "")),
+                    str(event.get("ResourceType", "")),
+                    status,
+                    reason,
+                )
             )
-    return None
+    return failures

@@ -18,6 +18,7 @@ from orchestrator.cli import (
     docs,
     graph,
     plan,
+    rollback,
     sandbox,
     status,
     unlock,
@@ -65,5 +66,6 @@ app.command(epilog=plan.EXAMPLE)(plan.plan)
 app.command(epilog=status.STATUS_EXAMPLE)(status.status)
 app.command(epilog=status.OUTPUTS_EXAMPLE)(status.outputs)
 app.command(epilog=unlock.EXAMPLE)(unlock.unlock)
+app.command(epilog=rollback.EXAMPLE)(rollback.rollback)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(ci.app, name="ci")

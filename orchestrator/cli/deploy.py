@@ -59,6 +59,14 @@ def deploy(
     ] = False,
     profile: ProfileOption = None,
     skip_checks: SkipChecksOption = False,
+    no_rollback: Annotated[
+        bool,
+        typer.Option(
+            "--no-rollback",
+            help="Keep a failed stack CREATE_FAILED/UPDATE_FAILED with its resources, for the "
+            "next deploy to continue or 'firefly rollback' to undo (refused on protected envs).",
+        ),
+    ] = False,
 ) -> None:
     """Deploy in topological order, each workflow as soon as what it needs is done.
 
@@ -67,7 +75,7 @@ def deploy(
     from orchestrator.cli.locking import held_lock
     from orchestrator.cli.run_display import run_with_display
     from orchestrator.connect import deploy_services, open_environment
-    from orchestrator.engine.deploy import DeployRequest, selected_graph
+    from orchestrator.engine.deploy import DeployRequest, check_request, selected_graph
     from orchestrator.engine.deploy import deploy as run_deploy
     from orchestrator.validation import check_selected, load_checked
 
@@ -79,7 +87,9 @@ def deploy(
         with_prerequisites=not no_deps,
         concurrency=concurrency,
         force=force,
+        disable_rollback=no_rollback,
     )
+    check_request(loaded, request)
     graph = selected_graph(loaded, request)  # an unknown --only fails before any AWS call
     if not skip_checks:
         check_selected(loaded, graph.nodes)

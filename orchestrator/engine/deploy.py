@@ -22,7 +22,7 @@ from orchestrator.engine.redaction import environment_redactor
 from orchestrator.engine.results import RunResult, WorkflowResult, WorkflowStatus
 from orchestrator.engine.scheduler import run_graph, run_result, status_of
 from orchestrator.engine.stack_deploy import StackJob, deploy_stack
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import OrchestratorError, UsageError
 from orchestrator.graph import WorkflowGraph, deploy_graph
 from orchestrator.manifest import environment
 from orchestrator.manifest.models import Manifest, Workflow
@@ -35,6 +35,7 @@ class DeployRequest:
     with_prerequisites: bool = True
     concurrency: int = 8
     force: bool = False
+    disable_rollback: bool = False  # --no-rollback
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,16 @@ def selected_graph(manifest: Manifest, request: DeployRequest) -> WorkflowGraph:
     if not request.only:
         return graph
     return graph.select(request.only, with_prerequisites=request.with_prerequisites)
+
+
+def check_request(manifest: Manifest, request: DeployRequest) -> None:
+    """Refuse, before any AWS call, what the environment does not allow."""
+    env = environment(manifest, request.env)
+    if request.disable_rollback and env.protected:
+        raise UsageError(
+            f"--no-rollback is refused on environment {env.name}: it is protected in the "
+            "manifest, where a failed deploy must roll back; deploy without --no-rollback"
+        )
 
 
 def deploy(
@@ -97,6 +108,8 @@ def deploy(
                 adopt=_adoption(workflow, stack_of[name], services),
                 reassert=_reassertion(services),
                 publish=lambda: services.templates.publish(name),
+                env=env.name,
+                disable_rollback=request.disable_rollback,
             )
             result = deploy_stack(job, current, services.stacks, observer, stop_event)
         except OrchestratorError as error:

@@ -98,7 +98,9 @@ class Stacks(Protocol):
 
     def delete_change_set(self, change_set_id: str) -> None: ...
 
-    def execute_change_set(self, change_set_id: str) -> None: ...
+    def execute_change_set(self, change_set_id: str, disable_rollback: bool = False) -> None:
+        """`disable_rollback`: a failure leaves the stack CREATE_FAILED or UPDATE_FAILED with
+        what it provisioned, instead of rolling back."""
 
     def wait_stack(
         self, stack: str, on_event: Callable[[str], None] | None = None
@@ -110,6 +112,15 @@ class Stacks(Protocol):
 
     def first_failure(self, stack: str) -> FailedResource | None:
         """The first failed resource of the stack's latest operation, from its events."""
+
+    def rollback_failures(self, stack: str) -> list[FailedResource]:
+        """The resources that failed in the stack's latest rollback, from its events."""
+
+    def rollback_stack(self, stack: str) -> None:
+        """Roll a CREATE_FAILED or UPDATE_FAILED stack back to its last stable state."""
+
+    def continue_update_rollback(self, stack: str, skip: Sequence[str] = ()) -> None:
+        """Resume the rollback of an UPDATE_ROLLBACK_FAILED stack, leaving `skip` as they are."""
 
 
 class Templates(Protocol):

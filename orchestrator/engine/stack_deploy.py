@@ -40,6 +40,9 @@ class StackJob:
     # Stores what `body` points at (Lambda zips): called only once a change set will be made,
     # so an unchanged stack costs no call to the artifact bucket.
     publish: Callable[[], None] = lambda: None
+    env: str = ""  # for the commands guidance names
+    # --no-rollback: a failed CREATE or UPDATE keeps what it made, for the next deploy to fix
+    disable_rollback: bool = False
 
 
 def deploy_stack(
@@ -59,7 +62,7 @@ def deploy_stack(
         observer.phase(job.workflow, f"waiting for {status} to finish")
         observed = stacks.wait_stack(job.stack)
     if decision.action is StackAction.FAIL:
-        raise OrchestratorError(f"{job.workflow}: {decision.guidance}")
+        raise OrchestratorError(f"{job.workflow}: {_guidance(job, status, stacks)}")
     if decision.action is StackAction.WAIT:
         raise OrchestratorError(f"{job.workflow}: stack {job.stack} stays busy; try again later")
 
@@ -72,6 +75,8 @@ def deploy_stack(
         decision.action is StackAction.UPDATE
         and observed is not None
         and not job.force
+        # a failed update may carry the new fingerprint without its resources
+        and not observed.status.endswith("_FAILED")
         and already_deployed(observed.tags, tags)
     ):
         return result(WorkflowStatus.UNCHANGED, observed.outputs)
@@ -149,13 +154,38 @@ def _change_and_execute(
             "deleted and nothing was changed"
         )
     observer.phase(job.workflow, f"executing {len(outcome.changes)} change(s)")
-    stacks.execute_change_set(change_set)
+    # An IMPORT rolls back whatever is asked: what it adopted is only forgotten, never deleted.
+    stacks.execute_change_set(change_set, job.disable_rollback and change_type != "IMPORT")
     final = stacks.wait_stack(job.stack, lambda event: observer.phase(job.workflow, event))
     if final.status not in _SUCCESS:
         failure = stacks.first_failure(job.stack)
         cause = failure.describe() if failure else (final.reason or "no failed resource event")
-        raise OrchestratorError(f"{job.workflow}: stack {job.stack} ended {final.status}: {cause}")
+        raise OrchestratorError(
+            f"{job.workflow}: stack {job.stack} ended {final.status}: {cause}"
+            + _kept_note(job, final.status)
+        )
     return final
+
+
+def _guidance(job: StackJob, status: str | None, stacks: Stacks) -> str:
+    """What to do about a stack only a person can move, naming the resources whose rollback
+    failed when that is the reason."""
+    failed = (
+        [f.logical_id for f in stacks.rollback_failures(job.stack)]
+        if status == "UPDATE_ROLLBACK_FAILED"
+        else []
+    )
+    decision = decide(status, stack=job.stack, workflow=job.workflow, env=job.env, failed=failed)
+    return decision.guidance
+
+
+def _kept_note(job: StackJob, status: str) -> str:
+    if status not in ("CREATE_FAILED", "UPDATE_FAILED"):
+        return ""
+    return (
+        f" (kept as it is by --no-rollback: fix the template and deploy again, or run "
+        f"'firefly rollback --env {job.env} --only {job.workflow}')"
+    )
 
 
 def _discard(job: StackJob, change_set: str, change_type: str, stacks: Stacks) -> None:

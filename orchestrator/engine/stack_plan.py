@@ -1,10 +1,14 @@
 """Observed stack status -> what the deploy must do: one pure, tested table (see STYLE.md).
 
 CloudFormation leaves a stack in one of a few dozen statuses; each deploy decision starts here.
+Stacks a `--no-rollback` deploy left CREATE_FAILED or UPDATE_FAILED are updated: CloudFormation
+keeps what was provisioned and retries what failed on the next update ("Choose how to handle
+failures when provisioning resources", CloudFormation User Guide, stack-failure-options).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -33,11 +37,13 @@ _SETTLED = {
     "IMPORT_COMPLETE",
     "IMPORT_ROLLBACK_COMPLETE",
 }
+# Left by a deploy with rollback disabled: the resources stay, the next update continues.
+_PRESERVED = {"CREATE_FAILED", "UPDATE_FAILED"}
 _GUIDANCE = {
     "UPDATE_ROLLBACK_FAILED": (
         "the stack is UPDATE_ROLLBACK_FAILED: fix the resource named in its events, then run "
-        "'aws cloudformation continue-update-rollback --stack-name {stack}' (with "
-        "--resources-to-skip for resources that cannot be rolled back) and deploy again"
+        "'firefly rollback --env {env} --only {workflow}' (with --skip-resource for resources "
+        "that cannot be rolled back) and deploy again"
     ),
     "DELETE_FAILED": (
         "the stack is DELETE_FAILED: remove what blocks the deletion (see its events), then "
@@ -47,17 +53,20 @@ _GUIDANCE = {
         "the stack is IMPORT_ROLLBACK_FAILED: fix the resource named in its events and roll "
         "back with 'aws cloudformation continue-update-rollback --stack-name {stack}'"
     ),
-    "CREATE_FAILED": (
-        "the stack is CREATE_FAILED with rollback disabled: delete it with 'firefly delete "
-        "--only {workflow}' and deploy again"
-    ),
 }
 
 
 def decide(
-    status: str | None, *, has_resources: bool = True, stack: str = "", workflow: str = ""
+    status: str | None,
+    *,
+    has_resources: bool = True,
+    stack: str = "",
+    workflow: str = "",
+    env: str = "",
+    failed: Sequence[str] = (),
 ) -> StackDecision:
-    """What to do with a stack observed in `status` (None: no such stack)."""
+    """What to do with a stack observed in `status` (None: no such stack); `failed`: the
+    resources whose rollback failed, named in the guidance of UPDATE_ROLLBACK_FAILED."""
     if status is None or status == "DELETE_COMPLETE":
         return StackDecision(StackAction.CREATE)
     if status == "REVIEW_IN_PROGRESS":
@@ -72,7 +81,7 @@ def decide(
         return StackDecision(StackAction.RECREATE)
     if status in _DEAD:
         return StackDecision(StackAction.RECREATE)
-    if status in _SETTLED:
+    if status in _SETTLED or status in _PRESERVED:
         return StackDecision(StackAction.UPDATE)
     if status.endswith("_IN_PROGRESS"):
         return StackDecision(StackAction.WAIT)
@@ -81,4 +90,16 @@ def decide(
         f"the stack is {status}: resolve it in the CloudFormation "
         "console (see its events), then deploy again",
     )
-    return StackDecision(StackAction.FAIL, guidance.format(stack=stack, workflow=workflow))
+    if status == "UPDATE_ROLLBACK_FAILED" and failed:
+        return StackDecision(StackAction.FAIL, _rollback_failed(failed, env, workflow))
+    return StackDecision(StackAction.FAIL, guidance.format(stack=stack, workflow=workflow, env=env))
+
+
+def _rollback_failed(failed: Sequence[str], env: str, workflow: str) -> str:
+    command = f"firefly rollback --env {env} --only {workflow}"
+    skips = " ".join(f"--skip-resource {logical_id}" for logical_id in failed)
+    return (
+        f"the stack is UPDATE_ROLLBACK_FAILED: the rollback of {', '.join(failed)} failed; "
+        f"fix them (see the stack events) and run '{command}', or skip them with "
+        f"'{command} {skips}', then deploy again"
+    )

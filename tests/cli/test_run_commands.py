@@ -198,3 +198,23 @@ def test_sandbox_up_status_down(
     assert after.error_lines == [
         "error: the sandbox is not running; start it with 'firefly sandbox up'"
     ]
+
+
+def test_no_rollback_is_refused_on_a_protected_env_before_any_aws_call(
+    firefly: Firefly, monkeypatch: pytest.MonkeyPatch, write_manifest: Callable[[str], Path]
+) -> None:
+    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", "http://127.0.0.1:9")  # nothing listens
+    text = MANIFEST.read_text(encoding="utf-8").replace(
+        "    sandbox: true\n", "    sandbox: true\n    protected: true\n", 1
+    )
+    manifest = write_manifest(text)
+    for name in ("stacks", "lambdas"):
+        (manifest.parent / name).symlink_to(MANIFEST.parent / name)
+
+    result = firefly("deploy", "--env", "local", "--no-rollback", "--manifest", str(manifest))
+
+    assert result.code == 2
+    assert result.error_lines == [
+        "error: --no-rollback is refused on environment local: it is protected in the "
+        "manifest, where a failed deploy must roll back; deploy without --no-rollback"
+    ]

@@ -51,6 +51,8 @@ class FakeStacks:
     change_sets: dict[str, ChangeSetRequest] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=itertools.count)
     bodies: dict[str, str] = field(default_factory=dict)  # stack -> template last executed
+    # stack -> the resources whose rollback fails (until skipped): UPDATE_ROLLBACK_FAILED
+    stuck: dict[str, list[FailedResource]] = field(default_factory=dict)
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
         self.calls.append("snapshot")
@@ -68,7 +70,9 @@ class FakeStacks:
         request = self.change_sets[change_set_id]
         current = self.stacks.get(request.stack)
         same_body = self.bodies.get(request.stack) == request.template_body
-        if current and current.tags and same_body and _same(current, request):
+        # what failed is retried by the next update, even of the same template
+        failed = current is not None and current.status.endswith("_FAILED")
+        if current and current.tags and same_body and _same(current, request) and not failed:
             return ChangeSetOutcome(
                 "FAILED", "The submitted information didn't contain changes.", empty=True
             )
@@ -77,11 +81,14 @@ class FakeStacks:
     def delete_change_set(self, change_set_id: str) -> None:
         self.calls.append(f"delete_change_set {change_set_id}")
 
-    def execute_change_set(self, change_set_id: str) -> None:
+    def execute_change_set(self, change_set_id: str, disable_rollback: bool = False) -> None:
         request = self.change_sets[change_set_id]
-        self.calls.append(f"execute_change_set {request.stack}")
+        kept = " (no rollback)" if disable_rollback else ""
+        self.calls.append(f"execute_change_set {request.stack}{kept}")
         verb = request.change_set_type
-        if request.stack in self.fail:
+        if request.stack in self.fail and disable_rollback:
+            status = f"{verb}_FAILED"
+        elif request.stack in self.fail:
             status = "ROLLBACK_COMPLETE" if verb == "CREATE" else "UPDATE_ROLLBACK_COMPLETE"
         else:
             status = f"{verb}_COMPLETE"
@@ -111,6 +118,27 @@ class FakeStacks:
 
     def first_failure(self, stack: str) -> FailedResource | None:
         return self.fail.get(stack)
+
+    def rollback_failures(self, stack: str) -> list[FailedResource]:
+        return list(self.stuck.get(stack, []))
+
+    def rollback_stack(self, stack: str) -> None:
+        self.calls.append(f"rollback_stack {stack}")
+        current = self.stacks[stack]
+        if current.status == "CREATE_FAILED":
+            settled = "ROLLBACK_COMPLETE"
+        else:
+            settled = (
+                "UPDATE_ROLLBACK_FAILED" if stack in self.stuck else "UPDATE_ROLLBACK_COMPLETE"
+            )
+        self.stacks[stack] = replace(current, status=settled)
+
+    def continue_update_rollback(self, stack: str, skip: Sequence[str] = ()) -> None:
+        self.calls.append(f"continue_update_rollback {stack} {' '.join(skip)}".rstrip())
+        left = [f for f in self.stuck.get(stack, []) if f.logical_id not in skip]
+        self.stuck[stack] = left
+        settled = "UPDATE_ROLLBACK_FAILED" if left else "UPDATE_ROLLBACK_COMPLETE"
+        self.stacks[stack] = replace(self.stacks[stack], status=settled)
 
 
 def _same(current: StackSnapshot, request: ChangeSetRequest) -> bool:

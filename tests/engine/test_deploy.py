@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from orchestrator.engine.deploy import DeployRequest, DeployServices, deploy
+from orchestrator.engine.deploy import DeployRequest, DeployServices, check_request, deploy
 from orchestrator.engine.fingerprint import TAG
 from orchestrator.engine.ports import ChangeSetRequest, FailedResource, StackSnapshot
 from orchestrator.engine.results import RunResult, WorkflowStatus, exit_code, report
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import OrchestratorError, UsageError
 from orchestrator.manifest import load_manifest
 from orchestrator.manifest.models import Manifest
 from tests.engine.fakes import FakeStacks, RecordingObserver
@@ -204,13 +205,65 @@ def test_a_rolled_back_stack_is_deleted_and_created_again(manifest: Manifest) ->
 
 def test_update_rollback_failed_stops_with_guidance(manifest: Manifest) -> None:
     stacks = FakeStacks(
-        stacks={"demo-table": StackSnapshot("demo-table", "UPDATE_ROLLBACK_FAILED")}
+        stacks={"demo-table": StackSnapshot("demo-table", "UPDATE_ROLLBACK_FAILED")},
+        stuck={
+            "demo-table": [FailedResource("Table", "AWS::DynamoDB::Table", "UPDATE_FAILED", "")]
+        },
     )
     result, _ = run(manifest, stacks, only=("table",))
 
     error = result.results["table"].error
-    assert "continue-update-rollback --stack-name demo-table" in error
+    assert "'firefly rollback --env local --only table --skip-resource Table'" in error
     assert not any(call.startswith("create_change_set") for call in stacks.calls)
+
+
+FAILED_TABLE = FailedResource("Table", "AWS::DynamoDB::Table", "UPDATE_FAILED", "bad key")
+
+
+def test_no_rollback_keeps_a_failed_update_and_says_what_next(manifest: Manifest) -> None:
+    deployed = StackSnapshot("demo-table", "UPDATE_COMPLETE", tags={TAG: "old"})
+    stacks = FakeStacks(stacks={"demo-table": deployed}, fail={"demo-table": FAILED_TABLE})
+
+    result, _ = run(manifest, stacks, only=("table",), disable_rollback=True)
+
+    assert "execute_change_set demo-table (no rollback)" in stacks.calls
+    assert stacks.stacks["demo-table"].status == "UPDATE_FAILED"
+    assert result.results["table"].error == (
+        "table: stack demo-table ended UPDATE_FAILED: Table (AWS::DynamoDB::Table) "
+        "UPDATE_FAILED: bad key (kept as it is by --no-rollback: fix the template and deploy "
+        "again, or run 'firefly rollback --env local --only table')"
+    )
+
+
+@pytest.mark.parametrize("status", ["UPDATE_FAILED", "CREATE_FAILED"])
+def test_the_next_deploy_continues_a_failed_stack_with_an_update(
+    manifest: Manifest, status: str
+) -> None:
+    # The failed stack carries the very fingerprint of this template: still not unchanged.
+    stacks = FakeStacks(fail={"demo-table": FAILED_TABLE})
+    run(manifest, stacks, only=("table",), disable_rollback=True)
+    stacks.stacks["demo-table"] = replace(stacks.stacks["demo-table"], status=status)
+    del stacks.fail["demo-table"]
+
+    result, _ = run(manifest, stacks, only=("table",))
+
+    assert result.results["table"].status is WorkflowStatus.DEPLOYED
+    assert stacks.calls[-3:-1] == [
+        "create_change_set demo-table UPDATE",
+        "execute_change_set demo-table",
+    ]
+
+
+def test_no_rollback_is_refused_on_a_protected_environment(
+    write_manifest: Callable[[str], Path],
+) -> None:
+    protected = load_manifest(
+        write_manifest(MANIFEST.replace("sandbox: true", "sandbox: true\n        protected: true"))
+    )
+
+    with pytest.raises(UsageError, match="--no-rollback is refused on environment local"):
+        check_request(protected, DeployRequest(env="local", disable_rollback=True))
+    check_request(protected, DeployRequest(env="local"))
 
 
 def test_only_without_deps_reads_upstream_outputs_from_the_stack(manifest: Manifest) -> None:

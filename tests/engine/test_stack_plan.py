@@ -21,9 +21,15 @@ from orchestrator.engine.stack_plan import StackAction, decide
         ("CREATE_IN_PROGRESS", StackAction.WAIT),
         ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", StackAction.WAIT),
         ("DELETE_IN_PROGRESS", StackAction.WAIT),
+        ("ROLLBACK_IN_PROGRESS", StackAction.WAIT),
+        ("UPDATE_ROLLBACK_IN_PROGRESS", StackAction.WAIT),
+        ("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", StackAction.WAIT),
         ("UPDATE_ROLLBACK_FAILED", StackAction.FAIL),
         ("DELETE_FAILED", StackAction.FAIL),
-        ("CREATE_FAILED", StackAction.FAIL),
+        ("IMPORT_ROLLBACK_FAILED", StackAction.FAIL),
+        # left by --no-rollback: the next update continues from what was provisioned
+        ("CREATE_FAILED", StackAction.UPDATE),
+        ("UPDATE_FAILED", StackAction.UPDATE),
     ],
 )
 def test_each_status_maps_to_one_action(status: str | None, action: StackAction) -> None:
@@ -36,6 +42,20 @@ def test_an_empty_review_stack_is_recreated_but_one_with_resources_is_left_alone
 
 
 def test_update_rollback_failed_names_the_command_that_fixes_it() -> None:
-    decision = decide("UPDATE_ROLLBACK_FAILED", stack="firefly-cognito", workflow="cognito")
+    decision = decide(
+        "UPDATE_ROLLBACK_FAILED", stack="firefly-cognito", workflow="cognito", env="dev"
+    )
 
-    assert "continue-update-rollback --stack-name firefly-cognito" in decision.guidance
+    assert "'firefly rollback --env dev --only cognito'" in decision.guidance
+
+
+def test_update_rollback_failed_names_the_resources_to_skip() -> None:
+    decision = decide(
+        "UPDATE_ROLLBACK_FAILED", workflow="cognito", env="dev", failed=["Pool", "Client"]
+    )
+
+    assert "the rollback of Pool, Client failed" in decision.guidance
+    assert (
+        "'firefly rollback --env dev --only cognito --skip-resource Pool --skip-resource Client'"
+        in decision.guidance
+    )

@@ -268,6 +268,8 @@ def _execute(
     request: dict[str, Any],
 ) -> None:
     desired = Desired(change_set.template, change_set.parameters, change_set.template_body)
+    # "True - if the stack creation fails, do nothing" (ExecuteChangeSet DisableRollback, API
+    # Reference): a failed create stays CREATE_FAILED, a failed update UPDATE_FAILED
     disable_rollback = str(request.get("DisableRollback")).lower() == "true"
     stack.capabilities = change_set.capabilities
     kind = change_set.change_set_type
@@ -279,7 +281,7 @@ def _execute(
     operations: dict[str, Callable[[Operation], None]] = {
         "IMPORT": lambda op: op.import_resources(desired, change_set.resources_to_import),
         "CREATE": lambda op: op.create(desired, disable_rollback),
-        "UPDATE": lambda op: op.update(desired, change_set.tags),
+        "UPDATE": lambda op: op.update(desired, change_set.tags, disable_rollback),
     }
     action = {"IMPORT": "import_resources", "CREATE": "create"}.get(kind, "update")
     run(store, stack, account_id, region, action, operations[kind])

@@ -66,6 +66,14 @@ class Output:
 
 
 @dataclass
+class Stable:
+    """What a stack was at its last stable state (`*_COMPLETE`): where a rollback returns."""
+
+    resources: dict[str, Resource]
+    outputs: list[Output]
+
+
+@dataclass
 class Stack:
     stack_id: str
     name: str
@@ -91,6 +99,9 @@ class Stack:
     # what clients see until `ready_at`: the *_IN_PROGRESS status of the running operation
     pending_status: str | None = None
     ready_at: float = 0.0
+    # kept while a failed operation has not been rolled back (UPDATE_FAILED with rollback
+    # disabled, UPDATE_ROLLBACK_FAILED): the state RollbackStack and ContinueUpdateRollback restore
+    stable: Stable | None = None
 
     def no_echo(self) -> frozenset[str]:
         """The parameters whose values describe_stacks masks."""
@@ -232,6 +243,7 @@ EXPORTING_STATUSES = frozenset(
         "IMPORT_COMPLETE",
         "IMPORT_ROLLBACK_COMPLETE",
         "DELETE_FAILED",
+        "UPDATE_FAILED",
         "UPDATE_ROLLBACK_FAILED",
     }
 )

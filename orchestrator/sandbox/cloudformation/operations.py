@@ -14,8 +14,9 @@ from orchestrator.sandbox.cloudformation.intrinsics import (
     evaluate_conditions,
     resolve,
 )
-from orchestrator.sandbox.cloudformation.model import Output, Resource, Stack, Store, now
+from orchestrator.sandbox.cloudformation.model import Output, Resource, Stable, Stack, Store, now
 from orchestrator.sandbox.cloudformation.resources import Provisioner, reason
+from orchestrator.sandbox.cloudformation.rollbacks import roll_back_to
 from orchestrator.sandbox.cloudformation.template import creation_order, typed_parameter
 
 
@@ -122,7 +123,7 @@ class Operation:
             return
         self.stack.event(None, "ROLLBACK_IN_PROGRESS", failed + "Rollback requested by user.")
         self.stack.status = "ROLLBACK_IN_PROGRESS"
-        self._delete_all(list(self.stack.resources))
+        self.delete_all(list(self.stack.resources))
         self.stack.outputs = []
         self.finish("ROLLBACK_COMPLETE")
 
@@ -155,17 +156,29 @@ class Operation:
             return "Outputs"
         return None
 
-    def update(self, desired: Desired, tags: dict[str, str] | None) -> None:
+    def update(
+        self, desired: Desired, tags: dict[str, str] | None, disable_rollback: bool = False
+    ) -> None:
         self.begin("UPDATE_IN_PROGRESS", "User Initiated")
+        # after an UPDATE_FAILED, a rollback still returns to the state before that update
+        stable = self.stack.stable or Stable(dict(self.stack.resources), self._old_outputs)
         before = dict(self.stack.resources)
-        added, failure = self._apply_changes(desired)
+        _, failure = self._apply_changes(desired)
         if failure is not None:
-            self._roll_back_update(before, added, failure)
+            failed = f"The following resource(s) failed to update: [{failure}]. "
+            if disable_rollback:  # ExecuteChangeSet DisableRollback: keep what was done
+                self.stack.stable = stable
+                self.finish("UPDATE_FAILED", failed)
+                return
+            self.stack.event(None, "UPDATE_ROLLBACK_IN_PROGRESS", failed)
+            self.stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
+            roll_back_to(self, stable)
             return
+        self.stack.stable = None
         self.stack.event(None, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
         kept = self._kept(desired)
         removed = [lid for lid in before if lid not in kept]
-        self._delete_all(removed)
+        self.delete_all(removed)
         self.adopt_template(desired)
         self.stack.description = desired.template.get("Description")
         if tags is not None:
@@ -214,24 +227,6 @@ class Operation:
             return None
         return self.provisioner.update(current, definition, properties)
 
-    def _roll_back_update(
-        self, before: dict[str, Resource], added: list[str], failure: str
-    ) -> None:
-        self.stack.event(
-            None,
-            "UPDATE_ROLLBACK_IN_PROGRESS",
-            f"The following resource(s) failed to update: [{failure}]. ",
-        )
-        self.stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
-        for logical_id, old in before.items():
-            current = self.stack.resources.get(logical_id)
-            if current is not None and current is not old:
-                self.provisioner.update(current, old.definition, old.properties)
-        self.stack.event(None, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
-        self._delete_all([lid for lid in added if lid in self.stack.resources])
-        self.stack.outputs = self._old_outputs
-        self.finish("UPDATE_ROLLBACK_COMPLETE")
-
     def import_resources(self, desired: Desired, to_import: list[dict[str, Any]]) -> None:
         self.begin("IMPORT_IN_PROGRESS", "User Initiated")
         ctx = self.context(desired)
@@ -258,7 +253,7 @@ class Operation:
         self.begin("DELETE_IN_PROGRESS", "User Initiated")
         for logical_id in retain & set(self.stack.resources):
             self.stack.event(self.stack.resources.pop(logical_id), "DELETE_SKIPPED")
-        failed = self._delete_all(list(self.stack.resources))
+        failed = self.delete_all(list(self.stack.resources))
         if failed:
             self.finish(
                 "DELETE_FAILED",
@@ -268,7 +263,7 @@ class Operation:
         self.stack.deleted = now()
         self.finish("DELETE_COMPLETE")
 
-    def _delete_all(self, logical_ids: list[str]) -> list[str]:
+    def delete_all(self, logical_ids: list[str]) -> list[str]:
         """Delete resources, dependents first; what failed (and what those still need stays)."""
         definitions = {lid: self.stack.resources[lid].definition for lid in self.stack.resources}
         order = [lid for lid in reversed(creation_order(definitions)) if lid in logical_ids]

@@ -12,7 +12,7 @@ from typing import Any
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from orchestrator.sandbox.cloudformation import change_set_api, stack_api
+from orchestrator.sandbox.cloudformation import change_set_api, rollback_api, stack_api
 from orchestrator.sandbox.cloudformation import render as r
 
 Action = Callable[[Any], ActionResult]
@@ -36,6 +36,15 @@ def update_stack(self: Any) -> ActionResult:
 
 def delete_stack(self: Any) -> ActionResult:
     stack_api.delete_stack(*_where(self), _request(self))
+    return EmptyResult()
+
+
+def rollback_stack(self: Any) -> ActionResult:
+    return ActionResult({"StackId": rollback_api.rollback_stack(*_where(self), _request(self))})
+
+
+def continue_update_rollback(self: Any) -> ActionResult:
+    rollback_api.continue_update_rollback(*_where(self), _request(self))
     return EmptyResult()
 
 
@@ -168,6 +177,8 @@ ACTIONS: dict[str, Action] = {
     "create_stack": create_stack,
     "update_stack": update_stack,
     "delete_stack": delete_stack,
+    "rollback_stack": rollback_stack,
+    "continue_update_rollback": continue_update_rollback,
     "describe_stacks": describe_stacks,
     "list_stacks": list_stacks,
     "describe_stack_events": describe_stack_events,

@@ -25,6 +25,10 @@ UPDATABLE = frozenset(
         "UPDATE_ROLLBACK_COMPLETE",
         "IMPORT_COMPLETE",
         "IMPORT_ROLLBACK_COMPLETE",
+        # left by a failure with rollback disabled: the next update continues from there
+        # ("Choose how to handle failures when provisioning resources", CloudFormation User Guide)
+        "CREATE_FAILED",
+        "UPDATE_FAILED",
     }
 )
 PENDING = {
@@ -32,6 +36,8 @@ PENDING = {
     "update": "UPDATE_IN_PROGRESS",
     "delete": "DELETE_IN_PROGRESS",
     "import_resources": "IMPORT_IN_PROGRESS",
+    "rollback_create": "ROLLBACK_IN_PROGRESS",
+    "rollback_update": "UPDATE_ROLLBACK_IN_PROGRESS",
 }
 
 
@@ -151,7 +157,15 @@ def update_stack(account_id: str, region: str, request: dict[str, Any]) -> str:
             and (tags is None or tags == stack.tags)
         ):
             raise errors.no_updates()
-        run(store, stack, account_id, region, "update", lambda op: op.update(taken.desired, tags))
+        keep = _true(request.get("DisableRollback"))
+        run(
+            store,
+            stack,
+            account_id,
+            region,
+            "update",
+            lambda op: op.update(taken.desired, tags, keep),
+        )
         return stack.stack_id
 
 
