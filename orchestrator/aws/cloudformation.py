@@ -55,12 +55,13 @@ class CloudFormationStacks:
         service_role: str | None = None,
     ) -> None:
         """`service_role`: the environment's `cloudformation_role`, sent as RoleARN on every
-        change set and delete. CloudFormation then "uses the role's credentials to make calls
-        on your behalf", and keeps using it for the stack's later operations (CreateChangeSet
-        and DeleteStack, RoleARN: docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/
-        API_CreateChangeSet.html, API_DeleteStack.html). Sending it on each call, rather than
-        relying on the role a stack remembers, makes a stack first deployed without one move
-        under it, and a delete never fall back to the caller's own rights."""
+        change set, delete and rollback. CloudFormation then "uses the role's credentials to
+        make calls on your behalf", and keeps using it for the stack's later operations
+        (RoleARN of CreateChangeSet, DeleteStack, RollbackStack and ContinueUpdateRollback:
+        docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html).
+        Sending it on each call, rather than relying on the role a stack remembers, makes a
+        stack first deployed without one move under it, and a delete or rollback never fall
+        back to the caller's own rights."""
         self._client = client
         self._role: dict[str, str] = {"RoleARN": service_role} if service_role else {}
         self._large_templates = large_templates
@@ -183,7 +184,7 @@ class CloudFormationStacks:
 
     def rollback_stack(self, stack: str) -> None:
         """RollbackStack: from CREATE_FAILED or UPDATE_FAILED to the last stable state."""
-        call(self._client.rollback_stack, service=SERVICE, StackName=stack)
+        call(self._client.rollback_stack, service=SERVICE, StackName=stack, **self._role)
 
     def continue_update_rollback(self, stack: str, skip: Sequence[str] = ()) -> None:
         """ContinueUpdateRollback: `skip` (ResourcesToSkip) must be resources whose rollback
@@ -193,6 +194,7 @@ class CloudFormationStacks:
             service=SERVICE,
             StackName=stack,
             ResourcesToSkip=list(skip),
+            **self._role,
         )
 
     def _events_since(

@@ -64,6 +64,20 @@ def test_the_delete_is_made_under_the_service_role() -> None:
     stubber.assert_no_pending_responses()
 
 
+def test_rollbacks_are_made_under_the_service_role() -> None:
+    stacks, stubber = stubbed(ROLE)
+    stubber.add_response("rollback_stack", {}, {"StackName": "app", "RoleARN": ROLE})
+    stubber.add_response(
+        "continue_update_rollback",
+        {},
+        {"StackName": "app", "ResourcesToSkip": ["Queue"], "RoleARN": ROLE},
+    )
+    with stubber:
+        stacks.rollback_stack("app")
+        stacks.continue_update_rollback("app", ["Queue"])
+    stubber.assert_no_pending_responses()
+
+
 def test_without_a_service_role_no_role_arn_is_sent() -> None:
     # The Stubber compares the parameters exactly: a RoleARN would fail both calls.
     stacks, stubber = stubbed(None)
