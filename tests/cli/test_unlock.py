@@ -19,6 +19,7 @@ from orchestrator.engine.lock import EnvironmentLock, Process
 from orchestrator.engine.lock_record import RunIdentity, Scope
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import CliResult
+from tests.sandbox_access import use_engine
 from tests.waiting import wait_until
 
 Firefly = Callable[..., CliResult]
@@ -47,7 +48,7 @@ def manifest(
     write_manifest: Callable[[str], Path],
 ) -> Path:
     """A manifest whose `local` keeps its lock in BUCKET, on the session's engine."""
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
+    use_engine(monkeypatch, sandbox_engine)
     return write_manifest("""
         version: 1
         project: unlocking

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import REPO, CliResult, engine_process
+from tests.sandbox_access import use_engine
 from tests.waiting import wait_until
 
 LATENCY = 4.0  # seconds each stack operation takes: the first deploy is busy for two of them
@@ -28,7 +29,7 @@ BUCKET, KEY = "locking-artifacts-local", "firefly/locks/local.json"
 @pytest.fixture
 def slow_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxInfo]:
     with engine_process(tmp_path / "state", LATENCY) as info:
-        monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", info.endpoint)
+        use_engine(monkeypatch, info)
         monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
         yield info
 
