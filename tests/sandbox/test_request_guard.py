@@ -128,7 +128,7 @@ def test_an_unsigned_call_aws_signs_is_refused_and_creates_nothing(
 def test_an_unauthenticated_cognito_call_passes_unsigned(sandbox: RunningServer) -> None:
     cognito = client(sandbox, "cognito-idp", signature_version=UNSIGNED)
 
-    status, code = error(
+    _, code = error(
         lambda: cognito.initiate_auth(
             ClientId="nobody", AuthFlow="USER_PASSWORD_AUTH", AuthParameters={}
         )
