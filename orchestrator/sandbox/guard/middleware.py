@@ -3,7 +3,8 @@
 In order: a request for a name that is not this machine is refused (`hosts`); the engine's own
 endpoints (`/moto-api/...`, `/_firefly/...`, but the read-only page `GET /moto-api/` that tells the
 engine answers) need the client's access key id in the `x-firefly-access-key-id` header; a signed
-request must name one of the engine's keys; an unsigned one passes only where AWS serves it
+request must name one of the engine's keys (or one it issued: an IAM user's, an assumed
+role's); an unsigned one passes only where AWS serves it
 unsigned (`unsigned`). No answer carries a CORS header: no web page may read one or send a
 preflighted request (moto's own CORS support reflects any origin).
 """
@@ -19,6 +20,7 @@ from moto.moto_server.werkzeug_app import DEFAULT_SERVICE_REGION, DomainDispatch
 from orchestrator.sandbox.aws_errors import Answer, answer_early
 from orchestrator.sandbox.guard import refusals, unsigned
 from orchestrator.sandbox.guard.hosts import is_local_host
+from orchestrator.sandbox.guard.issued import issued_by_engine
 from orchestrator.sandbox.guard.keys import EngineKeys
 from orchestrator.sandbox.guard.signing import access_key_id, signing_service
 
@@ -63,7 +65,7 @@ class RequestGuard:
             if unsigned.is_served(environ, self._backend):
                 return None
             return refusals.unsigned(refusals.protocol(environ, None), head)
-        if self._keys.accepts(key):
+        if self._keys.accepts(key) or issued_by_engine(key):
             return None
         return refusals.unknown_key(refusals.protocol(environ, signing_service(environ)), head)
 
