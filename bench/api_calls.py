@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from orchestrator.aws.session import connect
-from orchestrator.sandbox.server import start_server
+from orchestrator.sandbox import state
+from orchestrator.sandbox.server import RunningServer, start_server
 
 REPO = Path(__file__).resolve().parents[1]
 PEER = REPO.parent / "shared" / "peer-bench"
@@ -69,9 +70,12 @@ def lifecycle(manifest: Path, env_name: str, env: dict[str, str], folder: Path) 
     show("delete", firefly(delete, env, folder / "delete.json"))
 
 
-def add_unrelated(endpoint: str, count: int) -> None:
+def add_unrelated(server: RunningServer, count: int) -> None:
     """`count` stacks that have nothing to do with the deploy, already complete."""
-    client = connect("us-east-1", expected_account=None, endpoint=endpoint).cloudformation
+    keys = (server.keys.client.access_key_id, server.keys.client.secret_access_key)
+    client = connect(
+        "us-east-1", expected_account=None, endpoint=server.endpoint, sandbox_keys=keys
+    ).cloudformation
     for index in range(count):
         client.create_stack(StackName=f"unrelated-{index:04d}", TemplateBody=UNRELATED_TEMPLATE)
 
@@ -94,6 +98,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the engine's request log
     with tempfile.TemporaryDirectory(prefix="api-calls-") as tmp:
         server = start_server(port=0)
+        state.write_keys(Path(tmp), server.keys)  # where firefly reads the engine's key pair
         env: dict[str, Any] = {
             **os.environ,
             "PYTHONPATH": str(REPO),
@@ -107,7 +112,7 @@ def main() -> None:
             manifest = peer_graph(Path(tmp) / "peer", args.nodes)
             print(f"peer-bench graph, {args.nodes} stacks, alone in the region:")
             lifecycle(manifest, "bench", env, Path(tmp))
-            add_unrelated(server.endpoint, args.unrelated)
+            add_unrelated(server, args.unrelated)
             print(f"the same with {args.unrelated} unrelated stacks in the region:")
             lifecycle(manifest, "bench", env, Path(tmp))
         finally:

@@ -32,9 +32,9 @@ def one_run() -> tuple[float, int, str]:
         work = Path(folder)
         with (
             engine_process(work / "state", 2.0) as engine,
-            background_deploy(engine.endpoint, work, "--concurrency", "4") as deploy,
+            background_deploy(engine, work, "--concurrency", "4") as deploy,
         ):
-            wait_until_a_stack_executes(cloudformation(engine.endpoint), deploy)
+            wait_until_a_stack_executes(cloudformation(engine), deploy)
             os.kill(engine.pid, signal.SIGKILL)
             killed = time.perf_counter()
             deploy.process.wait(timeout=300)

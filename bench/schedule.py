@@ -26,12 +26,15 @@ from orchestrator.engine.deploy import DeployRequest, DeployServices, deploy
 from orchestrator.engine.ports import NullObserver
 from orchestrator.graph import deploy_graph
 from orchestrator.manifest import load_manifest
-from orchestrator.sandbox.server import start_server
+from orchestrator.sandbox.server import RunningServer, start_server
 
 
-def run(endpoint: str, folder: Path, *, level_by_level: bool, concurrency: int) -> float:
+def run(server: RunningServer, folder: Path, *, level_by_level: bool, concurrency: int) -> float:
     manifest = load_manifest(folder / "workflows.yaml")
-    clients = connect("us-east-1", expected_account=None, endpoint=endpoint)
+    keys = (server.keys.client.access_key_id, server.keys.client.secret_access_key)
+    clients = connect(
+        "us-east-1", expected_account=None, endpoint=server.endpoint, sandbox_keys=keys
+    )
     services = DeployServices(
         stacks=CloudFormationStacks(clients.cloudformation), templates=FileTemplates(folder)
     )
@@ -81,9 +84,7 @@ def main() -> None:
                 # Each stack costs its latency twice on the sandbox, as on AWS a change set
                 # takes its own time: once to compute the change set, once to execute it.
                 path, bound = graph.critical_path({w: 2 * s for w, s in latency.items()})
-                wall = run(
-                    server.endpoint, folder, level_by_level=by_level, concurrency=args.concurrency
-                )
+                wall = run(server, folder, level_by_level=by_level, concurrency=args.concurrency)
                 figures[label] = (wall, bound, len(path))
             for label, (wall, bound, length) in figures.items():
                 print(

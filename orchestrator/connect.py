@@ -12,14 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from orchestrator.aws.adoption import AwsAdoptions
 from orchestrator.aws.artifacts import S3ArtifactStore, ensure_artifact_bucket
 from orchestrator.aws.cloudformation import CloudFormationStacks
 from orchestrator.aws.env_lock import S3LockStore
 from orchestrator.aws.inventory import AwsInventory
-from orchestrator.aws.session import AwsClients, connect
+from orchestrator.aws.session import AwsClients, SandboxKeys, connect
 from orchestrator.engine.deploy import DeployServices
 from orchestrator.engine.lock import EnvironmentLock, run_identity, this_process
 from orchestrator.engine.ports import Templates, TestRunner
@@ -38,20 +37,37 @@ class Connection:
     templates: Templates
 
 
-def sandbox_endpoint(notice: Notice) -> str:
-    """The engine of sandbox environments: FIREFLY_SANDBOX_ENDPOINT (an engine the caller
-    already runs, e.g. one a test suite started), or the detached one, started when needed."""
-    from orchestrator.sandbox import lifecycle
+@dataclass(frozen=True)
+class SandboxTarget:
+    """The engine of sandbox environments: where it answers, and the key pair it requires."""
+
+    endpoint: str
+    keys: SandboxKeys
+
+
+def sandbox_target(notice: Notice) -> SandboxTarget:
+    """FIREFLY_SANDBOX_ENDPOINT (an engine the caller already runs, e.g. one a test suite
+    started, or a proxy in front of one), or the detached engine, started when needed. Either way
+    the key pair is the one in the sandbox's state folder ($FIREFLY_STATE_DIR)."""
+    from orchestrator.sandbox import lifecycle, state
+    from orchestrator.sandbox.guard.hosts import is_loopback_url
 
     given = os.environ.get("FIREFLY_SANDBOX_ENDPOINT")
     if given:
-        host = urlsplit(given).hostname
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if not is_loopback_url(given):
             raise UsageError(
                 f"FIREFLY_SANDBOX_ENDPOINT={given}: a sandbox runs on this machine "
                 "only; use http://127.0.0.1:PORT"
             )
-        return given
+        folder = state.default_state_dir()
+        engine_keys = state.read_keys(folder)
+        if engine_keys is None:
+            raise UsageError(
+                f"FIREFLY_SANDBOX_ENDPOINT={given}: no sandbox key pair in {folder}; set "
+                "FIREFLY_STATE_DIR to the state folder of the sandbox that answers there"
+            )
+        client = engine_keys.client
+        return SandboxTarget(given, (client.access_key_id, client.secret_access_key))
 
     port = int(os.environ.get("FIREFLY_SANDBOX_PORT", lifecycle.DEFAULT_PORT))
     info, started = lifecycle.ensure_running(port)
@@ -61,7 +77,8 @@ def sandbox_endpoint(notice: Notice) -> str:
         notice(f"{lost}; {which} at {info.endpoint}")
     elif started:
         notice(f"started the sandbox at {info.endpoint} (stop it with 'firefly sandbox down')")
-    return info.endpoint
+    keys = lifecycle.client_keys(info)
+    return SandboxTarget(info.endpoint, (keys.access_key_id, keys.secret_access_key))
 
 
 def open_environment(
@@ -74,8 +91,14 @@ def open_environment(
     env = environment(manifest, env_name)
     if env.sandbox and profile:
         notice(f"--profile is ignored: {env.name} runs on the sandbox, never on AWS")
-    endpoint = sandbox_endpoint(notice) if env.sandbox else None
-    clients = connect(env.region, expected_account=env.account, profile=profile, endpoint=endpoint)
+    target = sandbox_target(notice) if env.sandbox else None
+    clients = connect(
+        env.region,
+        expected_account=env.account,
+        profile=profile,
+        endpoint=target.endpoint if target else None,
+        sandbox_keys=target.keys if target else None,
+    )
     store = artifact_store(manifest, env, clients)
     stacks = CloudFormationStacks(
         clients.cloudformation, large_templates=store, service_role=env.cloudformation_role

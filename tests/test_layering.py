@@ -25,7 +25,9 @@ OWNERS = {
     # and the template of the sandbox's Lambda environments, which preloads the SDK that Lambda's
     # Python runtime ships (a process of its own: the engine never imports it)
     "boto3": ("orchestrator/aws/", "orchestrator/sandbox/lambda_host/zygote.py"),
-    "botocore": ("orchestrator/aws/",),
+    # and the sandbox's request guard, which reads the operations AWS serves unsigned from
+    # botocore's service models
+    "botocore": ("orchestrator/aws/", "orchestrator/sandbox/guard/unsigned.py"),
     "networkx": ("orchestrator/graph.py",),
     "moto": ("orchestrator/sandbox/",),
 }

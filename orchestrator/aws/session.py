@@ -27,11 +27,9 @@ from orchestrator.aws.retries import (
 )
 from orchestrator.errors import OrchestratorError
 
-SANDBOX_CREDENTIALS = {
-    "aws_access_key_id": "firefly",
-    "aws_secret_access_key": "sandbox",
-    "aws_session_token": None,
-}
+# (access key id, secret access key): the pair the sandbox generated at start, which it requires
+SandboxKeys = tuple[str, str]
+_NO_SANDBOX_KEYS = ("AKIANOSANDBOXKEYS000", "none")  # a pair every sandbox refuses
 SANDBOX_ACCOUNT = "123456789012"  # moto's account
 POOL = 32  # connections per client: every workflow thread and the poller share them
 
@@ -46,18 +44,28 @@ class AwsClients:
     profile: str | None = None
     policy: RetryPolicy | None = None
     calls: ApiCalls = field(default_factory=ApiCalls)
+    sandbox_keys: SandboxKeys | None = field(default=None, repr=False)
 
     def client(self, service: str) -> Any:
         """Another client of the same settings (the tests workflow's Lambda calls), on a
         session of its own: the caller may use it on another thread."""
-        session = _session(self.region, self.profile, self.endpoint)
+        session = _session(self.region, self.profile, self.endpoint, self.sandbox_keys)
         return client_for(session, service, self.endpoint, self.policy, self.calls)
 
 
-def _session(region: str, profile: str | None, endpoint: str | None) -> boto3.Session:
+def _session(
+    region: str, profile: str | None, endpoint: str | None, sandbox_keys: SandboxKeys | None = None
+) -> boto3.Session:
     if endpoint is not None:
-        # A sandbox never sees the caller's real credentials, whatever the environment holds.
-        return boto3.Session(region_name=region, **SANDBOX_CREDENTIALS)
+        # A sandbox never sees the caller's real credentials, whatever the environment holds:
+        # only its own pair, which it requires.
+        key_id, secret = sandbox_keys or _NO_SANDBOX_KEYS
+        return boto3.Session(
+            region_name=region,
+            aws_access_key_id=key_id,
+            aws_secret_access_key=secret,
+            aws_session_token=None,
+        )
     return boto3.Session(
         region_name=region, botocore_session=botocore.session.Session(profile=profile)
     )
@@ -116,10 +124,12 @@ def connect(
     expected_account: str | None,
     profile: str | None = None,
     endpoint: str | None = None,
+    sandbox_keys: SandboxKeys | None = None,
 ) -> AwsClients:
-    """Clients for `region`; refuses credentials of another account than `expected_account`."""
+    """Clients for `region` (of the sandbox at `endpoint`, signing with `sandbox_keys`);
+    refuses credentials of another account than `expected_account`."""
     try:
-        session = _session(region, profile, endpoint)
+        session = _session(region, profile, endpoint, sandbox_keys)
         watch = EndpointWatch(
             unreachable_message(region, endpoint),
             SANDBOX_DEAD_AFTER if endpoint else AWS_DEAD_AFTER,
@@ -155,4 +165,5 @@ def connect(
         profile=profile,
         policy=policy,
         calls=calls,
+        sandbox_keys=sandbox_keys,
     )

@@ -1,12 +1,13 @@
-"""`firefly sandbox up|status|down`: the local engine that sandbox environments deploy into."""
+"""`firefly sandbox up|status|env|down`: the local engine that sandbox environments deploy into."""
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orchestrator.cli.console import print_warning, stdout
+from orchestrator.cli.console import print_plain, print_warning, stdout
 
 if TYPE_CHECKING:
     from orchestrator.sandbox.lifecycle import SandboxInfo
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 
 PORT = 4566
+REGION = "us-east-1"
 
 
 @app.callback(invoke_without_command=True)
@@ -66,20 +68,46 @@ def up(
     stdout.print(f"sandbox running at {info.endpoint} ({_settings(info)}, log {info.log_path})")
 
 
-@app.command(epilog="Example: firefly sandbox status")
-def status() -> None:
-    """Say whether the engine runs, where, and with which latency and faults."""
+def _running() -> SandboxInfo:
     from orchestrator.errors import OrchestratorError
     from orchestrator.sandbox import lifecycle
 
     info = lifecycle.status()
     if info is None:
         raise OrchestratorError("the sandbox is not running; start it with 'firefly sandbox up'")
+    return info
+
+
+@app.command(epilog="Example: firefly sandbox status")
+def status() -> None:
+    """Say whether the engine runs, where, and with which latency and faults."""
+    info = _running()
     state = "answering" if info.answering else "not answering (see its log)"
     stdout.print(
         f"sandbox running at {info.endpoint} ({_settings(info)}, since {info.started_at}, "
         f"{state}, log {info.log_path})"
     )
+
+
+@app.command(epilog='Example: eval "$(firefly sandbox env)" && aws s3 ls')
+def env(
+    region: Annotated[str, typer.Option("--region", help="The region clients call.")] = REGION,
+) -> None:
+    """Print the shell lines that point the AWS CLI, SDKs or Sceptre at the running engine: its
+    endpoint, a region and the key pair it requires."""
+    from orchestrator.sandbox import lifecycle
+
+    info = _running()
+    variables = {
+        "AWS_ENDPOINT_URL": info.endpoint,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        **lifecycle.client_keys(info).environment(),
+    }
+    # what would otherwise go along with, or win over, the sandbox's pair
+    lines = ["unset AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_PROFILE"]
+    lines += [f"export {name}={shlex.quote(value)}" for name, value in variables.items()]
+    print_plain("\n".join(lines))
 
 
 @app.command(epilog="Example: firefly sandbox down")

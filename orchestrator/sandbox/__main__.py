@@ -1,8 +1,8 @@
 """Run the sandbox engine in the foreground until SIGTERM or SIGINT.
 
 `python -m orchestrator.sandbox [--port 4566] [--latency S] [--faults SPEC] [--state-dir DIR]`;
-with a state folder it writes its pid file there while it listens (what `lifecycle.start` waits
-for).
+with a state folder it writes its key pairs and then its pid file there while it listens (what
+`lifecycle.start` waits for).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from types import FrameType
 from orchestrator.errors import OrchestratorError
 from orchestrator.sandbox import settings, state
 from orchestrator.sandbox.faults.spec import FAULTS_ENV
+from orchestrator.sandbox.guard.keys import EngineKeys
 from orchestrator.sandbox.server import start_server
 
 DEFAULT_PORT = 4566
@@ -49,7 +50,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         default=None,
         metavar="DIR",
-        help="write the pid file here while listening",
+        help="write the key pairs and the pid file here while listening",
     )
     return parser.parse_args(argv)
 
@@ -68,12 +69,14 @@ def _stop_event() -> threading.Event:
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     stopping = _stop_event()
+    keys = EngineKeys.generate()
     try:
-        server = start_server(port=args.port, latency=args.latency, faults=args.faults)
+        server = start_server(port=args.port, latency=args.latency, faults=args.faults, keys=keys)
     except OrchestratorError as exc:
         print(f"firefly sandbox: {exc.message}", file=sys.stderr, flush=True)
         return int(exc.exit_code)
     if args.state_dir is not None:
+        state.write_keys(args.state_dir, keys)  # before the pid file: its readers need them
         state.write_record(
             args.state_dir,
             state.EngineRecord(

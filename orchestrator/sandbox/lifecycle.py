@@ -1,7 +1,7 @@
 """Start, find and stop the detached sandbox engine (what `firefly sandbox up|status|down` do).
 
-The engine is a `python -m orchestrator.sandbox` process in its own session; its pid file and
-log live in the state folder (`$FIREFLY_STATE_DIR`, else `~/.firefly/sandbox`).
+The engine is a `python -m orchestrator.sandbox` process in its own session; its pid file, key
+pairs and log live in the state folder (`$FIREFLY_STATE_DIR`, else `~/.firefly/sandbox`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from pathlib import Path
 from orchestrator.sandbox import state
 from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
 from orchestrator.sandbox.faults.spec import FAULTS_ENV, FaultSpec, parse_faults
+from orchestrator.sandbox.guard.hosts import is_loopback_url
+from orchestrator.sandbox.guard.keys import KeyPair
 from orchestrator.sandbox.settings import parse_latency
 
 DEFAULT_PORT = 4566
@@ -51,18 +53,47 @@ class SandboxInfo:
     log_path: Path
     answering: bool  # False: the process runs but its server did not answer just now
     faults: str = ""  # the injected faults, `throttle=F,error=F,seed=N`; empty: none
+    credentials: KeyPair | None = None  # the key pair clients sign with; None: not readable
+
+    @property
+    def state_dir(self) -> Path:
+        return self.log_path.parent
 
 
 def status(*, state_dir: Path | None = None) -> SandboxInfo | None:
-    """The running engine, or None (a stale pid file is removed)."""
+    """The running engine, or None (a stale pid file is removed).
+
+    Raises:
+        SandboxError: the pid file names an endpoint that is not on this machine.
+    """
     folder = state_dir or state.default_state_dir()
     record = state.read_record(folder)
     if record is None:
         return None
+    if not is_loopback_url(record.endpoint):  # firefly would send the sandbox's keys there
+        raise SandboxError(
+            f"the sandbox's pid file {state.pid_path(folder)} names {record.endpoint!r}, not an "
+            "address of this machine: something other than firefly wrote it; check who can "
+            "write to that folder, then remove the file"
+        )
     if not state.is_engine(record.pid):
         state.record_lost(folder, record)  # its pid file outlived it: it was never stopped
         return None
     return _info(folder, record)
+
+
+def client_keys(info: SandboxInfo) -> KeyPair:
+    """The key pair clients of the running engine sign with.
+
+    Raises:
+        SandboxError: its state folder holds none (removed by hand, or written by another user).
+    """
+    if info.credentials is None:
+        raise SandboxError(
+            f"the sandbox at {info.endpoint} left no readable key pair in {info.state_dir}; "
+            "restart it ('firefly sandbox down', then 'firefly sandbox up')"
+        )
+    return info.credentials
 
 
 def lost_notice(*, state_dir: Path | None = None) -> str | None:
@@ -149,6 +180,7 @@ def _info(folder: Path, record: state.EngineRecord) -> SandboxInfo:
         log_path=state.log_path(folder),
         answering=_answers(record.endpoint),
         faults=record.faults,
+        credentials=keys.client if (keys := state.read_keys(folder)) else None,
     )
 
 
@@ -216,7 +248,7 @@ def _spawn(
         command += ["--latency", str(latency)]
     if faults is not None:
         command += ["--faults", faults.text]
-    with state.log_path(folder).open("ab") as log:
+    with os.fdopen(state.open_private(state.log_path(state.private_folder(folder))), "ab") as log:
         process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,

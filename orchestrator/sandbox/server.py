@@ -1,4 +1,5 @@
-"""moto's threaded server with firefly's fixes installed, listening on the loopback only."""
+"""moto's threaded server with firefly's fixes installed, listening on the loopback only, behind
+the request guard (only this machine's names, only the engine's own keys)."""
 
 from __future__ import annotations
 
@@ -20,33 +21,52 @@ from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsa
 from orchestrator.sandbox.faults.middleware import FaultInjector
 from orchestrator.sandbox.faults.spec import FaultSpec, parse_faults
 from orchestrator.sandbox.fixes import install_all
+from orchestrator.sandbox.guard.keys import EngineKeys
+from orchestrator.sandbox.guard.middleware import RequestGuard
 from orchestrator.sandbox.lambda_host.runner import prepare_environments, stop_environments
 
 LOOPBACK = "127.0.0.1"
 
 
+class _RequestHandler(MotoRequestHandler):
+    """Logs each request without its query string: a presigned URL's carries credentials."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = getattr(self, "path", None)
+        if path is None:
+            return super().log_request(code, size)
+        self.path = path.split("?", 1)[0]
+        try:
+            super().log_request(code, size)
+        finally:
+            self.path = path
+
+
 class _Server(ThreadedMotoServer):
-    """moto's server on a socket bound beforehand, behind the fault injector.
+    """moto's server on a socket bound beforehand, behind the request guard and the fault
+    injector.
 
     moto's own entry binds inside its thread, where werkzeug answers a taken port with
     `sys.exit(1)` and `start()` then waits forever; binding first turns that into an OSError
     on the caller's thread.
     """
 
-    def __init__(self, listening: socket.socket, faults: FaultSpec) -> None:
+    def __init__(self, listening: socket.socket, faults: FaultSpec, keys: EngineKeys) -> None:
         host, port = listening.getsockname()[:2]
         super().__init__(ip_address=host, port=port, verbose=False)
         self._listening = listening
         self._faults = faults
+        self._keys = keys
 
     def _server_entry(self) -> None:
-        app = FaultInjector(DomainDispatcherApplication(create_backend_app), self._faults)
+        dispatcher = DomainDispatcherApplication(create_backend_app)
+        injector = FaultInjector(dispatcher, self._faults, self._keys.handler.access_key_id)
         self._server = make_server(
             self._ip_address,
             self._port,
-            app,
+            RequestGuard(injector, self._keys, dispatcher),
             True,
-            request_handler=MotoRequestHandler,
+            request_handler=_RequestHandler,
             fd=self._listening.fileno(),
         )
         self._listening.close()  # werkzeug serves a duplicate of this descriptor
@@ -76,6 +96,7 @@ class RunningServer:
     host: str
     port: int
     _server: _Server = field(repr=False)
+    keys: EngineKeys = field(repr=False)
     faults: FaultSpec = field(default_factory=FaultSpec)
 
     @property
@@ -91,7 +112,7 @@ class RunningServer:
 
 
 def _check_loopback(host: str) -> None:
-    # the sandbox accepts any credentials, so it must never be reachable from another machine
+    # the sandbox runs code as the developer's user: it must never be reachable from another machine
     try:
         loopback = ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
     except (OSError, ValueError):
@@ -105,9 +126,11 @@ def start_server(
     port: int = 0,
     latency: float | None = None,
     faults: str | None = None,
+    keys: EngineKeys | None = None,
 ) -> RunningServer:
     """Install the fixes and start the engine on `host:port` (port 0: any free port), answering
     the fractions of client calls that `faults` (`throttle=F,error=F,seed=N`) names with faults.
+    It accepts requests signed with `keys` only (None: a pair generated now, in `.keys`).
 
     Raises:
         PortInUseError: the port is taken.
@@ -121,9 +144,10 @@ def start_server(
     install_all()
     listening = _listen(socket.gethostbyname(host), port)
     bound_host, bound_port = listening.getsockname()[:2]
-    server = _Server(listening, spec)
+    keys = keys or EngineKeys.generate()
+    server = _Server(listening, spec, keys)
     server.start()
-    running = RunningServer(str(bound_host), int(bound_port), server, spec)
-    settings.configure(endpoint=running.endpoint, latency=latency)
+    running = RunningServer(str(bound_host), int(bound_port), server, keys, spec)
+    settings.configure(endpoint=running.endpoint, latency=latency, handler_keys=keys.handler)
     prepare_environments()
     return running

@@ -1,8 +1,10 @@
-"""What the running engine was started with: its endpoint and its stack-operation latency.
+"""What the running engine was started with: its endpoint, its handlers' key pair and its
+stack-operation latency.
 
 The server sets these once at start; the fixes read them (the Lambda runner points handlers'
-boto3 at `endpoint()`, the CloudFormation fixes hold stacks `*_IN_PROGRESS` for
-`stack_latency(...)` and change sets `CREATE_IN_PROGRESS` for `change_set_latency(...)`).
+boto3 at `endpoint()` with `handler_keys(endpoint)`, the CloudFormation fixes hold stacks
+`*_IN_PROGRESS` for `stack_latency(...)` and change sets `CREATE_IN_PROGRESS` for
+`change_set_latency(...)`).
 """
 
 from __future__ import annotations
@@ -10,13 +12,28 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+from orchestrator.sandbox.guard.keys import KeyPair
 
 LATENCY_ENV = "FIREFLY_SANDBOX_LATENCY"
 METADATA_KEY = "FireflySandbox"
 
+# what a handler signs with when no engine of this process answers at its endpoint: a key that
+# no engine accepts
+_NO_ENGINE = KeyPair("ASIANOENGINE00000000", "no-engine", "no-engine")
+
+
+@dataclass(frozen=True)
+class _Engine:
+    endpoint: str | None
+    latency: float | None
+    handler_keys: KeyPair | None
+
+
 # The engines this process runs, newest last (tests run more than one); the newest one is
 # the engine handlers are pointed at and whose latency applies.
-_engines: list[tuple[str | None, float | None]] = []
+_engines: list[_Engine] = []
 
 
 def parse_latency(value: object) -> float | None:
@@ -30,24 +47,32 @@ def parse_latency(value: object) -> float | None:
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
-def configure(*, endpoint: str | None, latency: float | None) -> None:
+def configure(
+    *, endpoint: str | None, latency: float | None, handler_keys: KeyPair | None = None
+) -> None:
     """Record a started engine; `latency=None` defers to $FIREFLY_SANDBOX_LATENCY."""
-    _engines.append((endpoint, latency))
+    _engines.append(_Engine(endpoint, latency, handler_keys))
 
 
 def forget(endpoint: str) -> None:
     """Drop a stopped engine, so that the fixes fall back to the one still running."""
-    _engines[:] = [engine for engine in _engines if engine[0] != endpoint]
+    _engines[:] = [engine for engine in _engines if engine.endpoint != endpoint]
 
 
 def endpoint() -> str | None:
     """The URL this engine answers on, once its server has started."""
-    return _engines[-1][0] if _engines else None
+    return _engines[-1].endpoint if _engines else None
+
+
+def handler_keys(at: str | None) -> KeyPair:
+    """What the Lambda handlers of the engine at `at` sign their calls with."""
+    found = [e.handler_keys for e in _engines if e.endpoint == at and e.handler_keys is not None]
+    return found[-1] if found else _NO_ENGINE
 
 
 def server_latency() -> float:
     """The latency of every stack operation: the start argument, else the environment, else 0."""
-    latency = _engines[-1][1] if _engines else None
+    latency = _engines[-1].latency if _engines else None
     if latency is not None:
         return latency
     return parse_latency(os.environ.get(LATENCY_ENV, "")) or 0.0

@@ -1,4 +1,6 @@
-"""The sandbox's state folder: the pid file that names the running engine, and its log."""
+"""The sandbox's state folder: the pid file that names the running engine, its key pairs, and
+its log. The folder is the owner's only (0700) and every file in it too (0600): the key file
+is what lets a process drive the engine."""
 
 from __future__ import annotations
 
@@ -12,12 +14,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from orchestrator.sandbox.errors import SandboxError
+from orchestrator.sandbox.guard.keys import EngineKeys
 
 STATE_DIR_ENV = "FIREFLY_STATE_DIR"
 PID_FILE = "sandbox.pid"
 LOG_FILE = "sandbox.log"
 LOCK_FILE = "sandbox.lock"
 LOST_FILE = "sandbox.lost"  # the record of an engine that died without being stopped
+KEYS_FILE = "sandbox.keys"  # the running engine's key pairs
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
 ENGINE_MODULE = "orchestrator.sandbox"
 
 
@@ -47,12 +53,46 @@ def log_path(state_dir: Path) -> Path:
     return state_dir / LOG_FILE
 
 
+def keys_path(state_dir: Path) -> Path:
+    return state_dir / KEYS_FILE
+
+
+def private_folder(state_dir: Path) -> Path:
+    """The state folder, made when missing, and the owner's only."""
+    state_dir.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    state_dir.chmod(FOLDER_MODE)
+    return state_dir
+
+
+def open_private(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_APPEND) -> int:
+    """A file descriptor of `path`, created 0600 (and made 0600 if it was not)."""
+    descriptor = os.open(path, flags, FILE_MODE)
+    os.fchmod(descriptor, FILE_MODE)
+    return descriptor
+
+
+def _write_atomically(state_dir: Path, name: str, text: str) -> None:
+    """Write a file of the state folder so that a reader never sees half of it."""
+    partial = private_folder(state_dir) / f".{name}.{os.getpid()}"
+    with os.fdopen(open_private(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as out:
+        out.write(text)
+    partial.replace(state_dir / name)
+
+
 def write_record(state_dir: Path, record: EngineRecord) -> None:
-    """Write the pid file atomically, so a reader never sees half of it."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    partial = state_dir / f".{PID_FILE}.{record.pid}"
-    partial.write_text(json.dumps(asdict(record)), encoding="utf-8")
-    partial.replace(pid_path(state_dir))
+    _write_atomically(state_dir, PID_FILE, json.dumps(asdict(record)))
+
+
+def write_keys(state_dir: Path, keys: EngineKeys) -> None:
+    _write_atomically(state_dir, KEYS_FILE, json.dumps(keys.to_dict()))
+
+
+def read_keys(state_dir: Path) -> EngineKeys | None:
+    """The key pairs of the engine of this folder, or None when there are none."""
+    try:
+        return EngineKeys.from_dict(json.loads(keys_path(state_dir).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def read_record(state_dir: Path) -> EngineRecord | None:
@@ -72,18 +112,20 @@ def read_record(state_dir: Path) -> EngineRecord | None:
 
 
 def remove_record(state_dir: Path, pid: int | None = None) -> None:
-    """Remove the pid file; with `pid`, only when it still names that process."""
+    """Remove the pid file and the keys of its engine; with `pid`, only when it still names that
+    process."""
     record = read_record(state_dir)
     if pid is not None and record is not None and record.pid != pid:
         return
-    with contextlib.suppress(FileNotFoundError):
-        pid_path(state_dir).unlink()
+    for path in (pid_path(state_dir), keys_path(state_dir)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 def record_lost(state_dir: Path, record: EngineRecord) -> None:
     """Remember an engine that died without `stop` (killed, crashed, the machine rebooted):
     its state went with it, which the next command must say before it acts."""
-    (state_dir / LOST_FILE).write_text(json.dumps(asdict(record)), encoding="utf-8")
+    _write_atomically(state_dir, LOST_FILE, json.dumps(asdict(record)))
     remove_record(state_dir, pid=record.pid)
 
 
@@ -101,8 +143,7 @@ def take_lost(state_dir: Path) -> EngineRecord | None:
 @contextlib.contextmanager
 def locked(state_dir: Path) -> Iterator[None]:
     """Serialise start and stop between concurrent firefly commands."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    with (state_dir / LOCK_FILE).open("a") as lock:
+    with os.fdopen(open_private(private_folder(state_dir) / LOCK_FILE), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

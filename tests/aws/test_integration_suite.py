@@ -17,7 +17,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
-import boto3
 import pytest
 
 from orchestrator.aws.integration import CHECKS, IntegrationSuite, SuiteFailed
@@ -29,6 +28,7 @@ from orchestrator.errors import Interrupted, OrchestratorError
 from orchestrator.manifest.models import Environment
 from tests.conftest import MANIFEST, CliResult, engine_process
 from tests.local_http import serving, url
+from tests.sandbox_access import session
 from tests.waiting import DEADLINE
 
 WORKFLOW = "run-integration-tests"
@@ -275,11 +275,10 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     with pytest.MonkeyPatch.context() as patch, engine_process(state) as info:
         patch.setenv("FIREFLY_STATE_DIR", str(state))
         patch.setenv("FIREFLY_SANDBOX_PORT", str(info.port))
-        session = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        )
+        assert info.credentials is not None
+        client = session(info.credentials)
         yield Sandbox(
-            info.endpoint, lambda service: session.client(service, endpoint_url=info.endpoint)
+            info.endpoint, lambda service: client.client(service, endpoint_url=info.endpoint)
         )
 
 

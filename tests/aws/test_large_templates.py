@@ -15,6 +15,7 @@ from orchestrator.engine.ports import ChangeSetRequest
 from orchestrator.errors import OrchestratorError
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import CliResult
+from tests.sandbox_access import use_engine
 
 
 class MemoryStore:
@@ -104,7 +105,7 @@ def test_a_large_template_deploys_on_the_sandbox(
     write_manifest: Callable[[str], Path],
     firefly: Callable[..., CliResult],
 ) -> None:
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
+    use_engine(monkeypatch, sandbox_engine)
     path = write_manifest("""
         version: 1
         project: large

@@ -239,8 +239,8 @@ def test_credentials_of_another_account_are_refused(monkeypatch: pytest.MonkeyPa
 
     real_session = session_module._session
 
-    def stubbed(region: str, profile: str | None, endpoint: str | None) -> Any:
-        session = real_session(region, profile, endpoint)
+    def stubbed(region: str, profile: str | None, endpoint: str | None, *keys: Any) -> Any:
+        session = real_session(region, profile, endpoint, *keys)
         original = session.client
 
         def make(service: str, **kwargs: Any) -> Any:

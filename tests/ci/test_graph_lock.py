@@ -16,6 +16,7 @@ from orchestrator.ci.graph_workflows import UNLOCK_JOB
 from tests.ci.files import load
 from tests.ci.test_graph_workflows import run_script
 from tests.conftest import MANIFEST, CliResult, engine_process
+from tests.sandbox_access import use_engine
 
 # Two roots of the deploy graph, so neither job needs the other; plain tables, quick to create.
 FIRST, SECOND = "dynamodb-assemblies", "dynamodb-builds"
@@ -26,7 +27,7 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """An engine of the test's own, so no other test meets the runs' locks; the jobs' reports
     go to the test's folder, as each job writes its own on its runner."""
     with engine_process(tmp_path / "state") as info:
-        monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", info.endpoint)
+        use_engine(monkeypatch, info)
         monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
         monkeypatch.chdir(tmp_path)
         yield

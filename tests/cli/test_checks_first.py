@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from orchestrator.sandbox.guard.keys import EngineKeys
 from tests.conftest import CliResult
 from tests.local_http import serving
+from tests.sandbox_access import engine_variables, publish
 from tests.templates.conftest import MANIFEST, TABLE, write_project
 
 Firefly = Callable[..., CliResult]
@@ -74,10 +76,12 @@ class _RecordingHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
+def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Recorder]:
     """The sandbox endpoint of every command in the test: records each request it gets."""
     with serving(Recorder()) as server:
-        monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", server.endpoint)
+        keys = publish(EngineKeys.generate(), tmp_path / "sandbox-state")
+        for name, value in engine_variables(server.endpoint, keys).items():
+            monkeypatch.setenv(name, value)
         monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
         yield server
 

@@ -10,6 +10,7 @@ import pytest
 
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST, CliResult
+from tests.sandbox_access import use_engine
 
 Firefly = Callable[..., CliResult]
 SECRETS = ("firefly-firmware-private-local", "firefly-firmware-public-local")
@@ -20,7 +21,7 @@ def github(
     sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> dict[str, Path]:
     files = {"summary": tmp_path / "summary.md", "output": tmp_path / "output.txt"}
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
+    use_engine(monkeypatch, sandbox_engine)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(files["summary"]))
     monkeypatch.setenv("GITHUB_OUTPUT", str(files["output"]))

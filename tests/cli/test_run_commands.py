@@ -11,13 +11,14 @@ import pytest
 
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST, CliResult, free_port
+from tests.sandbox_access import use_engine
 
 Firefly = Callable[..., CliResult]
 
 
 @pytest.fixture
 def local(sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
+    use_engine(monkeypatch, sandbox_engine)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 

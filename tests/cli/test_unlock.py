@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 
 from orchestrator.aws.env_lock import S3LockStore
@@ -20,6 +19,7 @@ from orchestrator.engine.lock import EnvironmentLock, Process
 from orchestrator.engine.lock_record import RunIdentity, Scope
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import CliResult
+from tests.sandbox_access import session, use_engine
 from tests.waiting import wait_until
 
 Firefly = Callable[..., CliResult]
@@ -31,10 +31,8 @@ PROMPT = b"Break it? [y/N]"
 @pytest.fixture
 def store(sandbox_engine: SandboxInfo) -> Iterator[S3LockStore]:
     """The lock record of the manifest's `local`, in its own bucket on the session's engine."""
-    session = boto3.session.Session(
-        aws_access_key_id="t", aws_secret_access_key="t", region_name="us-east-1"
-    )
-    s3 = session.client("s3", endpoint_url=sandbox_engine.endpoint)
+    assert sandbox_engine.credentials is not None
+    s3 = session(sandbox_engine.credentials).client("s3", endpoint_url=sandbox_engine.endpoint)
     s3.create_bucket(Bucket=BUCKET)
     lock_store = S3LockStore(s3, BUCKET, "local", SANDBOX_ACCOUNT)
     yield lock_store
@@ -48,7 +46,7 @@ def manifest(
     write_manifest: Callable[[str], Path],
 ) -> Path:
     """A manifest whose `local` keeps its lock in BUCKET, on the session's engine."""
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
+    use_engine(monkeypatch, sandbox_engine)
     return write_manifest("""
         version: 1
         project: unlocking

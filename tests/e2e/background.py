@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
+from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST
+from tests.sandbox_access import engine_variables, session
 from tests.waiting import wait_until
 
 EXECUTING_DEADLINE = 180.0  # a cold cfn-lint cache runs the checks first (~25 s), on a busy machine
@@ -36,24 +37,27 @@ class Background:
         return True
 
 
-def client(service: str, endpoint: str) -> Any:
-    return boto3.session.Session(
-        aws_access_key_id="t", aws_secret_access_key="t", region_name="us-east-1"
-    ).client(service, endpoint_url=endpoint)
+def client(service: str, engine: SandboxInfo) -> Any:
+    assert engine.credentials is not None
+    return session(engine.credentials).client(service, endpoint_url=engine.endpoint)
 
 
-def cloudformation(endpoint: str) -> Any:
-    return client("cloudformation", endpoint)
+def cloudformation(engine: SandboxInfo) -> Any:
+    return client("cloudformation", engine)
 
 
-def s3(endpoint: str) -> Any:
-    return client("s3", endpoint)
+def s3(engine: SandboxInfo) -> Any:
+    return client("s3", engine)
 
 
 @contextmanager
-def background_deploy(endpoint: str, folder: Path, *argv: str) -> Iterator[Background]:
-    """The deploy of the repository's manifest to `endpoint`, killed if a test leaves it."""
-    environment = {**os.environ, "FIREFLY_SANDBOX_ENDPOINT": endpoint, "FIREFLY_PLAIN": "1"}
+def background_deploy(engine: SandboxInfo, folder: Path, *argv: str) -> Iterator[Background]:
+    """The deploy of the repository's manifest to `engine`, killed if a test leaves it."""
+    environment = {
+        **os.environ,
+        **engine_variables(engine.endpoint, engine.state_dir),
+        "FIREFLY_PLAIN": "1",
+    }
     environment.pop("GITHUB_ACTIONS", None)
     # Files rather than pipes: nothing reads the output while the test polls the engine, and a
     # full pipe would stall the deploy.

@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST, CliResult
+from tests.sandbox_access import session, use_engine
 
 Firefly = Callable[..., CliResult]
 
@@ -21,7 +21,7 @@ def local(
     sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch, firefly: Firefly
 ) -> Iterator[Firefly]:
     """`local("deploy", ...)`: firefly on the repository's manifest against the test engine."""
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
+    use_engine(monkeypatch, sandbox_engine)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
     def run(*argv: str) -> CliResult:
@@ -32,10 +32,9 @@ def local(
 
 @pytest.fixture
 def aws(sandbox_engine: SandboxInfo) -> Callable[[str], Any]:
-    session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
-    return lambda service: session.client(service, endpoint_url=sandbox_engine.endpoint)
+    assert sandbox_engine.credentials is not None
+    client = session(sandbox_engine.credentials)
+    return lambda service: client.client(service, endpoint_url=sandbox_engine.endpoint)
 
 
 def read_report(path: Path) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from orchestrator.sandbox.lifecycle import SandboxInfo
 from orchestrator.templates.loader import parse_yaml
 from tests.conftest import REPO
 from tests.e2e.conftest import read_report
+from tests.sandbox_access import use_engine
 
 Aws = Callable[[str], Any]
 # What fails after the table exists, with a template cfn-lint accepts: a function whose code
@@ -90,7 +91,7 @@ def test_a_rerun_after_a_failed_first_create_imports_the_kept_table(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
+    use_engine(monkeypatch, sandbox_engine)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     table = f"adopt-{uuid.uuid4().hex[:8]}"
     stack = f"{table}-keys"

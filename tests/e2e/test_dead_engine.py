@@ -17,9 +17,9 @@ DEADLINE = 60.0  # seconds: a broken watch would take minutes (bench/dead_engine
 def test_a_killed_sandbox_ends_the_run_with_one_line(tmp_path: Path) -> None:
     with (
         engine_process(tmp_path / "state", LATENCY) as engine,
-        background_deploy(engine.endpoint, tmp_path, "--concurrency", "2") as deploy,
+        background_deploy(engine, tmp_path, "--concurrency", "2") as deploy,
     ):
-        wait_until_a_stack_executes(cloudformation(engine.endpoint), deploy)
+        wait_until_a_stack_executes(cloudformation(engine), deploy)
         os.kill(engine.pid, signal.SIGKILL)
         deploy.process.wait(timeout=DEADLINE)
     out, err = deploy.stdout.read_text(), deploy.stderr.read_text()

@@ -18,6 +18,7 @@ import pytest
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST
 from tests.e2e.conftest import Firefly, read_report
+from tests.sandbox_access import engine_variables
 from tests.waiting import DEADLINE, POLL, wait_until
 
 STACK = "firefly-dynamodb-devices"
@@ -88,7 +89,10 @@ def test_answering_no_deletes_nothing_exits_1_and_reports(
 ) -> None:
     report = tmp_path / "report.json"
     controller, terminal = pty.openpty()
-    environment = {**os.environ, "FIREFLY_SANDBOX_ENDPOINT": sandbox_engine.endpoint}
+    environment = {
+        **os.environ,
+        **engine_variables(sandbox_engine.endpoint, sandbox_engine.state_dir),
+    }
     environment.pop("GITHUB_ACTIONS", None)
     command = [sys.executable, "-m", "orchestrator", "delete", "--env", "local", *ONLY]
     command += ["--report", str(report), "--manifest", str(MANIFEST)]

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import REPO, CliResult, engine_process
+from tests.sandbox_access import session, use_engine
 from tests.waiting import wait_until
 
 LATENCY = 4.0  # seconds each stack operation takes: the first deploy is busy for two of them
@@ -28,16 +28,14 @@ BUCKET, KEY = "locking-artifacts-local", "firefly/locks/local.json"
 @pytest.fixture
 def slow_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxInfo]:
     with engine_process(tmp_path / "state", LATENCY) as info:
-        monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", info.endpoint)
+        use_engine(monkeypatch, info)
         monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
         yield info
 
 
 def s3_of(engine: SandboxInfo) -> Any:
-    session = boto3.session.Session(
-        aws_access_key_id="t", aws_secret_access_key="t", region_name="us-east-1"
-    )
-    return session.client("s3", endpoint_url=engine.endpoint)
+    assert engine.credentials is not None
+    return session(engine.credentials).client("s3", endpoint_url=engine.endpoint)
 
 
 def locked(s3: Any) -> bool:

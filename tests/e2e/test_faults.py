@@ -9,13 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from orchestrator.engine.results import WorkflowStatus
-from orchestrator.sandbox.lambda_host.runner import HANDLER_ACCESS_KEY_ID
+from orchestrator.sandbox.state import read_keys
 from tests.conftest import MANIFEST, CliResult, engine_process
 from tests.e2e.conftest import read_report
+from tests.sandbox_access import control_request, session, use_engine
 
 FAULTS = "throttle=0.3,error=0.05,seed=7"
 Firefly = Callable[..., CliResult]
@@ -29,7 +29,9 @@ def test_the_whole_manifest_survives_a_storm_of_throttling_and_failures(
     tmp_path: Path, firefly: Firefly, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with engine_process(tmp_path / "state", faults=FAULTS) as engine:
-        monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", engine.endpoint)
+        use_engine(monkeypatch, engine)
+        keys = read_keys(engine.state_dir)
+        assert keys is not None
         monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
         def run(*argv: str) -> dict[str, Any]:
@@ -43,15 +45,13 @@ def test_the_whole_manifest_survives_a_storm_of_throttling_and_failures(
         deployed = run("deploy")
         redeployed = run("deploy")
         deleted = run("delete", "--yes", "--disable-deletion-protection", "--empty-buckets")
-        with urllib.request.urlopen(f"{engine.endpoint}/_firefly/faults", timeout=10) as answer:
+        request = control_request(engine.endpoint, "/_firefly/faults", keys.client)
+        with urllib.request.urlopen(request, timeout=10) as answer:
             faults = json.loads(answer.read())
         # The test reads what is left as the engine's own work does, outside the storm: with a
-        # key the injector never faults (a client of its own would fail 1 run in ~200).
-        left = boto3.Session(
-            aws_access_key_id=HANDLER_ACCESS_KEY_ID,
-            aws_secret_access_key="t",
-            region_name="us-east-1",
-        ).client("cloudformation", endpoint_url=engine.endpoint)
+        # key the injector never faults, its handlers' (a client of its own would fail 1 run in
+        # ~200).
+        left = session(keys.handler).client("cloudformation", endpoint_url=engine.endpoint)
         remaining = [s["StackName"] for s in left.describe_stacks()["Stacks"]]
 
     assert statuses(deployed) == {WorkflowStatus.DEPLOYED.value, WorkflowStatus.PASSED.value}

@@ -35,8 +35,8 @@ def slow_engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Sand
 def test_an_interrupt_stops_starting_work_and_exits_130(
     slow_engine: SandboxInfo, tmp_path: Path
 ) -> None:
-    client = cloudformation(slow_engine.endpoint)
-    with background_deploy(slow_engine.endpoint, tmp_path, "--concurrency", "2") as deploy:
+    client = cloudformation(slow_engine)
+    with background_deploy(slow_engine, tmp_path, "--concurrency", "2") as deploy:
         # The interrupt must come while a change set executes: that stack is in flight, and
         # must be let to end rather than be left behind.
         wait_until_a_stack_executes(client, deploy)
@@ -58,10 +58,10 @@ def test_an_interrupt_stops_starting_work_and_exits_130(
 def test_a_second_interrupt_stops_waiting_and_names_what_is_left(
     slow_engine: SandboxInfo, tmp_path: Path
 ) -> None:
-    client = cloudformation(slow_engine.endpoint)
+    client = cloudformation(slow_engine)
     report = tmp_path / "report.json"
     with background_deploy(
-        slow_engine.endpoint, tmp_path, "--concurrency", "1", "--report", str(report)
+        slow_engine, tmp_path, "--concurrency", "1", "--report", str(report)
     ) as deploy:
         (stack,) = wait_until_a_stack_executes(client, deploy)
         deploy.process.send_signal(signal.SIGINT)
@@ -78,5 +78,5 @@ def test_a_second_interrupt_stops_waiting_and_names_what_is_left(
     )
     assert ": interrupted (" in out and "still in progress when firefly stopped waiting" in out
     assert '"status": "interrupted"' in report.read_text()
-    bucket = s3(slow_engine.endpoint).list_objects_v2(Bucket="firefly-artifacts-local")
+    bucket = s3(slow_engine).list_objects_v2(Bucket="firefly-artifacts-local")
     assert not [o for o in bucket.get("Contents", []) if o["Key"].startswith("firefly/locks/")]

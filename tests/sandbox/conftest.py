@@ -10,11 +10,11 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 
 from orchestrator.sandbox.server import RunningServer, start_server
+from tests.sandbox_access import session
 
 REGION = "us-east-1"
 
@@ -29,16 +29,14 @@ def sandbox() -> Iterator[RunningServer]:
 
 @pytest.fixture(scope="session")
 def aws(sandbox: RunningServer) -> Callable[[str], Any]:
-    """`aws("cloudformation")`: a client of the session's engine (fake credentials, no retries)."""
-    session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-    )
+    """`aws("cloudformation")`: a client of the session's engine (its key pair, no retries)."""
+    signing = session(sandbox.keys.client)
     config = Config(retries={"total_max_attempts": 1, "mode": "standard"})
     clients: dict[str, Any] = {}
 
     def client(service: str) -> Any:
         if service not in clients:
-            clients[service] = session.client(service, endpoint_url=sandbox.endpoint, config=config)
+            clients[service] = signing.client(service, endpoint_url=sandbox.endpoint, config=config)
         return clients[service]
 
     return client

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from orchestrator.sandbox.server import RunningServer
 from tests.sandbox.cfn_support import unique
+from tests.sandbox_access import session
 
 JWT = {"Audience": ["client123"], "Issuer": "https://issuer.example.com"}
 
@@ -71,12 +71,8 @@ def test_a_websocket_api_has_a_wss_endpoint_and_an_http_api_keeps_https(
 @pytest.mark.parametrize("call", ["post_to_connection", "get_connection", "delete_connection"])
 def test_an_unknown_connection_is_gone(sandbox: RunningServer, call: str, stage: str) -> None:
     # a handler's client names the API's URL with its stage; here the engine's URL stands in
-    connections = boto3.client(
-        "apigatewaymanagementapi",
-        endpoint_url=sandbox.endpoint + stage,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+    connections = session(sandbox.keys.client).client(
+        "apigatewaymanagementapi", endpoint_url=sandbox.endpoint + stage
     )
     arguments: dict[str, Any] = {"ConnectionId": "bm90LWNvbm5lY3RlZA="}
     if call == "post_to_connection":

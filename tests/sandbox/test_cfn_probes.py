@@ -3,6 +3,7 @@ ends `N passed, 0 failed` against the engine, without and with latency."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -18,17 +19,23 @@ LATENCY = 0.5
 # An engine with latency in a process of its own (the latency is process-wide), the probes run
 # against it, and the engine stopped: its output is the probes'.
 PROBES_WITH_LATENCY = """
-import subprocess, sys
+import os, subprocess, sys
 from orchestrator.sandbox.server import start_server
 latency, probes = sys.argv[1], sys.argv[2]
 server = start_server(port=0, latency=float(latency))
 try:
     done = subprocess.run([sys.executable, "run.py", "--endpoint", server.endpoint,
-                           "--latency", latency], cwd=probes, stderr=subprocess.STDOUT)
+                           "--latency", latency], cwd=probes, stderr=subprocess.STDOUT,
+                          env={**os.environ, **server.keys.client.environment()})
 finally:
     server.stop()
 sys.exit(done.returncode)
 """
+
+
+def probe_environment(server: RunningServer) -> dict[str, str]:
+    """The probes sign with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY: the engine's pair."""
+    return {**os.environ, **server.keys.client.environment()}
 
 
 def command(endpoint: str) -> list[str]:
@@ -49,6 +56,7 @@ def start_probes_with_latency() -> Background:
 def test_probe_suite(sandbox: RunningServer) -> None:
     done = subprocess.run(
         command(sandbox.endpoint),
+        env=probe_environment(sandbox),
         cwd=PROBES,
         capture_output=True,
         text=True,

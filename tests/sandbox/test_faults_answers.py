@@ -12,13 +12,13 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from orchestrator.sandbox.lambda_host.runner import HANDLER_ACCESS_KEY_ID
+from orchestrator.sandbox.guard.keys import KeyPair
 from orchestrator.sandbox.server import RunningServer, start_server
+from tests.sandbox_access import control_request, session
 
 REGION = "us-east-1"
 NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
@@ -60,12 +60,10 @@ def failing() -> Iterator[RunningServer]:
 
 
 def client(
-    server: RunningServer, service: str, config: Config = NO_RETRIES, key: str = "testing"
+    server: RunningServer, service: str, config: Config = NO_RETRIES, keys: KeyPair | None = None
 ) -> Any:
-    session = boto3.session.Session(
-        aws_access_key_id=key, aws_secret_access_key="testing", region_name=REGION
-    )
-    return session.client(service, endpoint_url=server.endpoint, config=config)
+    signing = session(keys or server.keys.client)
+    return signing.client(service, endpoint_url=server.endpoint, config=config)
 
 
 def refusal(server: RunningServer, service: str, config: Config = NO_RETRIES) -> dict[str, Any]:
@@ -76,7 +74,8 @@ def refusal(server: RunningServer, service: str, config: Config = NO_RETRIES) ->
 
 
 def counts(server: RunningServer) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{server.endpoint}/_firefly/faults", timeout=10) as answer:
+    request = control_request(server.endpoint, "/_firefly/faults", server.keys.client)
+    with urllib.request.urlopen(request, timeout=10) as answer:
         loaded: dict[str, Any] = json.loads(answer.read())
     return loaded
 
@@ -171,7 +170,7 @@ def test_the_engine_s_own_work_is_never_faulted(throttling: RunningServer) -> No
     # what a hosted Lambda handler calls with: the engine's own key for its handlers
     # (the client makes one attempt: a throttled answer would raise; other tests' buckets may be
     # listed, as the in-process engine shares moto's backend)
-    assert "Buckets" in client(throttling, "s3", key=HANDLER_ACCESS_KEY_ID).list_buckets()
+    assert "Buckets" in client(throttling, "s3", keys=throttling.keys.handler).list_buckets()
     # IAM is no service the injector faults
     assert "Roles" in client(throttling, "iam").list_roles()
 

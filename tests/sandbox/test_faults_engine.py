@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from orchestrator.aws.retries import EndpointWatch, RetryPolicy
@@ -26,6 +25,7 @@ from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import CliResult, engine_process, free_port
 from tests.sandbox.cfn_support import LAMBDA_TRUST
 from tests.sandbox.lambda_support import zip_bytes
+from tests.sandbox_access import control_request, session
 
 FAULTS = "throttle=0.3,error=0.05,seed=7"
 BAD = (
@@ -61,17 +61,18 @@ def no_faults_from_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def retrying(engine: SandboxInfo) -> Callable[[str], Any]:
     """Clients that retry as firefly's own do (aws/retries.py)."""
-    session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
+    assert engine.credentials is not None
+    signing = session(engine.credentials)
     policy = RetryPolicy(EndpointWatch("the test engine stopped answering", 2.0))
     return functools.cache(
-        lambda service: client_for(session, service, engine.endpoint, policy, None)
+        lambda service: client_for(signing, service, engine.endpoint, policy, None)
     )
 
 
 def counts(engine: SandboxInfo) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{engine.endpoint}/_firefly/faults", timeout=10) as answer:
+    assert engine.credentials is not None
+    request = control_request(engine.endpoint, "/_firefly/faults", engine.credentials)
+    with urllib.request.urlopen(request, timeout=10) as answer:
         loaded: dict[str, Any] = json.loads(answer.read())
     return loaded
 

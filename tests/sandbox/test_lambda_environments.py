@@ -12,14 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from orchestrator.sandbox.lambda_host.runner import FunctionSpec, invoke, stop_environments
 from orchestrator.sandbox.server import start_server
-from tests.sandbox.conftest import REGION
 from tests.sandbox.lambda_support import function, zip_bytes
 from tests.sandbox.test_lambda_runner import SPEC
+from tests.sandbox_access import session
 from tests.waiting import wait_until, written
 
 COUNTS = """
@@ -139,13 +138,7 @@ def test_stopping_the_engine_stops_its_environments(lambda_role: str) -> None:
     # moto's store is shared by the engines of one process: the session's role serves here too
     server = start_server(port=0)
     try:
-        lam = boto3.client(
-            "lambda",
-            endpoint_url=server.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        lam = session(server.keys.client).client("lambda", endpoint_url=server.endpoint)
         with function(lambda _: lam, lambda_role, COUNTS) as name:
             answer = json.loads(lam.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())
         assert alive(answer["pid"])

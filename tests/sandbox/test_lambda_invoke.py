@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from orchestrator.sandbox.server import RunningServer
 from tests.sandbox.cfn_support import KEY, unique
 from tests.sandbox.lambda_support import function, zip_bytes
 from tests.waiting import written
@@ -50,7 +51,9 @@ def invoke(aws: Any, name: str, event: object, **kwargs: Any) -> tuple[dict[str,
     return response, json.loads(response["Payload"].read() or b"null")
 
 
-def test_runs_the_handler_with_its_environment(aws: Any, lambda_role: str) -> None:
+def test_runs_the_handler_with_its_environment(
+    aws: Any, lambda_role: str, sandbox: RunningServer
+) -> None:
     env = {"Variables": {"GREETING": "hello"}}
     with function(aws, lambda_role, ECHO, Environment=env) as name:
         response, payload = invoke(aws, name, {"n": 1}, LogType="Tail")
@@ -62,7 +65,7 @@ def test_runs_the_handler_with_its_environment(aws: Any, lambda_role: str) -> No
         "name": name,
         "remaining": True,
         "region": "us-east-1",
-        "key": "ASIAFIREFLYHANDLER00",
+        "key": sandbox.keys.handler.access_key_id,  # the engine's pair for its handlers
     }
     log = base64.b64decode(response["LogResult"]).decode()
     assert log.startswith("START RequestId: ") and "seen 1\n" in log

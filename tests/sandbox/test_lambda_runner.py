@@ -84,7 +84,7 @@ def test_the_timeout_ends_the_handler_even_when_it_catches_everything() -> None:
     assert "Task timed out after 0.50 seconds" in outcome.log
 
 
-def test_the_handler_sees_fake_credentials_and_the_engine_never_the_callers(
+def test_the_handler_sees_the_engine_s_handler_keys_and_never_the_callers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "the-callers-secret")
@@ -93,7 +93,9 @@ def test_the_handler_sees_fake_credentials_and_the_engine_never_the_callers(
     _, env = run(source, environment={"AWS_PROFILE_NOTE": "mine", "TZ": "overridden"})
 
     assert isinstance(env, dict)
-    assert env["AWS_SECRET_ACCESS_KEY"] == "testing" and "AWS_PROFILE" not in env
+    # no engine of this process answers at its endpoint: a pair no engine accepts
+    assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA") and env["AWS_SESSION_TOKEN"]
+    assert env["AWS_SECRET_ACCESS_KEY"] != "the-callers-secret" and "AWS_PROFILE" not in env
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9"
     assert (env["AWS_REGION"], env["AWS_LAMBDA_FUNCTION_NAME"]) == ("eu-west-1", "fn")
     assert (env["AWS_PROFILE_NOTE"], env["TZ"]) == ("mine", "overridden")

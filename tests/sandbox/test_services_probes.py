@@ -9,6 +9,7 @@ import sys
 
 from orchestrator.sandbox.server import RunningServer
 from tests.conftest import REPO
+from tests.sandbox.test_cfn_probes import probe_environment
 
 PROBES = REPO / "tests" / "data" / "sandbox-probes"  # a copy of shared/sandbox-probes
 AREAS = ("lambda", "dynamodb", "services")
@@ -50,7 +51,13 @@ def test_every_direct_item_of_the_services_areas_works(sandbox: RunningServer) -
     command = [sys.executable, "run.py", "--endpoint", sandbox.endpoint]
     command += [arg for area in AREAS for arg in ("--only", area)]
     done = subprocess.run(
-        command, cwd=PROBES, capture_output=True, text=True, timeout=300, check=False
+        command,
+        env=probe_environment(sandbox),
+        cwd=PROBES,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     verdicts = {
         m.group(1): m.group(2) for line in done.stdout.splitlines() if (m := VERDICT.match(line))

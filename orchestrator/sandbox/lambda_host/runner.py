@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestrator.sandbox import settings
 from orchestrator.sandbox.lambda_host.code_cache import CodeCache
 from orchestrator.sandbox.lambda_host.forkserver import ForkServer, forkable
 from orchestrator.sandbox.lambda_host.pool import WorkerPool
@@ -23,15 +24,6 @@ from orchestrator.sandbox.lambda_host.worker import Answer, Channel, Worker, spa
 # Lambda gives a function's init phase its own 10 s; the environment's imports count as init
 INIT_SECONDS = 10.0
 LOG_TAIL_BYTES = 4096
-# The access key id of every handler's own calls: the engine recognises its own work by it (the
-# fault injector never faults a handler's call). "ASIA": Lambda hands its handlers temporary
-# credentials of the execution role.
-HANDLER_ACCESS_KEY_ID = "ASIAFIREFLYHANDLER00"
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": HANDLER_ACCESS_KEY_ID,
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
 _cache = CodeCache()
 _pool = WorkerPool()
 _template = ForkServer()
@@ -151,8 +143,10 @@ def _request(
 
 
 def _environment(function: FunctionSpec, endpoint: str | None, task_root: str) -> dict[str, str]:
-    """The handler's environment: Lambda's variables, fake credentials, the engine's endpoint,
-    and the function's own variables; nothing of the engine's own environment but PATH."""
+    """The handler's environment: Lambda's variables, the engine's handler key pair (temporary
+    credentials, as Lambda hands out the execution role's; the engine recognises its own work by
+    them), the engine's endpoint, and the function's own variables; nothing of the engine's own
+    environment but PATH."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "en_US.UTF-8",
@@ -176,7 +170,7 @@ def _environment(function: FunctionSpec, endpoint: str | None, task_root: str) -
     env.update(function.environment)
     # the credentials are reserved variables a function cannot set, as on Lambda
     # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)
-    return {**env, **FAKE_CREDENTIALS}
+    return {**env, **settings.handler_keys(endpoint).environment()}
 
 
 def _run(function: FunctionSpec, request: dict[str, object], endpoint: str | None) -> Answer:
