@@ -60,14 +60,14 @@ def print_summary(console: Console, run: RunResult) -> None:
     console.print(Text(totals(run), style="bold"))
 
 
-# Outcomes that took time worth telling; an unchanged or skipped workflow took none.
+# Outcomes that took time worth telling: an unchanged or skipped workflow took none, and an
+# interrupted one says what became of it instead.
 _TIMED = {
     WorkflowStatus.DEPLOYED: "in",
     WorkflowStatus.IMPORTED: "in",
     WorkflowStatus.PASSED: "in",
     WorkflowStatus.DELETED: "in",
     WorkflowStatus.FAILED: "after",
-    WorkflowStatus.INTERRUPTED: "after",
 }
 
 

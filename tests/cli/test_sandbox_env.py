@@ -55,9 +55,18 @@ def test_the_printed_lines_let_a_plain_boto3_client_work(sandbox_engine: Sandbox
     assert "from-env" in json.loads(done.stdout.splitlines()[-1])
 
 
-@pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
+def aws_cli() -> str:
+    """The AWS CLI of the test extra (beside this interpreter), else the one on PATH."""
+    beside = Path(sys.executable).with_name("aws")
+    found = str(beside) if beside.exists() else shutil.which("aws")
+    assert found, "the AWS CLI is missing: install the test extra (pip install -e '.[test]')"
+    return found
+
+
 def test_the_printed_lines_let_the_aws_cli_work(sandbox_engine: SandboxInfo) -> None:
-    done = shell_with_sandbox_env(sandbox_engine, "aws sts get-caller-identity --output json")
+    done = shell_with_sandbox_env(
+        sandbox_engine, f"{aws_cli()} sts get-caller-identity --output json"
+    )
 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["Account"]

@@ -145,8 +145,10 @@ def test_filled_buckets_block_the_delete_until_emptied_and_each_step_converges(
     assert blocked.error_lines == [
         f"error: nothing was deleted: {len(buckets)} blockers, listed above"
     ]
-    for name in buckets:
-        assert f"bucket {name} holds 1 object version(s); empty it first" in blocked.err
+    # Both buckets are named by secrets of the environment: the blockers name them masked.
+    blocker = "bucket *** holds 1 object version(s); empty it first"
+    assert blocked.err.count(blocker) == len(buckets)
+    assert not [name for name in buckets if name in blocked.err]
     assert "firefly-s3-firmware" in live_stacks(aws)
     assert "s3-firmware: unchanged" in local("deploy", "--env", "local", *only).out
 

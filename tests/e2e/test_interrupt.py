@@ -76,7 +76,7 @@ def test_a_second_interrupt_stops_waiting_and_names_what_is_left(
     assert client.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"].endswith(
         "_IN_PROGRESS"
     )
-    assert ": interrupted (" in out and "still in progress when firefly stopped waiting" in out
+    assert ": interrupted: " in out and "still in progress when firefly stopped waiting" in out
     assert '"status": "interrupted"' in report.read_text()
     bucket = s3(slow_engine).list_objects_v2(Bucket="firefly-artifacts-local")
     assert not [o for o in bucket.get("Contents", []) if o["Key"].startswith("firefly/locks/")]

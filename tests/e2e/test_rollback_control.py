@@ -15,6 +15,7 @@ import pytest
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import CliResult
 from tests.e2e.conftest import Firefly
+from tests.sandbox_access import use_engine
 
 KEY = {
     "BillingMode": "PAY_PER_REQUEST",
@@ -67,7 +68,7 @@ def project(
     firefly: Firefly,
     tmp_path: Path,
 ) -> Iterator[Project]:
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
+    use_engine(monkeypatch, sandbox_engine)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     yield Project(tmp_path, firefly)
 

@@ -15,6 +15,7 @@ from orchestrator.engine.fingerprint import TAG
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import CliResult
 from tests.e2e.conftest import read_report
+from tests.sandbox_access import use_engine
 
 SECRET = "hush-vault-7f3a9c21"
 GUESSES = ("hush-vault-00000000", "hush-vault-7f3a9c20", "hush-vault")
@@ -79,7 +80,7 @@ def hush(
     firefly: Firefly,
     write_manifest: Callable[[str], Path],
 ) -> Iterator[Callable[..., CliResult]]:
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", sandbox_engine.endpoint)
+    use_engine(monkeypatch, sandbox_engine)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     path = write_manifest(MANIFEST)
     (path.parent / "vault.yaml").write_text(VAULT, encoding="utf-8")
