@@ -42,19 +42,19 @@ def sandbox_endpoint(notice: Notice) -> str:
     """The engine of sandbox environments: FIREFLY_SANDBOX_ENDPOINT (an engine the caller
     already runs, e.g. one a test suite started), or the detached one, started when needed."""
     from orchestrator.sandbox import lifecycle
+    from orchestrator.sandbox_start import ENDPOINT_VARIABLE, sandbox_port
 
-    given = os.environ.get("FIREFLY_SANDBOX_ENDPOINT")
+    given = os.environ.get(ENDPOINT_VARIABLE)
     if given:
         host = urlsplit(given).hostname
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise UsageError(
-                f"FIREFLY_SANDBOX_ENDPOINT={given}: a sandbox runs on this machine "
+                f"{ENDPOINT_VARIABLE}={given}: a sandbox runs on this machine "
                 "only; use http://127.0.0.1:PORT"
             )
         return given
 
-    port = int(os.environ.get("FIREFLY_SANDBOX_PORT", lifecycle.DEFAULT_PORT))
-    info, started = lifecycle.ensure_running(port)
+    info, started = lifecycle.ensure_running(sandbox_port())  # or takes start_sandbox_soon's
     lost = lifecycle.lost_notice()
     if lost:
         which = "a new, empty one was started" if started else "another one runs"
