@@ -25,7 +25,8 @@ OWNERS = {
     # and the template of the sandbox's Lambda environments, which preloads the SDK that Lambda's
     # Python runtime ships (a process of its own: the engine never imports it)
     "boto3": ("orchestrator/aws/", "orchestrator/sandbox/lambda_host/zygote.py"),
-    "botocore": ("orchestrator/aws/",),
+    # and the engine's start, which shares the SDK's parsed service models while moto imports
+    "botocore": ("orchestrator/aws/", "orchestrator/sandbox/model_cache.py"),
     "networkx": ("orchestrator/graph.py",),
     "moto": ("orchestrator/sandbox/",),
 }
