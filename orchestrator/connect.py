@@ -28,6 +28,10 @@ from orchestrator.manifest import environment
 from orchestrator.manifest.models import Environment, Manifest
 
 Notice = Callable[[str], None]
+# seconds: the first look at a stack or change set on the engine firefly started or reused with
+# no latency, which ends each operation within its call (on AWS, or an engine given by
+# FIREFLY_SANDBOX_ENDPOINT, the poller keeps its own pace: their operations take time)
+INSTANT_ENGINE_FIRST_LOOK = 0.05
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,15 @@ class Connection:
     templates: Templates
 
 
-def sandbox_endpoint(notice: Notice) -> str:
+@dataclass(frozen=True)
+class SandboxEngine:
+    endpoint: str
+    latency: (
+        float | None
+    )  # seconds each operation takes, as the engine's record says; None: unknown
+
+
+def sandbox_endpoint(notice: Notice) -> SandboxEngine:
     """The engine of sandbox environments: FIREFLY_SANDBOX_ENDPOINT (an engine the caller
     already runs, e.g. one a test suite started), or the detached one, started when needed."""
     from orchestrator.sandbox import lifecycle
@@ -52,7 +64,7 @@ def sandbox_endpoint(notice: Notice) -> str:
                 f"{ENDPOINT_VARIABLE}={given}: a sandbox runs on this machine "
                 "only; use http://127.0.0.1:PORT"
             )
-        return given
+        return SandboxEngine(given, None)
 
     info, started = lifecycle.ensure_running(sandbox_port())  # or takes start_sandbox_soon's
     lost = lifecycle.lost_notice()
@@ -61,7 +73,7 @@ def sandbox_endpoint(notice: Notice) -> str:
         notice(f"{lost}; {which} at {info.endpoint}")
     elif started:
         notice(f"started the sandbox at {info.endpoint} (stop it with 'firefly sandbox down')")
-    return info.endpoint
+    return SandboxEngine(info.endpoint, info.latency)
 
 
 def open_environment(
@@ -74,10 +86,12 @@ def open_environment(
     env = environment(manifest, env_name)
     if env.sandbox and profile:
         notice(f"--profile is ignored: {env.name} runs on the sandbox, never on AWS")
-    endpoint = sandbox_endpoint(notice) if env.sandbox else None
+    engine = sandbox_endpoint(notice) if env.sandbox else None
+    endpoint = engine.endpoint if engine else None
     clients = connect(env.region, expected_account=env.account, profile=profile, endpoint=endpoint)
     store = artifact_store(manifest, env, clients)
-    stacks = CloudFormationStacks(clients.cloudformation, large_templates=store)
+    pace = {"first_interval": INSTANT_ENGINE_FIRST_LOOK} if engine and engine.latency == 0 else {}
+    stacks = CloudFormationStacks(clients.cloudformation, large_templates=store, **pace)
     templates = packaged_templates(manifest, store)
     return Connection(env, clients, stacks, templates)
 
