@@ -26,7 +26,7 @@ OWNERS = {
     # Python runtime ships (a process of its own: the engine never imports it)
     "boto3": ("orchestrator/aws/", "orchestrator/sandbox/lambda_host/zygote.py"),
     # and the engine's start, which shares the SDK's parsed service models while moto imports
-    "botocore": ("orchestrator/aws/", "orchestrator/sandbox/model_cache.py"),
+    "botocore": ("orchestrator/aws/", "orchestrator/sandbox/startup.py"),
     "networkx": ("orchestrator/graph.py",),
     "moto": ("orchestrator/sandbox/",),
 }

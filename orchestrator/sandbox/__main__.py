@@ -19,9 +19,9 @@ from types import FrameType
 from orchestrator.errors import OrchestratorError
 from orchestrator.sandbox import settings, state
 from orchestrator.sandbox.faults.spec import FAULTS_ENV
-from orchestrator.sandbox.model_cache import models_parsed_once
+from orchestrator.sandbox.startup import quick_imports
 
-with models_parsed_once():  # importing moto is most of the engine's start
+with quick_imports():  # importing moto is most of the engine's start
     from orchestrator.sandbox.server import start_server
 
 DEFAULT_PORT = 4566
