@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass, field
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -16,6 +17,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 from orchestrator.sandbox import settings
+from orchestrator.sandbox.cloudformation.sam import import_translator
 from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
 from orchestrator.sandbox.faults.middleware import FaultInjector
 from orchestrator.sandbox.faults.spec import FaultSpec, parse_faults
@@ -126,4 +128,5 @@ def start_server(
     running = RunningServer(str(bound_host), int(bound_port), server, spec)
     settings.configure(endpoint=running.endpoint, latency=latency)
     prepare_environments()
+    threading.Thread(target=import_translator, name="sam-translator-import", daemon=True).start()
     return running
