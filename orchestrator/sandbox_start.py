@@ -9,8 +9,9 @@ the work, so both cores are busy). Light on purpose: it imports nothing of the A
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from orchestrator.manifest.models import Manifest
+from orchestrator.manifest import read_manifest
 from orchestrator.sandbox import lifecycle
 
 ENDPOINT_VARIABLE = "FIREFLY_SANDBOX_ENDPOINT"  # an engine the caller already runs
@@ -22,11 +23,16 @@ def sandbox_port() -> int:
     return int(os.environ.get(PORT_VARIABLE, lifecycle.DEFAULT_PORT))
 
 
-def start_sandbox_soon(manifest: Manifest, env_name: str) -> None:
-    """Begin starting the detached engine when `env_name` is a sandbox environment that needs
-    it; `connect.sandbox_endpoint` takes the outcome. Starting the local engine is no AWS call,
-    so it may begin before the checks: if they fail, the engine runs on (as after `firefly
-    sandbox up`) and the next command reuses it."""
-    env = manifest.environments.get(env_name)  # an undeclared one is told when it is opened
+def start_sandbox_soon(manifest_path: Path, env_name: str) -> None:
+    """Begin starting the detached engine when `env_name` is a sandbox environment of the
+    manifest that needs it; `connect.sandbox_endpoint` takes the outcome.
+
+    Starting the local engine is no AWS call, so it begins before the checks, even the
+    manifest's own (their imports are a third of a second): if they fail, the engine runs on,
+    as after `firefly sandbox up`, and the next command reuses it. A manifest that cannot be
+    read starts nothing; its problems are the checks' to tell.
+    """
+    manifest, _ = read_manifest(manifest_path)
+    env = manifest.environments.get(env_name) if manifest else None
     if env is not None and env.sandbox and not os.environ.get(ENDPOINT_VARIABLE):
         lifecycle.start_soon(sandbox_port())

@@ -56,8 +56,16 @@ def deploy(
     First, before any AWS call, every check of `firefly validate` on the selected workflows;
     a sandbox environment's engine starts meanwhile (and runs on if they fail).
     """
-    from orchestrator.engine.deploy import DeployRequest, selected_graph
     from orchestrator.sandbox_start import start_sandbox_soon
+
+    start_sandbox_soon(manifest, env)
+    # imported once the engine is starting: their imports overlap its start
+    from orchestrator.cli.locking import held_lock
+    from orchestrator.cli.run_display import run_with_display
+    from orchestrator.connect import deploy_services, open_environment
+    from orchestrator.engine.deploy import DeployRequest, selected_graph
+    from orchestrator.engine.deploy import deploy as run_deploy
+    from orchestrator.engine.parameters import secret_values
     from orchestrator.validation import check_selected, load_checked
 
     loaded = load_checked(manifest)
@@ -69,14 +77,6 @@ def deploy(
         force=force,
     )
     graph = selected_graph(loaded, request)  # an unknown --only fails before any AWS call
-    start_sandbox_soon(loaded, env)
-    # imported once the engine is starting: their second of imports overlaps its start
-    from orchestrator.cli.locking import held_lock
-    from orchestrator.cli.run_display import run_with_display
-    from orchestrator.connect import deploy_services, open_environment
-    from orchestrator.engine.deploy import deploy as run_deploy
-    from orchestrator.engine.parameters import secret_values
-
     if not skip_checks:
         check_selected(loaded, graph.nodes)
     connection = open_environment(
