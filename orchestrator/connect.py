@@ -27,6 +27,10 @@ from orchestrator.manifest import environment
 from orchestrator.manifest.models import Environment, Manifest
 
 Notice = Callable[[str], None]
+# seconds: the first look at a stack or change set on the engine firefly started or reused with
+# no latency, which ends each operation within its call (on AWS, or an engine given by
+# FIREFLY_SANDBOX_ENDPOINT, the poller keeps its own pace: their operations take time)
+INSTANT_ENGINE_FIRST_LOOK = 0.05
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,12 @@ class Connection:
 
 @dataclass(frozen=True)
 class SandboxTarget:
-    """The engine of sandbox environments: where it answers, and the key pair it requires."""
+    """The engine of sandbox environments: where it answers, the key pair it requires, and the
+    seconds each operation takes there, as the engine's record says (None: unknown)."""
 
     endpoint: str
     keys: SandboxKeys
+    latency: float | None
 
 
 def sandbox_target(notice: Notice) -> SandboxTarget:
@@ -51,26 +57,26 @@ def sandbox_target(notice: Notice) -> SandboxTarget:
     the key pair is the one in the sandbox's state folder ($FIREFLY_STATE_DIR)."""
     from orchestrator.sandbox import lifecycle, state
     from orchestrator.sandbox.guard.hosts import is_loopback_url
+    from orchestrator.sandbox_start import ENDPOINT_VARIABLE, sandbox_port
 
-    given = os.environ.get("FIREFLY_SANDBOX_ENDPOINT")
+    given = os.environ.get(ENDPOINT_VARIABLE)
     if given:
         if not is_loopback_url(given):
             raise UsageError(
-                f"FIREFLY_SANDBOX_ENDPOINT={given}: a sandbox runs on this machine "
+                f"{ENDPOINT_VARIABLE}={given}: a sandbox runs on this machine "
                 "only; use http://127.0.0.1:PORT"
             )
         folder = state.default_state_dir()
         engine_keys = state.read_keys(folder)
         if engine_keys is None:
             raise UsageError(
-                f"FIREFLY_SANDBOX_ENDPOINT={given}: no sandbox key pair in {folder}; set "
+                f"{ENDPOINT_VARIABLE}={given}: no sandbox key pair in {folder}; set "
                 "FIREFLY_STATE_DIR to the state folder of the sandbox that answers there"
             )
         client = engine_keys.client
-        return SandboxTarget(given, (client.access_key_id, client.secret_access_key))
+        return SandboxTarget(given, (client.access_key_id, client.secret_access_key), None)
 
-    port = int(os.environ.get("FIREFLY_SANDBOX_PORT", lifecycle.DEFAULT_PORT))
-    info, started = lifecycle.ensure_running(port)
+    info, started = lifecycle.ensure_running(sandbox_port())  # or takes start_sandbox_soon's
     lost = lifecycle.lost_notice()
     if lost:
         which = "a new, empty one was started" if started else "another one runs"
@@ -78,7 +84,7 @@ def sandbox_target(notice: Notice) -> SandboxTarget:
     elif started:
         notice(f"started the sandbox at {info.endpoint} (stop it with 'firefly sandbox down')")
     keys = lifecycle.client_keys(info)
-    return SandboxTarget(info.endpoint, (keys.access_key_id, keys.secret_access_key))
+    return SandboxTarget(info.endpoint, (keys.access_key_id, keys.secret_access_key), info.latency)
 
 
 def open_environment(
@@ -100,8 +106,12 @@ def open_environment(
         sandbox_keys=target.keys if target else None,
     )
     store = artifact_store(manifest, env, clients)
+    pace = {"first_interval": INSTANT_ENGINE_FIRST_LOOK} if target and target.latency == 0 else {}
     stacks = CloudFormationStacks(
-        clients.cloudformation, large_templates=store, service_role=env.cloudformation_role
+        clients.cloudformation,
+        large_templates=store,
+        service_role=env.cloudformation_role,
+        **pace,
     )
     templates = packaged_templates(manifest, store)
     return Connection(env, clients, stacks, templates)

@@ -26,8 +26,13 @@ OWNERS = {
     # Python runtime ships (a process of its own: the engine never imports it)
     "boto3": ("orchestrator/aws/", "orchestrator/sandbox/lambda_host/zygote.py"),
     # and the sandbox's request guard, which reads the operations AWS serves unsigned from
-    # botocore's service models
-    "botocore": ("orchestrator/aws/", "orchestrator/sandbox/guard/unsigned.py"),
+    # botocore's service models, and the engine's start, which shares the SDK's parsed service
+    # models while moto imports
+    "botocore": (
+        "orchestrator/aws/",
+        "orchestrator/sandbox/guard/unsigned.py",
+        "orchestrator/sandbox/startup.py",
+    ),
     "networkx": ("orchestrator/graph.py",),
     "moto": ("orchestrator/sandbox/",),
 }

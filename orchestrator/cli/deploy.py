@@ -70,8 +70,14 @@ def deploy(
 ) -> None:
     """Deploy in topological order, each workflow as soon as what it needs is done.
 
-    First, before any AWS call, every check of `firefly validate` on the selected workflows.
+    First, before any AWS call, every check of `firefly validate` on the selected workflows;
+    a sandbox environment's engine starts meanwhile (and runs on if they fail).
     """
+    from orchestrator.sandbox_start import start_sandbox_soon
+
+    check_no_deps(only, no_deps)  # the command line alone is wrong: nothing to start for
+    start_sandbox_soon(manifest, env)
+    # imported once the engine is starting: their imports overlap its start
     from orchestrator.cli.locking import held_lock
     from orchestrator.cli.run_display import run_with_display
     from orchestrator.connect import deploy_services, open_environment
@@ -79,7 +85,6 @@ def deploy(
     from orchestrator.engine.deploy import deploy as run_deploy
     from orchestrator.validation import check_selected, load_checked
 
-    check_no_deps(only, no_deps)
     loaded = load_checked(manifest)
     request = DeployRequest(
         env=env,

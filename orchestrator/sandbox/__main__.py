@@ -20,7 +20,10 @@ from orchestrator.errors import OrchestratorError
 from orchestrator.sandbox import settings, state
 from orchestrator.sandbox.faults.spec import FAULTS_ENV
 from orchestrator.sandbox.guard.keys import EngineKeys
-from orchestrator.sandbox.server import start_server
+from orchestrator.sandbox.startup import quick_imports
+
+with quick_imports():  # importing moto is most of the engine's start
+    from orchestrator.sandbox.server import start_server
 
 DEFAULT_PORT = 4566
 

@@ -11,9 +11,11 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,8 @@ _CALLER_CREDENTIALS = (
 )
 # engines this process started, kept so that they are reaped (and never warned about) on stop
 _children: dict[int, subprocess.Popen[bytes]] = {}
+# `ensure_running` calls begun by `start_soon`, by port and state folder, until taken
+_soon: dict[tuple[int, Path], Future[tuple[SandboxInfo, bool]]] = {}
 
 
 @dataclass(frozen=True)
@@ -154,13 +158,45 @@ def stop(*, state_dir: Path | None = None) -> bool:
         return True
 
 
+def start_soon(port: int = DEFAULT_PORT, *, state_dir: Path | None = None) -> None:
+    """Begin `ensure_running` on a thread of its own and return at once, so that the engine's
+    start (seconds of imports, in its own process) overlaps the caller's own work; the next
+    `ensure_running` with the same port and folder takes its outcome, an error included.
+
+    An engine started so runs on when the caller ends first (its checks failed, say), as after
+    `firefly sandbox up`: the next command reuses it.
+    """
+    folder = state_dir or state.default_state_dir()
+    key = (port, folder)
+    if key in _soon:
+        return
+    outcome: Future[tuple[SandboxInfo, bool]] = Future()
+
+    def run() -> None:
+        try:
+            outcome.set_result(_ensure_running(port, folder))
+        except BaseException as error:  # handed to whoever takes the outcome
+            outcome.set_exception(error)
+
+    _soon[key] = outcome
+    threading.Thread(target=run, name="sandbox-start", daemon=True).start()
+
+
 def ensure_running(
     port: int = DEFAULT_PORT, *, state_dir: Path | None = None
 ) -> tuple[SandboxInfo, bool]:
-    """The engine for a sandbox environment, started when needed; True when it was started.
+    """The engine for a sandbox environment, started when needed; True when it was started
+    (by this call, or by the `start_soon` it completes).
 
     $FIREFLY_SANDBOX_FAULTS, when set, is what the engine must inject, as for `start`.
     """
+    begun = _soon.pop((port, state_dir or state.default_state_dir()), None)
+    if begun is not None:
+        return begun.result()
+    return _ensure_running(port, state_dir)
+
+
+def _ensure_running(port: int, state_dir: Path | None) -> tuple[SandboxInfo, bool]:
     running = status(state_dir=state_dir)
     if running is not None:
         _check_reusable(running, port, None, _wanted_faults(None))

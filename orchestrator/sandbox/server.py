@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass, field
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -17,6 +18,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 from orchestrator.sandbox import settings
+from orchestrator.sandbox.cloudformation.sam import import_translator
 from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
 from orchestrator.sandbox.faults.middleware import FaultInjector
 from orchestrator.sandbox.faults.spec import FaultSpec, parse_faults
@@ -150,4 +152,5 @@ def start_server(
     running = RunningServer(str(bound_host), int(bound_port), server, keys, spec)
     settings.configure(endpoint=running.endpoint, latency=latency, handler_keys=keys.handler)
     prepare_environments()
+    threading.Thread(target=import_translator, name="sam-translator-import", daemon=True).start()
     return running

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from orchestrator.aws.integration import CHECKS, IntegrationSuite, SuiteFailed
+from orchestrator.aws.integration import CHECKS, IntegrationSuite, SuiteFailed, firmware, uploads
 from orchestrator.aws.integration.api import ROUTES, ApiRequest, HttpApi, http_api_event
 from orchestrator.aws.integration.runner import Outcome, run_check, spread, verdict
 from orchestrator.aws.integration.support import CheckContext, CheckFailure
@@ -181,6 +181,15 @@ def test_the_first_wave_of_checks_spans_every_flow() -> None:
 
     assert first_wave == flows
     assert spread([1, 2, 3], [4], [5, 6]) == (1, 4, 5, 2, 6, 3)
+
+
+def test_each_flow_leads_with_its_longest_check() -> None:
+    """The suite ends with its longest chain of checks on one worker: a flow's long check that
+    starts in a later wave, after another long one, is what made the chain (on a cold engine,
+    the upload flow followed the firmware release by a second)."""
+    first_wave = set(CHECKS[:5])
+
+    assert {firmware.firmware_release_flow, uploads.qr_upload_completes_session} <= first_wave
 
 
 def test_an_interrupt_stops_the_suite_between_checks() -> None:

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from orchestrator.sandbox import lifecycle
 from orchestrator.sandbox.guard.keys import EngineKeys
-from tests.conftest import CliResult
+from tests.conftest import CliResult, free_port
 from tests.local_http import serving
 from tests.sandbox_access import engine_variables, publish
 from tests.templates.conftest import MANIFEST, TABLE, write_project
+from tests.waiting import wait_until
 
 Firefly = Callable[..., CliResult]
 # Refused for good: botocore never retries AccessDenied, so a call that gets through fails fast.
@@ -136,6 +138,28 @@ def test_deploy_stops_on_a_check_before_any_aws_call(
     result = firefly("deploy", "--env", "local", "--manifest", str(manifest))
 
     assert_stopped_before_aws(result, problem, aws)
+
+
+@pytest.mark.slow  # starts and stops a real engine
+def test_the_sandbox_starts_while_the_checks_run_and_runs_on_when_they_fail(
+    firefly: Firefly, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = folder / "state"
+    monkeypatch.delenv("FIREFLY_SANDBOX_ENDPOINT", raising=False)
+    monkeypatch.setenv("FIREFLY_STATE_DIR", str(state))
+    monkeypatch.setenv("FIREFLY_SANDBOX_PORT", str(free_port()))
+    manifest = broken_lambda(folder)
+    try:
+        result = firefly("deploy", "--env", "local", "--manifest", str(manifest))
+
+        assert (result.code, result.error_lines) == (2, [f"error: {PYTHON_SYNTAX}"])
+        # begun before the checks, the engine comes up and stays, as after 'firefly sandbox up'
+        wait_until(
+            lambda: (info := lifecycle.status(state_dir=state)) is not None and info.answering,
+            "the engine the deploy started to answer",
+        )
+    finally:
+        lifecycle.stop(state_dir=state)
 
 
 SELECTIONS = {

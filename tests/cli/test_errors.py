@@ -151,3 +151,20 @@ def test_every_subcommand_help_has_an_example(
 
     assert result.code == 0
     assert "Example: " in result.out and f"firefly {group[0]}" in result.out
+
+
+def test_the_process_ends_without_collecting_what_it_leaves(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every command's objects are frozen out of the collections the interpreter makes as it
+    ends (a quarter of a second of a deploy's wall time, for nothing) once it has its code."""
+    from orchestrator import cli
+
+    frozen: list[int] = []
+    monkeypatch.setattr(cli.gc, "freeze", lambda: frozen.append(1))
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--help"])
+
+    assert (exited.value.code, len(frozen)) == (0, 1)
+    assert "Usage: firefly" in capsys.readouterr().out

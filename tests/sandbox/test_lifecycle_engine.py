@@ -86,6 +86,32 @@ def test_ensure_running_starts_the_engine_and_says_so(home: Path) -> None:
     assert lifecycle.ensure_running(port, state_dir=home) == (info, False)
 
 
+def test_start_soon_returns_at_once_and_ensure_running_takes_its_engine(home: Path) -> None:
+    port = free_port()
+
+    lifecycle.start_soon(port, state_dir=home)
+    lifecycle.start_soon(port, state_dir=home)  # begun already: not a second engine
+    info, started = lifecycle.ensure_running(port, state_dir=home)
+
+    assert started is True
+    assert (info.port, info.answering) == (port, True)
+    assert lifecycle.status(state_dir=home) == info
+    assert lifecycle.ensure_running(port, state_dir=home) == (info, False)
+
+
+def test_start_soon_hands_its_error_to_ensure_running(home: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        lifecycle.start_soon(port, state_dir=home)
+        with pytest.raises(PortInUseError):
+            lifecycle.ensure_running(port, state_dir=home)
+
+    assert lifecycle.status(state_dir=home) is None
+
+
 def test_a_stale_pid_file_is_cleared(home: Path) -> None:
     state.write_record(
         home,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import urllib.request
 from typing import Any
 
@@ -12,6 +14,7 @@ from orchestrator.errors import ExitCode
 from orchestrator.sandbox import settings
 from orchestrator.sandbox.errors import PortInUseError, SandboxUsageError
 from orchestrator.sandbox.server import RunningServer, start_server
+from tests.conftest import REPO
 
 
 def test_the_session_engine_answers_on_the_loopback(sandbox: RunningServer) -> None:
@@ -58,3 +61,27 @@ def test_a_negative_latency_is_refused() -> None:
 def test_records_its_endpoint_for_the_fixes(sandbox: RunningServer, aws: Any) -> None:
     assert settings.endpoint() == sandbox.endpoint
     assert aws("sts").get_caller_identity()["Account"]
+
+
+WARMED = """
+import sys
+from orchestrator.sandbox.server import start_server
+from tests.waiting import wait_until
+
+assert "samtranslator.translator.translator" not in sys.modules
+server = start_server(port=0)
+try:
+    wait_until(lambda: "samtranslator.translator.translator" in sys.modules, "the warm-up")
+finally:
+    server.stop()
+"""
+
+
+def test_the_sam_translator_is_imported_once_the_engine_listens() -> None:
+    """Its import (the first SAM template's half second otherwise) overlaps what the caller does
+    while the engine waits for its first requests."""
+    done = subprocess.run(
+        [sys.executable, "-c", WARMED], cwd=REPO, capture_output=True, text=True, check=False
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -33,8 +33,25 @@ def needs_transform(template: dict[str, Any]) -> bool:
     return SAM_TRANSFORM in transforms(template)
 
 
+# the engine's warm-up and a first translation import the translator one after the other, so
+# that two threads never import its modules from two ends at once (a deadlock Python refuses)
+_IMPORTING = threading.Lock()
+
+
+def import_translator() -> None:
+    """Import aws-sam-translator, which `translate` imports on first use: about half a second
+    that an engine waiting for its first requests can spend instead of its first SAM stack."""
+    with _IMPORTING:
+        import samtranslator.internal.managed_policies
+        import samtranslator.metrics.metrics
+        import samtranslator.model.exceptions
+        import samtranslator.parser.parser
+        import samtranslator.translator.translator  # noqa: F401
+
+
 def translate(template: dict[str, Any], parameters: dict[str, str], region: str) -> dict[str, Any]:
     """The CloudFormation template a SAM template stands for; TransformFailed when invalid."""
+    import_translator()
     from samtranslator.internal.managed_policies import get_bundled_managed_policy_map
     from samtranslator.metrics.metrics import DummyMetricsPublisher, Metrics
     from samtranslator.model.exceptions import InvalidDocumentException
