@@ -12,8 +12,10 @@ from orchestrator import connect
 from orchestrator.aws.cloudformation import CloudFormationStacks
 from orchestrator.manifest import read_manifest
 from orchestrator.sandbox import lifecycle
+from orchestrator.sandbox.guard.keys import EngineKeys, KeyPair
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import MANIFEST
+from tests.sandbox_access import engine_variables, publish
 
 
 def engine(latency: float) -> SandboxInfo:
@@ -25,6 +27,7 @@ def engine(latency: float) -> SandboxInfo:
         started_at="2026-01-01T00:00:00+00:00",
         log_path=Path("sandbox.log"),
         answering=True,
+        credentials=KeyPair.generate(),
     )
 
 
@@ -62,9 +65,11 @@ def test_the_first_look_is_soon_only_on_an_engine_without_latency(
 
 
 def test_a_given_engine_keeps_the_pollers_pace(
-    first_looks: list[float], monkeypatch: pytest.MonkeyPatch
+    first_looks: list[float], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("FIREFLY_SANDBOX_ENDPOINT", "http://127.0.0.1:4566")
+    for name, value in engine_variables("http://127.0.0.1:4566", tmp_path).items():
+        monkeypatch.setenv(name, value)
+    publish(EngineKeys.generate(), tmp_path)
 
     open_local()
 
