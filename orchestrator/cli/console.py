@@ -6,10 +6,33 @@ Text that comes from outside (manifest values, AWS messages) is printed with mar
 
 from __future__ import annotations
 
-from rich.console import Console
+import sys
+from typing import TYPE_CHECKING, Any, cast
 
-stdout = Console(soft_wrap=True, markup=False, highlight=False)
-stderr = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _ConsoleOnFirstUse:
+    """A rich Console, made when first printed to: a command whose output is machine-readable
+    (`firefly graph --format json`) never imports rich, a twentieth of its start."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+stdout = cast("Console", _ConsoleOnFirstUse(soft_wrap=True, markup=False, highlight=False))
+stderr = cast(
+    "Console", _ConsoleOnFirstUse(stderr=True, soft_wrap=True, markup=False, highlight=False)
+)
 
 
 def print_error(line: str) -> None:
@@ -22,4 +45,5 @@ def print_warning(line: str) -> None:
 
 def print_plain(text: str) -> None:
     """Machine-readable output (JSON, mermaid, dot): exactly `text`, no styling or wrapping."""
-    stdout.file.write(text if text.endswith("\n") else text + "\n")
+    # sys.stdout as it is now, as the console would: a test runner may have replaced it.
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")

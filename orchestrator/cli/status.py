@@ -7,7 +7,6 @@ import os
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from orchestrator.cli.console import print_plain, stderr, stdout
 from orchestrator.cli.deploy import EnvOption, ProfileOption
@@ -23,6 +22,8 @@ def status(
 ) -> None:
     """Each workflow's stack and its CloudFormation status in the environment, and who holds
     its lock."""
+    from rich.table import Table
+
     from orchestrator.connect import lock_store, open_environment
     from orchestrator.engine.unlock import lock_status
     from orchestrator.validation import load_checked
