@@ -61,7 +61,7 @@ def _parse_twice(tmp_path: Path, text: str) -> tuple[Any, Any]:
 @pytest.mark.parametrize("text", [WITH_EVERY_KIND, FUNC], ids=["every-kind", "sam-function"])
 def test_a_stored_parse_reads_back_as_the_yaml_parse(tmp_path: Path, text: str) -> None:
     composed, _ = parse_yaml(text, "template.yaml")
-    _, second = _parse_twice(tmp_path, text)
+    first, second = _parse_twice(tmp_path, text)
 
     assert _located(first) == _located(composed)
     assert _located(second) == _located(composed)
