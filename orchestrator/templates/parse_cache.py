@@ -1,45 +1,36 @@
 """Parsed templates kept on disk between runs, keyed by their text: a warm `firefly validate`
 reads each template's parse instead of composing its YAML again (nine tenths of its time).
 
-Entries are JSON, never a pickle: the cache folder is what CI restores, and loading a pickle runs
-whatever code it holds. A mapping is stored as `{"l": its line, "i": [[key, key's line, value],
-…]}`; every JSON object in an entry is such a mapping, so reading needs no type tags. Only a
-template that parsed without a problem is kept, and only when every value is one JSON holds
-exactly (text, number, boolean, null, list, mapping); any other is parsed again each run.
+A mapping is stored as `{"l": its line, "i": [[key, key's line, value], …]}`; every JSON object
+in an entry is such a mapping, so reading needs no type tags. Only a template that parsed
+without a problem is kept, and only when every value is one JSON holds exactly (text, number,
+boolean, null, list, mapping); any other is parsed again each run.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from orchestrator.disk_cache import entry_path, read_entry, write_entry
+from orchestrator.disk_cache import JSON_SCALARS, entry_path, read_json_entry, write_json_entry
 from orchestrator.templates.loader import LocatedDict
 
 # Part of every key: change it whenever the loader reads a template differently.
 LOADER_FORMAT = "1"
-_EXACT = (str, int, float, bool, type(None))
 
 
 def cached_parse(text: str) -> LocatedDict | None:
     """The parse stored for `text`, or None when there is none (or it cannot be read)."""
-    data = read_entry(_path(text))
-    if data is None:
-        return None
-    try:
-        body = json.loads(data, object_hook=_mapping)
-    except (ValueError, KeyError, TypeError):
-        return None  # unreadable: parse again
+    body = read_json_entry(_path(text), _mapping)
     return body if isinstance(body, LocatedDict) else None
 
 
 def store_parse(text: str, body: LocatedDict) -> None:
     try:
-        encoded = json.dumps(_encoded(body), allow_nan=False)
-    except ValueError:
+        encoded = _encoded(body)
+    except TypeError:
         return  # a value JSON cannot hold exactly: parsed again next run
-    write_entry(_path(text), encoded.encode())
+    write_json_entry(_path(text), encoded)
 
 
 def _path(text: str) -> Path:
@@ -62,6 +53,6 @@ def _encoded(value: Any) -> Any:
         }
     if type(value) is list:
         return [_encoded(item) for item in value]
-    if type(value) in _EXACT:
+    if type(value) in JSON_SCALARS:
         return value
-    raise ValueError(f"{type(value).__name__} has no exact JSON form")
+    raise TypeError(f"{type(value).__name__} has no exact JSON form")
