@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -153,12 +152,13 @@ def test_many_templates_are_linted_over_a_process_pool_with_the_same_findings(
 
     pools = []
 
-    class CountedPool(ProcessPoolExecutor):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            pools.append(self)
+    real_pool = lint._process_pool
 
-    monkeypatch.setattr(lint, "ProcessPoolExecutor", CountedPool)
+    def counted_pool(workers: int) -> Executor:
+        pools.append(real_pool(workers))
+        return pools[-1]
+
+    monkeypatch.setattr(lint, "_process_pool", counted_pool)
     monkeypatch.setattr(lint, "IN_PROCESS_MAX", 1)
     monkeypatch.setattr(lint, "BATCH", 1)
 
@@ -176,7 +176,7 @@ def test_templates_are_linted_here_when_no_worker_process_can_start(
     def no_processes(*_: object, **__: object) -> None:
         raise PermissionError("process creation is not allowed here")
 
-    monkeypatch.setattr(lint, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(lint, "_process_pool", no_processes)
     monkeypatch.setattr(lint, "IN_PROCESS_MAX", 1)
 
     assert lint._run_cfn_lint(FINDINGS, ("us-east-1",)) == _per_template(FINDINGS)
