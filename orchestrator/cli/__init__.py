@@ -26,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+    # What is still alive is freed by the exit; frozen, it is not walked once more by the
+    # collection the interpreter runs on its way out.
+    gc.freeze()
     raise SystemExit(code)
 
 
