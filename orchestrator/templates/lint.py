@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.cfn_lint_worker import Finding, lint_texts
 from orchestrator.disk_cache import entry_path, read_entry, write_entry
@@ -35,7 +35,8 @@ IN_PROCESS_MAX = 8
 # Templates per task sent to a worker: small enough to share the work out evenly at the end.
 BATCH = 16
 
-_cache: dict[tuple[Path, str, str, tuple[str, ...]], LintResult] = {}
+_Key = tuple[Path, str, str, tuple[str, ...]]
+_cache: dict[_Key, LintResult] = {}
 
 
 def lint_templates(templates: Sequence[Template], regions: tuple[str, ...]) -> list[LintResult]:
@@ -43,13 +44,23 @@ def lint_templates(templates: Sequence[Template], regions: tuple[str, ...]) -> l
 
     Results are also kept on disk, keyed by cfn-lint's version, the regions and the template
     text: most templates do not change between two runs of `firefly validate`. The ones not
-    linted before are linted together, over every core when there are many.
+    linted before are linted together, over every core when there are many. The results of
+    the whole set are kept together too: the next run of the same templates reads one file,
+    not one per template.
     """
     keys = [(t.path, t.display, t.text, regions) for t in templates]
+    unknown = {key: t for key, t in zip(keys, templates, strict=True) if key not in _cache}
+    if unknown:
+        together = _together_path(list(unknown.values()), regions)
+        if not _read_together(together, unknown):
+            _read_each_or_lint(unknown, regions)
+            write_entry(together, json.dumps([_data(_cache[key]) for key in unknown]).encode())
+    return [_cache[key] for key in keys]
+
+
+def _read_each_or_lint(templates: dict[_Key, Template], regions: tuple[str, ...]) -> None:
     pending = {}
-    for key, template in zip(keys, templates, strict=True):
-        if key in _cache or key in pending:
-            continue
+    for key, template in templates.items():
         stored = _read_stored(_disk_path(template, regions), template.display)
         if stored is None:
             pending[key] = template
@@ -59,8 +70,7 @@ def lint_templates(templates: Sequence[Template], regions: tuple[str, ...]) -> l
         linted = _run_cfn_lint([t.text for t in pending.values()], regions)
         for (key, template), findings in zip(pending.items(), linted, strict=True):
             _cache[key] = _result(template, findings)
-            _store(_disk_path(template, regions), _cache[key])
-    return [_cache[key] for key in keys]
+            write_entry(_disk_path(template, regions), json.dumps(_data(_cache[key])).encode())
 
 
 @cache
@@ -78,23 +88,43 @@ def _disk_path(template: Template, regions: tuple[str, ...]) -> Path:
     return entry_path("cfn-lint", version, regions_key, template.text, suffix=".json")
 
 
+def _together_path(templates: list[Template], regions: tuple[str, ...]) -> Path:
+    texts = [template.text for template in templates]
+    version, regions_key = cfn_lint_version(), ",".join(regions)
+    return entry_path("cfn-lint-sets", version, regions_key, *texts, suffix=".json")
+
+
+def _read_together(path: Path, templates: dict[_Key, Template]) -> bool:
+    """Fill the results of `templates` from the set stored at `path`; False when there is none."""
+    try:
+        stored = json.loads(read_entry(path) or b"")
+        pairs = zip(stored, templates.values(), strict=True)  # another count: ValueError
+        results = [_from_data(data, template.display) for data, template in pairs]
+    except (ValueError, KeyError, TypeError):
+        return False  # absent or unreadable: read them one by one
+    _cache.update(zip(templates, results, strict=True))
+    return True
+
+
 def _read_stored(path: Path, display: str) -> LintResult | None:
     try:
-        data = json.loads(read_entry(path) or b"")
-        return LintResult(
-            tuple(Problem(display, *p) for p in data["errors"]),
-            tuple(Problem(display, *p) for p in data["warnings"]),
-        )
+        return _from_data(json.loads(read_entry(path) or b""), display)
     except (ValueError, KeyError, TypeError):
         return None  # absent or unreadable: lint again
 
 
-def _store(path: Path, result: LintResult) -> None:
-    data = {
+def _from_data(data: dict[str, list[list[Any]]], display: str) -> LintResult:
+    return LintResult(
+        tuple(Problem(display, *p) for p in data["errors"]),
+        tuple(Problem(display, *p) for p in data["warnings"]),
+    )
+
+
+def _data(result: LintResult) -> dict[str, list[list[object]]]:
+    return {
         "errors": [_fields(p) for p in result.errors],
         "warnings": [_fields(p) for p in result.warnings],
     }
-    write_entry(path, json.dumps(data).encode())
 
 
 def _fields(problem: Problem) -> list[object]:

@@ -209,3 +209,33 @@ def test_the_cfn_lint_version_is_looked_up_once_per_run(
 
     assert looked_up == ["cfn-lint"]
     lint.cfn_lint_version.cache_clear()  # the next test's lookups are its own
+
+
+def test_a_second_run_of_the_same_templates_reads_their_results_from_one_file(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import orchestrator.templates.lint as lint
+
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(lint, "_cache", {})
+    manifest = project(table=UNUSED_PARAMETER)
+    first = template_warnings(manifest)
+    read: list[str] = []
+    real_read = lint.read_entry
+
+    def counted_read(path: Path) -> bytes | None:
+        read.append(path.parent.name)
+        return real_read(path)
+
+    monkeypatch.setattr(lint, "read_entry", counted_read)
+    lint._cache.clear()  # a new run: what is on disk only
+
+    assert template_warnings(manifest) == first != []
+    assert read == ["cfn-lint-sets"]
+    # Another set (a deploy of one stack) reads its template's own result: nothing is linted.
+    monkeypatch.setattr(lint, "lint_texts", None)
+    read.clear()
+    lint._cache.clear()
+    table = [t for t in lint.parsed(manifest) if t[0].name == "table"]
+    assert lint.lint_templates([table[0][1]], lint._regions(manifest))[0].warnings == tuple(first)
+    assert read == ["cfn-lint-sets", "cfn-lint"]
