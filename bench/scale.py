@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from installed import installed_environ
 from synthetic import write_manifest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,7 +34,7 @@ TARGETS = {
 
 def timed_firefly(arguments: list[str], project: Path, cache: Path) -> float:
     """Seconds one `firefly` process takes in `project`; a failing command stops the bench."""
-    environ = {**os.environ, "FIREFLY_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
+    environ = installed_environ(FIREFLY_CACHE_DIR=str(cache), PYTHONPATH=str(REPO))
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "orchestrator", *arguments],

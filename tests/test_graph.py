@@ -161,6 +161,48 @@ def test_cycles_read_in_the_needs_direction(write_manifest: Callable[[str], Path
     assert deploy_graph(manifest).cycles() == [["a", "b", "c", "a"]]
 
 
+def test_each_knot_is_reported_once_by_a_cycle_through_its_first_workflow(
+    write_manifest: Callable[[str], Path],
+) -> None:
+    manifest = load_manifest(
+        write_manifest("""
+        version: 1
+        project: demo
+        environments:
+          local: {region: us-east-1, sandbox: true}
+        workflows:
+          a: {type: sam, template: a.yaml, description: A, deploy: {needs: {b: B first}}}
+          b: {type: sam, template: b.yaml, description: B, deploy: {needs: {c: C first}}}
+          c: {type: sam, template: c.yaml, description: C, deploy: {needs: {b: B, a: A}}}
+          d: {type: sam, template: d.yaml, description: D, deploy: {needs: {a: A first}}}
+          x: {type: sam, template: x.yaml, description: X, deploy: {needs: {y: Y first}}}
+          y: {type: sam, template: y.yaml, description: Y, deploy: {needs: {x: X first}}}
+        """)
+    )
+
+    assert deploy_graph(manifest).cycles() == [["a", "b", "c", "a"], ["x", "y", "x"]]
+
+
+def test_levels_of_a_long_chain_need_no_recursion(write_manifest: Callable[[str], Path]) -> None:
+    workflows = "".join(
+        f"  w{i}: {{type: sam, template: t.yaml, description: W"
+        + (f", deploy: {{needs: {{w{i - 1}: first}}}}}}\n" if i else "}\n")
+        for i in range(3000)
+    )
+    manifest = load_manifest(
+        write_manifest(
+            "version: 1\nproject: demo\n"
+            "environments:\n  local: {region: us-east-1, sandbox: true}\n"
+            f"workflows:\n{workflows}"
+        )
+    )
+    graph = deploy_graph(manifest)
+
+    assert graph.cycles() == []
+    assert len(graph.levels()) == 3000
+    assert graph.all_prerequisites("w2999") == {f"w{i}" for i in range(2999)}
+
+
 def test_the_repository_manifest_orders_seed_000_and_001(
     repo_manifest: Manifest,
 ) -> None:

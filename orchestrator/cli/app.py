@@ -1,7 +1,7 @@
 """The typer application: one module per command, registered here.
 
 Command modules import the engine, graph and AWS code inside their functions, so that
-`firefly --help` and a mistyped option answer without loading networkx or boto3.
+`firefly --help` and a mistyped option answer without loading cfn-lint or boto3.
 """
 
 from __future__ import annotations

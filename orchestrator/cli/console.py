@@ -9,18 +9,37 @@ its first AWS call, so that the errors and warnings it ends with are masked like
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from orchestrator.engine.redaction import Redactor
     from orchestrator.manifest.models import Manifest
 
-stdout = Console(soft_wrap=True, markup=False, highlight=False)
-stderr = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+
+class _ConsoleOnFirstUse:
+    """A rich Console, made when first printed to: a command whose output is machine-readable
+    (`firefly graph --format json`) never imports rich, a twentieth of its start."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+stdout = cast("Console", _ConsoleOnFirstUse(soft_wrap=True, markup=False, highlight=False))
+stderr = cast(
+    "Console", _ConsoleOnFirstUse(stderr=True, soft_wrap=True, markup=False, highlight=False)
+)
 
 
 def unmasked(text: str) -> str:
@@ -54,13 +73,16 @@ def print_warning(line: str) -> None:
 
 def print_plain(text: str) -> None:
     """Machine-readable output (JSON, mermaid, dot): exactly `text`, no styling or wrapping."""
-    stdout.file.write(text if text.endswith("\n") else text + "\n")
+    # sys.stdout as it is now, as the console would: a test runner may have replaced it.
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def print_rows(console: Console, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """A table: laid out to the terminal's width in one, and elsewhere (a pipe, a file, CI's
     log) as whole rows with aligned columns, so no name is ever cut or wrapped mid-word."""
     if console.is_terminal:
+        from rich.table import Table
+
         table = Table(box=None, header_style="bold")
         for header in headers:
             table.add_column(header, overflow="fold")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 
-from rich.text import Text
-
 from orchestrator.cli.console import redactor_for, stderr, stdout
 from orchestrator.cli.deploy import (
     EnvOption,
@@ -41,6 +39,8 @@ def plan(
 
     First, before any AWS call, every check of `firefly validate` on the selected workflows.
     """
+    from rich.text import Text
+
     from orchestrator.connect import deploy_services, open_environment
     from orchestrator.engine.deploy import DeployRequest, selected_graph
     from orchestrator.engine.preview import preview

@@ -22,6 +22,7 @@ def status(
 ) -> None:
     """Each workflow's stack and its CloudFormation status in the environment, and who holds
     its lock."""
+
     from orchestrator.connect import lock_store, open_environment
     from orchestrator.engine.unlock import lock_status
     from orchestrator.validation import load_checked

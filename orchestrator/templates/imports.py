@@ -47,6 +47,8 @@ def check_import_values(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> It
                 exports.append((pattern, workflow.name))
     graph = deploy_graph(manifest)
     for workflow, template in parsed(manifest, scope):
+        if "ImportValue" not in template.text:
+            continue  # most templates import nothing: no need to walk every value of theirs
         stack = manifest.stack_name(workflow.name, "*")
         for node in walk(template.body):
             if "Fn::ImportValue" not in node or not isinstance(node, LocatedDict):

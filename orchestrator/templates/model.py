@@ -10,6 +10,7 @@ from typing import Any
 
 from orchestrator.errors import Problem
 from orchestrator.templates.loader import LocatedDict, parse_yaml, read_text
+from orchestrator.templates.parse_cache import cached_parse, store_parse
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
@@ -84,9 +85,13 @@ def parse_template(path: Path, display: str) -> tuple[Template | None, list[Prob
     text, problems = read_text(path, display)
     if text is None:
         return None, problems
-    body, problems = parse_yaml(text, display)
-    if problems:
-        return None, problems
+    body = cached_parse(text)
+    if body is None:
+        body, problems = parse_yaml(text, display)
+        if problems:
+            return None, problems
+        if isinstance(body, LocatedDict):
+            store_parse(text, body)
     if not isinstance(body, LocatedDict):
         return None, [
             Problem(display, 1, "", "a template must be a mapping with a Resources section")

@@ -6,19 +6,26 @@ code", https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.h
 error anywhere it imports deploys fine and fails every invocation (Runtime.UserCodeSyntaxError).
 A layer's `python/` folder is on the same import path
 (https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html), so layers are compiled too.
-The grammar is this interpreter's (3.11, the runtime of this project's functions).
+The grammar is this interpreter's (3.11, the runtime of this project's functions). A file that
+compiled is remembered by its bytes and the grammar (`disk_cache`): a warm validate compiles none.
 """
 
 from __future__ import annotations
 
+import hashlib
+import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+from orchestrator.disk_cache import entry_path, read_entry, write_entry
 from orchestrator.errors import Problem
 from orchestrator.manifest import Manifest, display_path
 from orchestrator.templates.checks import source_folders
 from orchestrator.templates.stacks import EVERY_WORKFLOW, Scope
+
+# Part of every remembered compile: the grammar of this interpreter's version.
+GRAMMAR = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def check_python_syntax(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> Iterator[Problem]:
@@ -42,6 +49,18 @@ def syntax_problem(path: Path) -> Problem | None:
         source = path.read_bytes()  # bytes: compile() honours a PEP 263 coding line
     except OSError as error:
         return Problem(display, 0, "", f"cannot be read: {error.strerror}")
+    compiled = entry_path(
+        "python-syntax", GRAMMAR, hashlib.sha256(source).hexdigest(), suffix=".ok"
+    )
+    if read_entry(compiled) is not None:
+        return None
+    problem = _compile_problem(source, path, display)
+    if problem is None:
+        write_entry(compiled, b"")
+    return problem
+
+
+def _compile_problem(source: bytes, path: Path, display: str) -> Problem | None:
     try:
         with warnings.catch_warnings():
             # A SyntaxWarning (an invalid escape such as "\d") is legal code that the runtime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,44 @@ def test_a_duplicate_key_is_found_by_the_libyaml_path_too(tmp_path: Path) -> Non
     assert [(p.line, p.field, p.message) for p in problems] == [
         (4, "c", "duplicate key (first set on line 3)")
     ]
+
+
+def test_a_stored_tree_reads_back_as_the_composed_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    composed, _ = load_located(MANIFEST, "workflows.yaml")
+
+    def no_yaml(*_: object, **__: object) -> None:
+        raise AssertionError("the stored tree was not used")
+
+    monkeypatch.setattr(yaml, "compose", no_yaml)
+    stored, problems = load_located(MANIFEST, "workflows.yaml")
+
+    assert composed is not None and stored is not None and problems == []
+    assert _lines(stored) == _lines(composed)
+    # JSON, never a pickle: the cache folder is what CI restores.
+    (entry,) = (tmp_path / "cache" / "manifest-trees").iterdir()
+    assert json.loads(entry.read_bytes())["n"] == composed.line
+
+
+def test_a_tree_json_cannot_hold_exactly_is_composed_each_run(tmp_path: Path) -> None:
+    path = tmp_path / "workflows.yaml"
+    path.write_text("version: 1\nreleased: 2026-01-02\n", encoding="utf-8")
+
+    load_located(path, "workflows.yaml")
+    again, _ = load_located(path, "workflows.yaml")
+
+    assert again is not None and isinstance(again.value, LocatedMap)
+    assert str(again.value.items["released"].value) == "2026-01-02"
+    assert not (tmp_path / "cache" / "manifest-trees").exists()
+
+
+def test_a_manifest_with_problems_is_not_stored(tmp_path: Path) -> None:
+    path = tmp_path / "workflows.yaml"
+    path.write_text("version: 1\nversion: 2\n", encoding="utf-8")
+
+    load_located(path, "workflows.yaml")
+    _, problems = load_located(path, "workflows.yaml")
+
+    assert [p.message for p in problems] == ["duplicate key (first set on line 1)"]
+    assert not (tmp_path / "cache" / "manifest-trees").exists()

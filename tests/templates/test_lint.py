@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -153,12 +152,13 @@ def test_many_templates_are_linted_over_a_process_pool_with_the_same_findings(
 
     pools = []
 
-    class CountedPool(ProcessPoolExecutor):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            pools.append(self)
+    real_pool = lint._process_pool
 
-    monkeypatch.setattr(lint, "ProcessPoolExecutor", CountedPool)
+    def counted_pool(workers: int) -> Executor:
+        pools.append(real_pool(workers))
+        return pools[-1]
+
+    monkeypatch.setattr(lint, "_process_pool", counted_pool)
     monkeypatch.setattr(lint, "IN_PROCESS_MAX", 1)
     monkeypatch.setattr(lint, "BATCH", 1)
 
@@ -176,7 +176,7 @@ def test_templates_are_linted_here_when_no_worker_process_can_start(
     def no_processes(*_: object, **__: object) -> None:
         raise PermissionError("process creation is not allowed here")
 
-    monkeypatch.setattr(lint, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(lint, "_process_pool", no_processes)
     monkeypatch.setattr(lint, "IN_PROCESS_MAX", 1)
 
     assert lint._run_cfn_lint(FINDINGS, ("us-east-1",)) == _per_template(FINDINGS)
@@ -209,3 +209,33 @@ def test_the_cfn_lint_version_is_looked_up_once_per_run(
 
     assert looked_up == ["cfn-lint"]
     lint.cfn_lint_version.cache_clear()  # the next test's lookups are its own
+
+
+def test_a_second_run_of_the_same_templates_reads_their_results_from_one_file(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import orchestrator.templates.lint as lint
+
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(lint, "_cache", {})
+    manifest = project(table=UNUSED_PARAMETER)
+    first = template_warnings(manifest)
+    read: list[str] = []
+    real_read = lint.read_entry
+
+    def counted_read(path: Path) -> bytes | None:
+        read.append(path.parent.name)
+        return real_read(path)
+
+    monkeypatch.setattr(lint, "read_entry", counted_read)
+    lint._cache.clear()  # a new run: what is on disk only
+
+    assert template_warnings(manifest) == first != []
+    assert read == ["cfn-lint-sets"]
+    # Another set (a deploy of one stack) reads its template's own result: nothing is linted.
+    monkeypatch.setattr(lint, "lint_texts", None)
+    read.clear()
+    lint._cache.clear()
+    table = [t for t in lint.parsed(manifest) if t[0].name == "table"]
+    assert lint.lint_templates([table[0][1]], lint._regions(manifest))[0].warnings == tuple(first)
+    assert read == ["cfn-lint-sets", "cfn-lint"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from orchestrator.templates import check_python_syntax
 from tests.templates.conftest import FUNC, MANIFEST, Project, lines_of
@@ -100,3 +103,30 @@ def test_a_file_that_is_not_text_is_a_syntax_error(project: Project) -> None:
 
     assert [(p.file, p.field) for p in problems] == [("lambdas/func/app.py", "")]
     assert problems[0].message.startswith("Python syntax error: ")
+
+
+def test_a_file_that_compiled_is_not_compiled_again_until_it_changes(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import orchestrator.templates.python_sources as python_sources
+
+    monkeypatch.setenv("FIREFLY_CACHE_DIR", str(tmp_path / "cache"))
+    manifest = project()
+    write("lambdas/func/app.py", "def handler(event, context):\n    pass\n")
+    assert list(check_python_syntax(manifest)) == []
+    compiled: list[str] = []
+    real_compile = compile
+
+    def counted(source: bytes, filename: str, *args: Any, **kwargs: Any) -> object:
+        compiled.append(Path(filename).name)
+        return real_compile(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(python_sources, "compile", counted, raising=False)
+
+    assert list(check_python_syntax(manifest)) == []
+    assert compiled == []
+    write("lambdas/func/app.py", "def handler(event, context):\n    return (\n")
+    assert lines_of(check_python_syntax(manifest)) == [
+        "lambdas/func/app.py:2: Python syntax error: '(' was never closed"
+    ]
+    assert compiled == ["app.py"]
