@@ -6,10 +6,13 @@ metadata of the packages installed here wherever their version is the one locked
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
@@ -169,3 +172,31 @@ def test_a_pin_without_hashes_is_caught() -> None:
     text = "# header\n#    command\nsix==1.17.0\n    # via firefly-orchestrator (pyproject.toml)\n"
 
     assert parse_lock(text)["six"].hashes == 0
+
+
+@pytest.mark.slow  # asks the package index for every locked file (pip's cache makes it quick)
+def test_the_lock_installs_with_require_hashes(tmp_path: Path) -> None:
+    """What the deploy job runs, short of installing: pip resolves the lock with every hash
+    checked against the files the index serves, and with no package left unpinned (a missing
+    dependency fails `--require-hashes`)."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--require-hashes",
+            "--ignore-installed",
+            "--disable-pip-version-check",
+            "-r",
+            str(LOCK),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Would install" in done.stdout
