@@ -67,8 +67,12 @@ def check_selected(manifest: Manifest, workflows: Iterable[str]) -> None:
 
 
 def check_environment(manifest: Manifest, name: str, environ: Mapping[str, str]) -> None:
-    """Raise unless `name` is declared and every var and secret it needs is set."""
+    """Raise unless `name` is declared and every var and secret it needs is set, each secret
+    long enough to be masked in output."""
+    from orchestrator.engine.redaction import environment_redactor
+
     env = environment(manifest, name)
     problems = list(unset_sources(manifest, env, environ))
     if problems:
         raise ManifestError(problems)
+    environment_redactor(manifest, name, environ)  # refuses a secret too short to mask

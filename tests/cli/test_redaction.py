@@ -39,6 +39,7 @@ TEMPLATE = "Parameters:\n  Token: {Type: String, NoEcho: true}\nResources: {}\n"
         ("plan",),
         ("status",),
         ("outputs", "func"),
+        ("validate",),
     ],
 )
 def test_a_short_secret_is_refused_before_any_aws_call(
