@@ -4,8 +4,11 @@ A 40-workflow random graph with unequal stack durations (1-6 s, from each templa
 Metadata.FireflySandbox.Latency) is deployed on an in-process sandbox twice, each time into a
 fresh project: once by firefly's ready-queue, once level by level (each level waits for the
 slowest stack of the one before), the way a pile of workflow files with `needs:` per level runs.
+Each change set takes as long as its stack, or `--change-set-latency` seconds (1 s is what
+../shared/peer-bench uses: AWS computes a change set in seconds, whatever the stack costs).
 Target: ready-queue wall / critical path <= 1.05.
 Run: python bench/schedule.py [--count 40] [--seed 7] [--concurrency 40]
+     [--change-set-latency 1]
 """
 
 from __future__ import annotations
@@ -66,7 +69,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--concurrency", type=int, default=40)
+    parser.add_argument("--change-set-latency", type=float, default=None)
     args = parser.parse_args()
+    change_set = args.change_set_latency
     server = start_server(port=0)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -79,11 +84,13 @@ def main() -> None:
                     count=args.count,
                     seed=args.seed,
                     durations=(1.0, 6.0),
+                    change_set_latency=change_set,
                 )
                 graph = deploy_graph(load_manifest(folder / "workflows.yaml"))
-                # Each stack costs its latency twice on the sandbox, as on AWS a change set
-                # takes its own time: once to compute the change set, once to execute it.
-                path, bound = graph.critical_path({w: 2 * s for w, s in latency.items()})
+                # Each stack costs its change set's time, then its own latency.
+                path, bound = graph.critical_path(
+                    {w: s + (s if change_set is None else change_set) for w, s in latency.items()}
+                )
                 wall = run(server, folder, level_by_level=by_level, concurrency=args.concurrency)
                 figures[label] = (wall, bound, len(path))
             for label, (wall, bound, length) in figures.items():

@@ -9,7 +9,7 @@ from pathlib import Path
 TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
 Metadata:
   FireflySandbox:
-    Latency: {latency}
+    Latency: {latency}{change_set}
 Resources:
   Marker:
     Type: AWS::SSM::Parameter
@@ -44,9 +44,11 @@ def write_manifest(
     seed: int,
     durations: tuple[float, float],
     linked: bool = True,
+    change_set_latency: float | None = None,
 ) -> dict[str, float]:
     """Write the manifest and templates; return each workflow's stack latency. Without
-    `linked`, the workflows are independent: all of them run at once."""
+    `linked`, the workflows are independent: all of them run at once. A change set takes
+    `change_set_latency` when given, else (the sandbox's default) as long as its stack."""
     rng = random.Random(seed)
     names = [f"w{index:02d}" for index in range(count)]
     latency = {name: round(rng.uniform(*durations), 1) for name in names}
@@ -60,7 +62,13 @@ def write_manifest(
     for index, name in enumerate(names):
         (folder / "stacks").mkdir(parents=True, exist_ok=True)
         (folder / "stacks" / f"{name}.yaml").write_text(
-            TEMPLATE.format(latency=latency[name], project=project, name=name), encoding="utf-8"
+            TEMPLATE.format(
+                latency=latency[name],
+                change_set=_change_set_setting(change_set_latency),
+                project=project,
+                name=name,
+            ),
+            encoding="utf-8",
         )
         earlier = names[max(0, index - 8) : index]
         needs = rng.sample(earlier, k=min(len(earlier), rng.randint(0, 2)))
@@ -77,3 +85,7 @@ def write_manifest(
             lines += [f"        {need}: synthetic dependency" for need in needs]
     (folder / "workflows.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return latency
+
+
+def _change_set_setting(seconds: float | None) -> str:
+    return "" if seconds is None else f"\n    ChangeSetLatency: {seconds}"

@@ -1,14 +1,19 @@
 """One poller for every stack and change set in flight, on one thread, one tick at a time.
 
-Each watched operation has its own next look, paced by its age (`pace`): soon while it is young,
-every few seconds once it runs for minutes. A tick looks at whatever is due: the stacks by the
-cheapest DescribeStacks (`StatusSweep`: one sweep serves them all), each change set by its own
-DescribeChangeSet, since no call describes several. No operation is looked at sooner, or more
-often, than the quickest one of its kind (stack or change set) in this run took: change-set
-creation takes about as long for every stack of an account, so most change sets are seen ready
-on their first look, and a look more often than the quickest operation finds nothing new. On an
-engine that answers at once this stays the `first_interval`. Events are read only for stacks
-whose status changed, from the last event seen.
+Each watched operation has its own next look (`pacing`): first when the quickest one of its kind
+(stack or change set) in this run was done, then at the next duration seen, never sooner than
+`pace` allows after the last look nor later than the longest pause. Change-set creation takes
+about as long for every stack of an account, so most change sets are seen ready on their first
+look; a stack is first looked at no sooner than its own change set took to create, since both
+grow with what the template holds. On an engine that answers at once this stays the
+`first_interval`.
+
+A tick looks at whatever is due: the stacks by the cheapest DescribeStacks (`StatusSweep`: one
+sweep serves them all), each change set by its own DescribeChangeSet, since no call describes
+several. Stack looks due within half the earliest one's age (at most the longest pause) wait for
+the last of them, so that one sweep serves them together; a stack a sweep finds still running
+keeps its own next look. Events are read only for stacks whose status changed, from the last
+event seen.
 
 A throttled look is made again on a later tick, however long the storm lasts: it never fails a
 deploy. A server error or a stalled read is retried a few times in a row; a refusal, a dead
@@ -30,6 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from orchestrator.aws.errors import is_throttling, is_transient
 from orchestrator.aws.events import EventCursor, describe_event
+from orchestrator.aws.pacing import Durations, pace
 from orchestrator.aws.sweep import StatusSweep
 from orchestrator.engine.ports import StackSnapshot
 
@@ -41,20 +47,14 @@ PENDING_CHANGE_SET = {
     "DELETE_IN_PROGRESS",
 }
 _STACK, _CHANGE_SET = "stack", "change set"  # the kinds of operation watched
+KINDS = (_STACK, _CHANGE_SET)
+# A stack look waits for the others due within this share of its operation's age, so that one
+# sweep serves them all. Calls against wall time, measured by bench/peer.py on 40 stacks: 17-22
+# DescribeStacks at 0.5, 28 at 0.25, 24-27 at 0; at 120 stacks 0.5 costs about 10% of the wall
+# time (tests/aws/simulated_deploy.py replays such deploys on a fake clock).
+JOIN_WITHIN = 0.5
 EventListener = Callable[[str], None]  # one line about the stack's latest event
 T = TypeVar("T")
-
-
-def pace(age: float, fastest: float, slowest: float) -> float:
-    """Seconds until the next look at an operation running for `age` seconds.
-
-    A twentieth of the age while it is young, so a stack done in seconds is seen done within
-    5% of its time; past 12 s the pause grows with the square of the age, so a stack that runs
-    for minutes costs one look every few seconds (bench/schedule.py and bench/api_calls.py
-    measure both ends).
-    """
-    young = age / 20
-    return min(slowest, max(fastest, young * max(1.0, age / 12)))
 
 
 @dataclass
@@ -86,7 +86,8 @@ class StackPoller:
         self._wake = threading.Event()
         self._stacks: dict[str, _Watch[StackSnapshot]] = {}
         self._change_sets: dict[str, _Watch[dict[str, Any]]] = {}
-        self._quickest: dict[str, float] = {}  # by kind: the shortest operation seen
+        self._took = {kind: Durations(first_interval, max_interval) for kind in KINDS}
+        self._hints: dict[str, float] = {}  # by stack: how long its latest change set took
         self._seen: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self._stacks_failed = 0
@@ -95,29 +96,39 @@ class StackPoller:
     def wait(self, stack: str, on_event: EventListener | None = None) -> StackSnapshot:
         """Block until `stack` is no longer *_IN_PROGRESS (DELETE_COMPLETE when it is gone);
         `on_event` hears the latest event whenever the stack's status changes."""
+        return self.watch(stack, on_event).result()
+
+    def wait_change_set(self, change_set_id: str) -> dict[str, Any]:
+        """Block until the change set is no longer pending; its DescribeChangeSet answer."""
+        return self.watch_change_set(change_set_id).result()
+
+    def watch(self, stack: str, on_event: EventListener | None = None) -> Future[StackSnapshot]:
+        """What `wait` blocks on."""
         future: Future[StackSnapshot] = Future()
         with self._lock:
             now = self._clock()
-            watch = self._stacks.setdefault(stack, _Watch(now, now + self._floor(_STACK)))
+            first = max(self._took[_STACK].floor(), self._hints.pop(stack, 0.0))
+            watch = self._stacks.setdefault(stack, _Watch(now, now + min(first, self._max)))
             watch.futures.append(future)
             if on_event is not None:
                 self._listeners.setdefault(stack, []).append(on_event)
             self._start()
-        return future.result()
+        return future
 
-    def wait_change_set(self, change_set_id: str) -> dict[str, Any]:
-        """Block until the change set is no longer pending; its DescribeChangeSet answer."""
+    def watch_change_set(self, change_set_id: str) -> Future[dict[str, Any]]:
+        """What `wait_change_set` blocks on."""
         future: Future[dict[str, Any]] = Future()
         with self._lock:
             now = self._clock()
             # Until one change set of the run is seen ready, the first one scouts for the rest:
             # they wait for its answer (at most the longest pause) instead of each looking.
-            scouting = _CHANGE_SET not in self._quickest and bool(self._change_sets)
-            first = now + (self._max if scouting else self._floor(_CHANGE_SET))
+            took = self._took[_CHANGE_SET]
+            scouting = took.quickest() is None and bool(self._change_sets)
+            first = now + (self._max if scouting else took.floor())
             watch = self._change_sets.setdefault(change_set_id, _Watch(now, first))
             watch.futures.append(future)
             self._start()
-        return future.result()
+        return future
 
     def _start(self) -> None:
         if self._thread is None:
@@ -128,20 +139,35 @@ class StackPoller:
     def _run(self) -> None:
         while True:
             with self._lock:
-                dues = [w.due for w in self._stacks.values()]
-                dues += [w.due for w in self._change_sets.values()]
-                if not dues:
+                if not self._stacks and not self._change_sets:
                     self._thread = None
                     return
-                pause = min(dues) - self._clock()
+                pause = self.next_look() - self._clock()
             if pause > 0:
                 self._wake.wait(min(pause, self._max * 4))
                 self._wake.clear()
                 continue
-            try:
-                self._tick()
-            except Exception as error:  # the thread must outlive anything a look raises
-                self._fail_all(error)
+            self.look()
+
+    def next_look(self) -> float:
+        """When the next look is due (called with the lock held, something watched): the
+        earliest change set's, or the earliest stack's put off to join the stack looks due
+        soon after it."""
+        dues = [w.due for w in self._change_sets.values()]
+        if self._stacks:
+            earliest = min(self._stacks.values(), key=lambda w: w.due)
+            age = earliest.due - earliest.since
+            window = min(self._max, max(self._first, age * JOIN_WITHIN))
+            together = [w.due for w in self._stacks.values() if w.due <= earliest.due + window]
+            dues.append(max(together))
+        return min(dues)
+
+    def look(self) -> None:
+        """Make the looks due now; whatever they raise fails the waiters it concerns."""
+        try:
+            self._tick()
+        except Exception as error:  # the thread must outlive anything a look raises
+            self._fail_all(error)
 
     def _tick(self) -> None:
         now = self._clock()
@@ -179,14 +205,14 @@ class StackPoller:
                 if before is not None and snapshot.status.endswith("_IN_PROGRESS"):
                     self._tell(name)
             if snapshot.status.endswith("_IN_PROGRESS"):
-                self._postpone(self._stacks, [name], 0)
+                self._postpone(self._stacks, [name], 0)  # a look not yet due keeps its own
                 continue
             with self._lock:
                 watch = self._stacks.pop(name, None)
                 self._listeners.pop(name, None)
             if watch is None:
                 continue
-            self._took(_STACK, watch.since)
+            self._learn(_STACK, watch.since)
             for future in watch.futures:
                 future.set_result(snapshot)
 
@@ -205,7 +231,9 @@ class StackPoller:
         if str(described.get("Status", "")) in PENDING_CHANGE_SET:
             self._postpone(self._change_sets, [change_set_id], 0)
             return
-        self._took(_CHANGE_SET, watch.since)
+        took = self._learn(_CHANGE_SET, watch.since)
+        with self._lock:
+            self._hints[str(described.get("StackName", ""))] = took
         self._finish(change_set_id, described=described)
 
     def _finish(
@@ -223,32 +251,34 @@ class StackPoller:
             else:
                 future.set_result(described or {})
 
-    def _floor(self, kind: str) -> float:
-        """The shortest pause before a look: the quickest operation of the kind seen (called
-        with the lock held)."""
-        return min(self._max, max(self._first, self._quickest.get(kind, 0.0)))
-
-    def _took(self, kind: str, since: float) -> None:
-        """Learn from an operation seen done; change sets waiting for their scout look when
-        it took (stacks need no scout: one sweep looks at them all)."""
+    def _learn(self, kind: str, since: float) -> float:
+        """Learn from an operation seen done, and return how long it took; change sets waiting
+        for their scout look when it took (stacks need no scout: one sweep sees them all)."""
         now = self._clock()
         took = now - since
         with self._lock:
-            self._quickest[kind] = quickest = min(took, self._quickest.get(kind, took))
+            self._took[kind].learn(took)
+            quickest = self._took[kind].floor()
             for watch in self._change_sets.values() if kind == _CHANGE_SET else []:
                 watch.due = min(watch.due, max(now, watch.since + quickest))
+        return took
 
     def _postpone(self, watches: dict[str, _Watch[Any]], names: list[str], failed: int) -> None:
-        """The next look, paced by age; later still after looks that found no answer."""
+        """The next look at the next duration seen; after looks that found no answer, paced by
+        age and later still the more of them failed in a row."""
         kind = _STACK if watches is self._stacks else _CHANGE_SET
         now = self._clock()
         with self._lock:
-            floor = self._floor(kind)
+            took = self._took[kind]
             for name in names:
                 watch = watches.get(name)
-                if watch is not None:
-                    wait = pace(now - watch.since, floor, self._max) * 2 ** min(failed, 3)
-                    watch.due = now + wait
+                if watch is None:
+                    continue
+                age = now - watch.since
+                if failed:
+                    watch.due = now + pace(age, took.floor(), self._max) * 2 ** min(failed, 3)
+                else:
+                    watch.due = max(watch.due, watch.since + took.next_age(age))
 
     def _tell(self, name: str) -> None:
         """Events are read only for a stack whose status changed, and only if someone listens."""

@@ -1,0 +1,54 @@
+"""When to look at an operation in flight: at the moments operations of its kind were seen to end.
+
+Operations of one kind in one run take durations that repeat: a change set takes about as long
+for every stack of an account, a stack as long as the resources it holds, and stacks of one
+project hold the same few kinds of resources. A look between two of those moments finds nothing
+new, so an operation not done at one seen duration is next looked at the following one. The
+pause never drops under `pace` from the quickest operation seen, nor grows over the longest
+pause; past every duration seen, or before any, `pace` alone decides.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+
+def pace(age: float, fastest: float, slowest: float) -> float:
+    """Seconds until the next look at an operation running for `age` seconds.
+
+    A twentieth of the age while it is young, so a stack done in seconds is seen done within
+    5% of its time; past 12 s the pause grows with the square of the age, so a stack that runs
+    for minutes costs one look every few seconds (bench/schedule.py and bench/api_calls.py
+    measure both ends).
+    """
+    young = age / 20
+    return min(slowest, max(fastest, young * max(1.0, age / 12)))
+
+
+class Durations:
+    """How long the operations of one kind took in this run, each as the look that found it
+    done saw it."""
+
+    def __init__(self, first_interval: float, max_interval: float) -> None:
+        self._first = first_interval
+        self._max = max_interval
+        self._seen: list[float] = []
+
+    def learn(self, took: float) -> None:
+        bisect.insort(self._seen, took)
+
+    def quickest(self) -> float | None:
+        return self._seen[0] if self._seen else None
+
+    def floor(self) -> float:
+        """The shortest pause before a first look: the quickest operation seen."""
+        return min(self._max, max(self._first, self.quickest() or 0.0))
+
+    def next_age(self, age: float) -> float:
+        """The age at which to look again at an operation not done at `age`: the next duration
+        seen, unless that is sooner than `pace` allows or later than the longest pause."""
+        soonest = age + pace(age, self.floor(), self._max)
+        index = bisect.bisect_left(self._seen, soonest)
+        if index == len(self._seen):
+            return soonest
+        return min(self._seen[index], age + self._max)
