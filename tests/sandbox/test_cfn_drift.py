@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.sandbox.cfn_support import KEY, create, unique
+from tests.sandbox.cfn_support import KEY, change_set, create, settle, unique
 from tests.waiting import wait_until
 
 Aws = Callable[[str], Any]
@@ -154,3 +154,42 @@ def test_log_group_retention_and_ssm_value_are_compared(aws: Aws) -> None:
     }
 
     assert paths == {"Logs": [("/RetentionInDays", "7", "30")], "Param": [("/Value", "one", "two")]}
+
+
+def test_a_revert_drift_change_set_puts_the_template_values_back(aws: Aws) -> None:
+    cfn, ddb, name = aws("cloudformation"), aws("dynamodb"), unique("revert")
+    template = table_stack(name, Tags=[{"Key": "team", "Value": "fw"}], **TTL)
+    create(cfn, name, template)
+    ddb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": False, "AttributeName": "expires"}
+    )
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "ops"}])
+
+    changes = change_set(cfn, name, template, "revert", "UPDATE", DeploymentMode="REVERT_DRIFT")[
+        "Changes"
+    ]
+    cfn.execute_change_set(StackName=name, ChangeSetName="revert")
+    settle(cfn, name)
+
+    assert [
+        (c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in changes
+    ] == [("Modify", "T")]
+    ttl = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    assert ttl["TimeToLiveStatus"] == "ENABLED"
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "fw"}]
+    assert detected(cfn, name)["StackDriftStatus"] == "IN_SYNC"
+
+
+def test_a_plain_change_set_leaves_drift_alone(aws: Aws) -> None:
+    cfn, ddb, name = aws("cloudformation"), aws("dynamodb"), unique("plain")
+    template = table_stack(name, **TTL)
+    create(cfn, name, template)
+    ddb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": False, "AttributeName": "expires"}
+    )
+
+    found = change_set(cfn, name, template, "plain", "UPDATE")
+
+    assert found["Status"] == "FAILED"
+    assert detected(cfn, name)["StackDriftStatus"] == "DRIFTED"

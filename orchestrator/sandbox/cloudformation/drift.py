@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orchestrator.sandbox.cloudformation.drift_readers import READERS
-from orchestrator.sandbox.cloudformation.model import Resource
+from orchestrator.sandbox.cloudformation.model import Resource, Stack
 
 
 @dataclass(frozen=True)
@@ -103,3 +103,15 @@ def _scalar(value: Any) -> str:
 def shown(value: Any) -> str:
     """A value as a PropertyDifference string: JSON, except a plain string as itself."""
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def drifted(account_id: str, region: str, stack: Stack) -> dict[str, dict[str, Any]]:
+    """Logical id -> live properties of each MODIFIED resource: what a drift-aware change set
+    (DeploymentMode REVERT_DRIFT) puts back to the template's values ("Using drift-aware change
+    sets", CloudFormation User Guide)."""
+    found = {}
+    for logical_id, resource in stack.resources.items():
+        drift = detect(account_id, region, resource)
+        if drift.status == "MODIFIED" and drift.actual is not None:
+            found[logical_id] = drift.actual
+    return found

@@ -184,6 +184,9 @@ class ChangeSet:
     created: datetime = field(default_factory=now)
     ready_at: float = 0.0  # until then the change set shows CREATE_IN_PROGRESS
     execution_ready_at: float = 0.0  # until then its execution shows EXECUTE_IN_PROGRESS
+    # DeploymentMode REVERT_DRIFT: logical id -> the live properties of each drifted resource,
+    # which its execution overwrites with the template's values
+    revert_drift: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def visible_status(self) -> str:
         return "CREATE_IN_PROGRESS" if time.time() < self.ready_at else self.status
