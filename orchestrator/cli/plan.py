@@ -10,6 +10,7 @@ from orchestrator.cli.deploy import (
     NoDepsOption,
     OnlyOption,
     ProfileOption,
+    RevertDriftOption,
     SkipChecksOption,
 )
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption, check_no_deps
@@ -34,6 +35,7 @@ def plan(
     no_deps: NoDepsOption = False,
     profile: ProfileOption = None,
     skip_checks: SkipChecksOption = False,
+    revert_drift: RevertDriftOption = False,
 ) -> None:
     """Show the deploy order as parallel levels and, per stack, what would change.
 
@@ -48,7 +50,12 @@ def plan(
 
     check_no_deps(only, no_deps)
     loaded = load_checked(manifest)
-    request = DeployRequest(env=env, only=tuple(only or ()), with_prerequisites=not no_deps)
+    request = DeployRequest(
+        env=env,
+        only=tuple(only or ()),
+        with_prerequisites=not no_deps,
+        revert_drift=revert_drift,
+    )
     graph = selected_graph(loaded, request)
     if not skip_checks:
         check_selected(loaded, graph.nodes)

@@ -73,6 +73,8 @@ class ChangeSetRequest:
     tags: Mapping[str, str]
     capabilities: Sequence[str] = ()
     resources_to_import: Sequence[Mapping[str, object]] = ()
+    # an UPDATE that also puts drifted resources back to the template's values
+    revert_drift: bool = False
 
 
 @dataclass(frozen=True)

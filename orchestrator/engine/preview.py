@@ -91,7 +91,7 @@ def preview(manifest: Manifest, request: DeployRequest, services: DeployServices
                 secret_parameters(workflow),
             )
             return _stack_preview(
-                name, stack, body, parameters, job_tags, current, services, request.force
+                name, stack, body, parameters, job_tags, current, services, request
             )
         except OrchestratorError as error:
             return PlannedWorkflow(name, "fail", stack, note=redact(error.lines()[0]))
@@ -109,15 +109,23 @@ def _stack_preview(
     stamped_tags: Mapping[str, str],
     current: StackSnapshot | None,
     services: DeployServices,
-    force: bool,
+    request: DeployRequest,
 ) -> PlannedWorkflow:
-    if current is not None and not force and already_deployed(current.tags, stamped_tags):
+    fresh_look = request.force or request.revert_drift
+    if current is not None and not fresh_look and already_deployed(current.tags, stamped_tags):
         return PlannedWorkflow(name, "unchanged", stack)
     services.templates.publish(name)  # the change set's template points at these artifacts
     stacks = services.stacks
     change_set = stacks.create_change_set(
         ChangeSetRequest(
-            stack, PREVIEW_CHANGE_SET, "UPDATE", body, parameters, stamped_tags, CAPABILITIES
+            stack,
+            PREVIEW_CHANGE_SET,
+            "UPDATE",
+            body,
+            parameters,
+            stamped_tags,
+            CAPABILITIES,
+            revert_drift=request.revert_drift and current is not None,
         )
     )
     try:
