@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from orchestrator.engine.deploy import DeployRequest, DeployServices, selected_graph
 from orchestrator.engine.fingerprint import already_deployed, stack_tags, stamped
@@ -33,6 +34,9 @@ class PlannedWorkflow:
     stack: str | None = None
     changes: Sequence[Mapping[str, str]] = field(default_factory=list)
     note: str = ""
+    # the stack's last drift detection (DriftInformation, from the same sweep: no extra call)
+    drift_status: str = ""
+    drift_checked: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,15 @@ def preview(manifest: Manifest, request: DeployRequest, services: DeployServices
 
     with ThreadPoolExecutor(max_workers=request.concurrency) as pool:
         planned = dict(zip(graph.order(), pool.map(one, graph.order()), strict=True))
+    planned = {name: _with_drift(p, observed) for name, p in planned.items()}
     return DeployPreview(env.name, graph.levels(), planned)
+
+
+def _with_drift(planned: PlannedWorkflow, observed: Mapping[str, StackSnapshot]) -> PlannedWorkflow:
+    current = observed.get(planned.stack or "")
+    if current is None:
+        return planned
+    return replace(planned, drift_status=current.drift_status, drift_checked=current.drift_checked)
 
 
 def _stack_preview(

@@ -97,6 +97,13 @@ def test_ttl_turned_off_is_reported_reverted_and_then_in_sync(
     ]
     assert document["workflows"]["queue"]["status"] == "NOT_CHECKED"
 
+    planned = project("plan", "--env", "local", "--only", "table")
+    planned_revert = project("plan", "--env", "local", "--only", "table", "--revert-drift")
+
+    assert "table: unchanged [drift: DRIFTED, checked" in planned.out, planned.err
+    assert "table: update" in planned_revert.out, planned_revert.err
+    assert "Modify Table (AWS::DynamoDB::Table)" in planned_revert.out
+
     reverted = project("deploy", "--env", "local", "--only", "table", "--revert-drift")
     in_sync = project("drift", "--env", "local", "--only", "table")
 
