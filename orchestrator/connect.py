@@ -16,6 +16,7 @@ from typing import Any
 from orchestrator.aws.adoption import AwsAdoptions
 from orchestrator.aws.artifacts import S3ArtifactStore, ensure_artifact_bucket
 from orchestrator.aws.cloudformation import CloudFormationStacks
+from orchestrator.aws.drift import CloudFormationDrifts
 from orchestrator.aws.env_lock import S3LockStore
 from orchestrator.aws.inventory import AwsInventory
 from orchestrator.aws.session import AwsClients, SandboxKeys, connect
@@ -115,6 +116,10 @@ def open_environment(
     )
     templates = packaged_templates(manifest, store)
     return Connection(env, clients, stacks, templates)
+
+
+def drift_detector(connection: Connection) -> CloudFormationDrifts:
+    return CloudFormationDrifts(connection.clients.cloudformation)
 
 
 def deploy_services(manifest: Manifest, connection: Connection) -> DeployServices:

@@ -90,6 +90,8 @@ class CloudFormationStacks:
         }
         if request.resources_to_import:
             arguments["ResourcesToImport"] = list(request.resources_to_import)
+        if request.revert_drift:  # a drift-aware change set ("Using drift-aware change sets")
+            arguments["DeploymentMode"] = "REVERT_DRIFT"
         try:
             response = self._client.create_change_set(**arguments)
         except ClientError as error:

@@ -37,6 +37,8 @@ def to_snapshot(stack: dict[str, Any]) -> StackSnapshot:
             str(o["OutputKey"]): str(o.get("OutputValue", "")) for o in stack.get("Outputs") or []
         },
         reason=str(stack.get("StackStatusReason", "")),
+        drift_status=str(stack.get("DriftInformation", {}).get("StackDriftStatus", "NOT_CHECKED")),
+        drift_checked=stack.get("DriftInformation", {}).get("LastCheckTimestamp"),
     )
 
 

@@ -16,6 +16,7 @@ from orchestrator.cli import (
     delete,
     deploy,
     docs,
+    drift,
     graph,
     plan,
     rollback,
@@ -67,5 +68,6 @@ app.command(epilog=status.STATUS_EXAMPLE)(status.status)
 app.command(epilog=status.OUTPUTS_EXAMPLE)(status.outputs)
 app.command(epilog=unlock.EXAMPLE)(unlock.unlock)
 app.command(epilog=rollback.EXAMPLE)(rollback.rollback)
+app.command(epilog=drift.EXAMPLE)(drift.drift)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(ci.app, name="ci")

@@ -43,6 +43,14 @@ SkipChecksOption = Annotated[
         "the selected workflows (the manifest's own checks still run).",
     ),
 ]
+RevertDriftOption = Annotated[
+    bool,
+    typer.Option(
+        "--revert-drift",
+        help="Put resources changed outside CloudFormation back to the template's values "
+        "(a drift-aware change set, even for unchanged stacks).",
+    ),
+]
 
 
 def deploy(
@@ -67,6 +75,7 @@ def deploy(
             "next deploy to continue or 'firefly rollback' to undo (refused on protected envs).",
         ),
     ] = False,
+    revert_drift: RevertDriftOption = False,
 ) -> None:
     """Deploy in topological order, each workflow as soon as what it needs is done.
 
@@ -93,6 +102,7 @@ def deploy(
         concurrency=concurrency,
         force=force,
         disable_rollback=no_rollback,
+        revert_drift=revert_drift,
     )
     check_request(loaded, request)
     graph = selected_graph(loaded, request)  # an unknown --only fails before any AWS call

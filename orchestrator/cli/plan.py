@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 from orchestrator.cli.console import redactor_for, stderr, stdout
 from orchestrator.cli.deploy import (
@@ -10,6 +11,7 @@ from orchestrator.cli.deploy import (
     NoDepsOption,
     OnlyOption,
     ProfileOption,
+    RevertDriftOption,
     SkipChecksOption,
 )
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption, check_no_deps
@@ -34,6 +36,7 @@ def plan(
     no_deps: NoDepsOption = False,
     profile: ProfileOption = None,
     skip_checks: SkipChecksOption = False,
+    revert_drift: RevertDriftOption = False,
 ) -> None:
     """Show the deploy order as parallel levels and, per stack, what would change.
 
@@ -48,7 +51,12 @@ def plan(
 
     check_no_deps(only, no_deps)
     loaded = load_checked(manifest)
-    request = DeployRequest(env=env, only=tuple(only or ()), with_prerequisites=not no_deps)
+    request = DeployRequest(
+        env=env,
+        only=tuple(only or ()),
+        with_prerequisites=not no_deps,
+        revert_drift=revert_drift,
+    )
     graph = selected_graph(loaded, request)
     if not skip_checks:
         check_selected(loaded, graph.nodes)
@@ -63,7 +71,12 @@ def plan(
             planned = result.workflows[name]
             note = redact(f" — {planned.note}") if planned.note else ""
             stdout.print(
-                Text.assemble(f"  {name}: ", (planned.action, STYLES.get(planned.action, "")), note)
+                Text.assemble(
+                    f"  {name}: ",
+                    (planned.action, STYLES.get(planned.action, "")),
+                    note,
+                    (drift_note(planned.drift_status, planned.drift_checked), "dim"),
+                )
             )
             for change in planned.changes:
                 replacement = " (replacement)" if change.get("replacement") == "True" else ""
@@ -73,3 +86,16 @@ def plan(
                         f"({change['type']}){replacement}"
                     )
                 )
+
+
+def drift_note(status: str, checked: datetime | None, now: datetime | None = None) -> str:
+    """` [drift: DRIFTED, checked 3h ago]`: the last detection and its age (none: no stack)."""
+    if not status:
+        return ""
+    if checked is None or status == "NOT_CHECKED":
+        return " [drift: not checked]"
+    seconds = max(0, int(((now or datetime.now(UTC)) - checked).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f" [drift: {status}, checked {seconds // size}{unit} ago]"
+    return f" [drift: {status}, checked {seconds}s ago]"

@@ -36,6 +36,7 @@ class DeployRequest:
     concurrency: int = 8
     force: bool = False
     disable_rollback: bool = False  # --no-rollback
+    revert_drift: bool = False  # --revert-drift
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ def deploy(
                 publish=lambda: services.templates.publish(name),
                 env=env.name,
                 disable_rollback=request.disable_rollback,
+                revert_drift=request.revert_drift,
             )
             result = deploy_stack(job, current, services.stacks, observer, stop_event)
         except OrchestratorError as error:

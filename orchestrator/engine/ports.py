@@ -50,6 +50,9 @@ class StackSnapshot:
     tags: Mapping[str, str] = field(default_factory=dict)
     outputs: Mapping[str, str] = field(default_factory=dict)
     reason: str = ""
+    # DriftInformation: the last drift detection's StackDriftStatus and when it ran (None: never)
+    drift_status: str = "NOT_CHECKED"
+    drift_checked: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class ChangeSetRequest:
     tags: Mapping[str, str]
     capabilities: Sequence[str] = ()
     resources_to_import: Sequence[Mapping[str, object]] = ()
+    # an UPDATE that also puts drifted resources back to the template's values
+    revert_drift: bool = False
 
 
 @dataclass(frozen=True)

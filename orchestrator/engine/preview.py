@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from orchestrator.engine.deploy import DeployRequest, DeployServices, selected_graph
 from orchestrator.engine.fingerprint import already_deployed, stack_tags, stamped
@@ -33,6 +34,9 @@ class PlannedWorkflow:
     stack: str | None = None
     changes: Sequence[Mapping[str, str]] = field(default_factory=list)
     note: str = ""
+    # the stack's last drift detection (DriftInformation, from the same sweep: no extra call)
+    drift_status: str = ""
+    drift_checked: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -91,14 +95,22 @@ def preview(manifest: Manifest, request: DeployRequest, services: DeployServices
                 secret_parameters(workflow),
             )
             return _stack_preview(
-                name, stack, body, parameters, job_tags, current, services, request.force
+                name, stack, body, parameters, job_tags, current, services, request
             )
         except OrchestratorError as error:
             return PlannedWorkflow(name, "fail", stack, note=redact(error.lines()[0]))
 
     with ThreadPoolExecutor(max_workers=request.concurrency) as pool:
         planned = dict(zip(graph.order(), pool.map(one, graph.order()), strict=True))
+    planned = {name: _with_drift(p, observed) for name, p in planned.items()}
     return DeployPreview(env.name, graph.levels(), planned)
+
+
+def _with_drift(planned: PlannedWorkflow, observed: Mapping[str, StackSnapshot]) -> PlannedWorkflow:
+    current = observed.get(planned.stack or "")
+    if current is None:
+        return planned
+    return replace(planned, drift_status=current.drift_status, drift_checked=current.drift_checked)
 
 
 def _stack_preview(
@@ -109,15 +121,23 @@ def _stack_preview(
     stamped_tags: Mapping[str, str],
     current: StackSnapshot | None,
     services: DeployServices,
-    force: bool,
+    request: DeployRequest,
 ) -> PlannedWorkflow:
-    if current is not None and not force and already_deployed(current.tags, stamped_tags):
+    fresh_look = request.force or request.revert_drift
+    if current is not None and not fresh_look and already_deployed(current.tags, stamped_tags):
         return PlannedWorkflow(name, "unchanged", stack)
     services.templates.publish(name)  # the change set's template points at these artifacts
     stacks = services.stacks
     change_set = stacks.create_change_set(
         ChangeSetRequest(
-            stack, PREVIEW_CHANGE_SET, "UPDATE", body, parameters, stamped_tags, CAPABILITIES
+            stack,
+            PREVIEW_CHANGE_SET,
+            "UPDATE",
+            body,
+            parameters,
+            stamped_tags,
+            CAPABILITIES,
+            revert_drift=request.revert_drift and current is not None,
         )
     )
     try:

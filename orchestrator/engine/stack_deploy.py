@@ -43,6 +43,8 @@ class StackJob:
     env: str = ""  # for the commands guidance names
     # --no-rollback: a failed CREATE or UPDATE keeps what it made, for the next deploy to fix
     disable_rollback: bool = False
+    # --revert-drift: updates are drift-aware, so even an unchanged stack gets a change set
+    revert_drift: bool = False
 
 
 def deploy_stack(
@@ -75,6 +77,7 @@ def deploy_stack(
         decision.action is StackAction.UPDATE
         and observed is not None
         and not job.force
+        and not job.revert_drift
         # a failed update may carry the new fingerprint without its resources
         and not observed.status.endswith("_FAILED")
         and already_deployed(observed.tags, tags)
@@ -137,7 +140,15 @@ def _change_and_execute(
     # never collide with this one.
     name = f"{CHANGE_SET_PREFIX}-{change_type.lower()}-{uuid.uuid4().hex[:12]}"
     request = ChangeSetRequest(
-        job.stack, name, change_type, job.body, job.parameters, tags, CAPABILITIES, resources
+        job.stack,
+        name,
+        change_type,
+        job.body,
+        job.parameters,
+        tags,
+        CAPABILITIES,
+        resources,
+        revert_drift=job.revert_drift and change_type == "UPDATE",
     )
     change_set = stacks.create_change_set(request)
     outcome = stacks.wait_change_set(change_set)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from orchestrator.sandbox.cloudformation import errors, intake, sam
+from orchestrator.sandbox.cloudformation.drift import drifted
 from orchestrator.sandbox.cloudformation.handlers import handler_for
 from orchestrator.sandbox.cloudformation.intrinsics import ResolveError
 from orchestrator.sandbox.cloudformation.model import (
@@ -70,6 +71,8 @@ def create_change_set(account_id: str, region: str, request: dict[str, Any]) -> 
             request.get("Description"),
             list(request.get("ResourcesToImport") or []),
         )
+        if kind == "UPDATE" and request.get("DeploymentMode") == "REVERT_DRIFT":
+            change_set.revert_drift = drifted(account_id, region, stack)
         if failure is None:
             _describe_changes(store, stack, change_set, account_id, region)
         else:
@@ -122,6 +125,12 @@ def _describe_changes(
         ]
         return
     change_set.changes = _updates(store, stack, desired, account_id, region)
+    changing = {change.logical_id for change in change_set.changes}
+    change_set.changes += [
+        ResourceChange("Modify", lid, r.resource_type, r.physical_id, "False")
+        for lid, r in stack.resources.items()
+        if lid in change_set.revert_drift and lid not in changing
+    ]
     same_tags = change_set.tags is None or change_set.tags == stack.tags
     if (
         not change_set.changes
@@ -281,7 +290,9 @@ def _execute(
     operations: dict[str, Callable[[Operation], None]] = {
         "IMPORT": lambda op: op.import_resources(desired, change_set.resources_to_import),
         "CREATE": lambda op: op.create(desired, disable_rollback),
-        "UPDATE": lambda op: op.update(desired, change_set.tags, disable_rollback),
+        "UPDATE": lambda op: op.update(
+            desired, change_set.tags, disable_rollback, change_set.revert_drift
+        ),
     }
     action = {"IMPORT": "import_resources", "CREATE": "create"}.get(kind, "update")
     run(store, stack, account_id, region, action, operations[kind])

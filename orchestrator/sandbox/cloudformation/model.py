@@ -12,9 +12,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.sandbox.cloudformation import errors
+
+if TYPE_CHECKING:
+    from orchestrator.sandbox.cloudformation.drift_api import Detection
 
 # One lock for every stack operation: moto's backends are not thread-safe, and a stack name or
 # change-set name must be checked and claimed in one step (eight deployers race on `deploy`).
@@ -102,6 +105,7 @@ class Stack:
     # kept while a failed operation has not been rolled back (UPDATE_FAILED with rollback
     # disabled, UPDATE_ROLLBACK_FAILED): the state RollbackStack and ContinueUpdateRollback restore
     stable: Stable | None = None
+    drift: Detection | None = None  # the last drift detection, for DriftInformation
 
     def no_echo(self) -> frozenset[str]:
         """The parameters whose values describe_stacks masks."""
@@ -180,6 +184,9 @@ class ChangeSet:
     created: datetime = field(default_factory=now)
     ready_at: float = 0.0  # until then the change set shows CREATE_IN_PROGRESS
     execution_ready_at: float = 0.0  # until then its execution shows EXECUTE_IN_PROGRESS
+    # DeploymentMode REVERT_DRIFT: logical id -> the live properties of each drifted resource,
+    # which its execution overwrites with the template's values
+    revert_drift: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def visible_status(self) -> str:
         return "CREATE_IN_PROGRESS" if time.time() < self.ready_at else self.status
@@ -199,6 +206,7 @@ class Store:
 
     stacks: dict[str, Stack] = field(default_factory=dict)  # by stack id, deleted ones included
     change_sets: dict[str, ChangeSet] = field(default_factory=dict)  # by change-set id
+    drift_detections: dict[str, Detection] = field(default_factory=dict)  # by detection id
 
     def live_stack(self, name_or_id: str) -> Stack | None:
         """The stack a name designates (live only) or an id designates (deleted too)."""

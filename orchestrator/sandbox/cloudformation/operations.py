@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +108,8 @@ class Operation:
         self.store, self.stack = store, stack
         self.account_id, self.region = account_id, region
         self.provisioner = Provisioner(stack, account_id, region)
+        # logical id -> live properties a drift-aware update overwrites (see `drift.drifted`)
+        self.revert: dict[str, dict[str, Any]] = {}
 
     def context(self, desired: Desired) -> Context:
         return context(self.store, self.stack, desired, self.account_id, self.region)
@@ -157,8 +160,13 @@ class Operation:
         return None
 
     def update(
-        self, desired: Desired, tags: dict[str, str] | None, disable_rollback: bool = False
+        self,
+        desired: Desired,
+        tags: dict[str, str] | None,
+        disable_rollback: bool = False,
+        revert: dict[str, dict[str, Any]] | None = None,
     ) -> None:
+        self.revert = revert or {}
         self.begin("UPDATE_IN_PROGRESS", "User Initiated")
         # after an UPDATE_FAILED, a rollback still returns to the state before that update
         stable = self.stack.stable or Stable(dict(self.stack.resources), self._old_outputs)
@@ -222,7 +230,10 @@ class Operation:
             why = reason(exc)
             self.stack.event(current, "UPDATE_FAILED", why)
             return why
-        if properties == current.properties and definition.get("Type") == current.resource_type:
+        live = self.revert.get(current.logical_id)
+        if live is not None:  # drifted: updated from what it is now back to the template
+            current = dataclasses.replace(current, properties={**current.properties, **live})
+        elif properties == current.properties and definition.get("Type") == current.resource_type:
             current.definition = definition  # DeletionPolicy and metadata need no update call
             return None
         return self.provisioner.update(current, definition, properties)

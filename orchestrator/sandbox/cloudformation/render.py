@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from orchestrator.sandbox.cloudformation import stack_api
+from orchestrator.sandbox.cloudformation.drift_api import drift_information
 from orchestrator.sandbox.cloudformation.intake import template_body
 from orchestrator.sandbox.cloudformation.model import (
     ENGINE_LOCK,
@@ -18,8 +19,6 @@ from orchestrator.sandbox.cloudformation.model import (
     store_for,
 )
 from orchestrator.sandbox.cloudformation.template import parse
-
-NOT_CHECKED = {"StackDriftStatus": "NOT_CHECKED"}
 
 
 def _parameters(stack_parameters: dict[str, str], no_echo: frozenset[str]) -> list[dict[str, str]]:
@@ -60,7 +59,7 @@ def stack(s: Stack) -> dict[str, Any]:
         "Tags": _tags(s.tags),
         "Outputs": _outputs(s),
         "EnableTerminationProtection": s.termination_protection,
-        "DriftInformation": NOT_CHECKED,
+        "DriftInformation": drift_information(s),
     }
     optional = {
         "Description": s.description,
@@ -87,7 +86,7 @@ def stack_summary(s: Stack) -> dict[str, Any]:
         "StackName": s.name,
         "CreationTime": s.created,
         "StackStatus": s.visible_status(),
-        "DriftInformation": NOT_CHECKED,
+        "DriftInformation": drift_information(s),
     }
     optional = {
         "TemplateDescription": s.description,

@@ -12,7 +12,7 @@ from typing import Any
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from orchestrator.sandbox.cloudformation import change_set_api, rollback_api, stack_api
+from orchestrator.sandbox.cloudformation import change_set_api, drift_api, rollback_api, stack_api
 from orchestrator.sandbox.cloudformation import render as r
 
 Action = Callable[[Any], ActionResult]
@@ -169,6 +169,26 @@ def list_change_sets(self: Any) -> ActionResult:
     return ActionResult({"Summaries": [r.change_set_summary(c) for c in change_sets]})
 
 
+def detect_stack_drift(self: Any) -> ActionResult:
+    detection_id = drift_api.detect_stack_drift(*_where(self), _request(self))
+    return ActionResult({"StackDriftDetectionId": detection_id})
+
+
+def describe_stack_drift_detection_status(self: Any) -> ActionResult:
+    detection_id = self._get_param("StackDriftDetectionId")
+    return ActionResult(drift_api.detection_status(*_where(self), detection_id))
+
+
+def describe_stack_resource_drifts(self: Any) -> ActionResult:
+    drifts = drift_api.resource_drifts(*_where(self), _request(self))
+    return ActionResult({"StackResourceDrifts": drifts})
+
+
+def detect_stack_resource_drift(self: Any) -> ActionResult:
+    drift = drift_api.detect_resource_drift(*_where(self), _request(self))
+    return ActionResult({"StackResourceDrift": drift})
+
+
 def get_template_summary(self: Any) -> ActionResult:
     return ActionResult(r.template_summary(*_where(self), _request(self)))
 
@@ -194,6 +214,10 @@ ACTIONS: dict[str, Action] = {
     "delete_change_set": delete_change_set,
     "list_change_sets": list_change_sets,
     "get_template_summary": get_template_summary,
+    "detect_stack_drift": detect_stack_drift,
+    "describe_stack_drift_detection_status": describe_stack_drift_detection_status,
+    "describe_stack_resource_drifts": describe_stack_resource_drifts,
+    "detect_stack_resource_drift": detect_stack_resource_drift,
 }
 
 
