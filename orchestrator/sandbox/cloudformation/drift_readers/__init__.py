@@ -1,0 +1,27 @@
+"""Live resources read back in the shape of their template properties, for drift detection.
+
+One reader per resource type: it returns the properties it can read (a property it cannot read is
+left out, so it is never reported as drift), each `None` when the live resource no longer has it,
+or `None` altogether when the resource is gone (DELETED). A type without a reader is NOT_CHECKED.
+"""
+
+from __future__ import annotations
+
+from orchestrator.sandbox.cloudformation.drift_readers import (
+    apigatewayv2,
+    cognito,
+    compute,
+    iam,
+    storage,
+)
+from orchestrator.sandbox.cloudformation.drift_readers.shapes import Reader
+
+READERS: dict[str, Reader] = {
+    **storage.READERS,
+    **compute.READERS,
+    **iam.READERS,
+    **apigatewayv2.READERS,
+    **cognito.READERS,
+}
+
+__all__ = ["READERS", "Reader"]
