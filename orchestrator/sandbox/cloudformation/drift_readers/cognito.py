@@ -21,13 +21,17 @@ def user_pool(
     if pool is None:
         return None
     config = pool.extended_config
-    return {
+    live = {
         "UserPoolName": pool.name,
         "Policies": config.get("Policies"),
         "AutoVerifiedAttributes": config.get("AutoVerifiedAttributes"),
-        "UsernameAttributes": config.get("UsernameAttributes"),
         "MfaConfiguration": pool.mfa_config,
     }
+    # UsernameAttributes cannot change after creation on AWS, but moto's UpdateUserPool drops
+    # it: read only while moto still holds it, so its gap is never reported as drift
+    if "UsernameAttributes" in config:
+        live["UsernameAttributes"] = config["UsernameAttributes"]
+    return live
 
 
 def user_pool_client(
