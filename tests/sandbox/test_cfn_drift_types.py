@@ -118,6 +118,24 @@ def test_a_lambda_permission_granted_to_another_source_is_drift(aws: Aws) -> Non
     ]
 
 
+def test_permissions_granting_one_principal_several_sources_are_each_in_sync(aws: Aws) -> None:
+    cfn, name = aws("cloudformation"), unique("perms")
+    resources = function_resources()
+    for logical_id, route in (("Get", "GET/a"), ("Post", "POST/b")):
+        resources[logical_id] = {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "FunctionName": {"Ref": "Fn"},
+                "Action": "lambda:InvokeFunction",
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": f"arn:aws:execute-api:us-east-1:123456789012:api/*/{route}",
+            },
+        }
+    create(cfn, name, {"Resources": resources})
+
+    assert in_sync(cfn, name, "Get", "Post")
+
+
 def test_an_iam_role_changed_out_of_band_is_drift(aws: Aws) -> None:
     cfn, iam, name = aws("cloudformation"), aws("iam"), unique("role")
     inline = {"PolicyName": "read", "PolicyDocument": statement("s3:GetObject", "*")}
@@ -318,9 +336,9 @@ def test_a_cognito_pool_and_client_changed_out_of_band_are_drift(aws: Aws) -> No
 
 
 def passing(result: str) -> str:
-    return json.dumps(
-        {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": result, "End": True}}}
-    )
+    """A one-state definition; its explicit null `ResultPath` (discard the input) must match."""
+    state = {"Type": "Pass", "Result": result, "ResultPath": None, "End": True}
+    return json.dumps({"StartAt": "P", "States": {"P": state}})
 
 
 def test_a_state_machine_definition_changed_out_of_band_is_drift(aws: Aws) -> None:

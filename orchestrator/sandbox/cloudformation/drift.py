@@ -58,8 +58,8 @@ def detect(account_id: str, region: str, resource: Resource) -> ResourceDrift:
 
 def differences_of(expected: Any, actual: Any, path: str = "") -> list[Difference]:
     """The differences of `actual` from `expected`, looking only at what `expected` sets."""
-    if actual is None:
-        return [Difference(path, expected, None, "REMOVE")]
+    if actual is None:  # a JSON document's explicit null matches null
+        return [] if expected is None else [Difference(path, expected, None, "REMOVE")]
     expected, actual = _documents(expected, actual)
     if isinstance(expected, dict) and isinstance(actual, dict):
         found: list[Difference] = []

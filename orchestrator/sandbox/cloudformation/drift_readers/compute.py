@@ -6,6 +6,8 @@ from typing import Any
 
 from orchestrator.sandbox.cloudformation.drift_readers.shapes import Properties, document
 
+PERMISSION = ("Action", "Principal", "SourceArn", "SourceAccount")
+
 
 def _function(account_id: str, region: str, name: str) -> Any:
     from moto.awslambda.exceptions import UnknownFunctionException
@@ -36,20 +38,22 @@ def lambda_permission(
     account_id: str, region: str, name: str, properties: Properties
 ) -> Properties | None:
     """The statement of the function's resource policy that grants this permission: the one whose
-    id is the resource's, else the one for the template's Action and Principal (moto gives a
-    CloudFormation-made statement a random id). No such statement: the permission is DELETED."""
+    id is the resource's; else (moto gives a CloudFormation-made statement a random id) one that
+    grants exactly what the template says, else one for the same Action and Principal (a function
+    often grants its API several routes, so the first two keys alone are ambiguous). No such
+    statement: the permission is DELETED."""
     function = _function(account_id, region, str(properties.get("FunctionName")))
     if function is None:
         return None
     statements = [_permission(s) for s in function.policy.statements]
-    own = [s for s in statements if s["Sid"] == name] or [
-        s
-        for s in statements
-        if (s["Action"], s["Principal"]) == (properties.get("Action"), properties.get("Principal"))
+    same = [
+        s for s in statements if all(s[k] == properties.get(k) for k in ("Action", "Principal"))
     ]
+    exact = [s for s in same if all(s[k] == v for k, v in properties.items() if k in PERMISSION)]
+    own = [s for s in statements if s["Sid"] == name] or exact or same
     if not own:
         return None
-    return {key: own[0][key] for key in ("Action", "Principal", "SourceArn", "SourceAccount")}
+    return {key: own[0][key] for key in PERMISSION}
 
 
 def _permission(statement: dict[str, Any]) -> dict[str, Any]:
