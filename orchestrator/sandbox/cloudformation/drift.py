@@ -76,7 +76,9 @@ def differences_of(expected: Any, actual: Any, path: str = "") -> list[Differenc
 def _documents(expected: Any, actual: Any) -> tuple[Any, Any]:
     """A JSON document given as text on one side and as an object on the other, both parsed:
     CloudFormation compares policy documents and state machine definitions as JSON (the service
-    normalises their text)."""
+    normalises their text; schemas declare property transforms so that an equivalent value read
+    back is not drift: "Preventing false drift detection results for resource types",
+    CloudFormation CLI User Guide)."""
     try:
         if isinstance(expected, str) and isinstance(actual, dict | list):
             return json.loads(expected), actual
