@@ -45,7 +45,7 @@ def detect(account_id: str, region: str, resource: Resource) -> ResourceDrift:
     if reader is None:
         return ResourceDrift(*where, "NOT_CHECKED")
     expected = resource.properties
-    live = reader(account_id, region, resource.physical_id)
+    live = reader(account_id, region, resource.physical_id, expected)
     if live is None:
         return ResourceDrift(*where, "DELETED", expected)
     # what the template sets and the reader can read; the actual properties are those live
@@ -58,8 +58,9 @@ def detect(account_id: str, region: str, resource: Resource) -> ResourceDrift:
 
 def differences_of(expected: Any, actual: Any, path: str = "") -> list[Difference]:
     """The differences of `actual` from `expected`, looking only at what `expected` sets."""
-    if actual is None:
-        return [Difference(path, expected, None, "REMOVE")]
+    if actual is None:  # a JSON document's explicit null matches null
+        return [] if expected is None else [Difference(path, expected, None, "REMOVE")]
+    expected, actual = _documents(expected, actual)
     if isinstance(expected, dict) and isinstance(actual, dict):
         found: list[Difference] = []
         for key, value in expected.items():
@@ -70,6 +71,22 @@ def differences_of(expected: Any, actual: Any, path: str = "") -> list[Differenc
     if _scalar(expected) != _scalar(actual):
         return [Difference(path, expected, actual, "NOT_EQUAL")]
     return []
+
+
+def _documents(expected: Any, actual: Any) -> tuple[Any, Any]:
+    """A JSON document given as text on one side and as an object on the other, both parsed:
+    CloudFormation compares policy documents and state machine definitions as JSON (the service
+    normalises their text; schemas declare property transforms so that an equivalent value read
+    back is not drift: "Preventing false drift detection results for resource types",
+    CloudFormation CLI User Guide)."""
+    try:
+        if isinstance(expected, str) and isinstance(actual, dict | list):
+            return json.loads(expected), actual
+        if isinstance(actual, str) and isinstance(expected, dict | list):
+            return expected, json.loads(actual)
+    except ValueError:
+        pass  # not a document: the two differ as they are
+    return expected, actual
 
 
 def _list_differences(expected: list[Any], actual: list[Any], path: str) -> list[Difference]:

@@ -1,23 +1,16 @@
-"""Live resources read back in the shape of their template properties, for drift detection.
-
-One reader per resource type: it returns the properties it can read (a property it cannot read is
-left out, so it is never reported as drift), each `None` when the live resource no longer has it,
-or `None` altogether when the resource is gone (DELETED). A type without a reader is NOT_CHECKED.
-"""
+"""Readers of stored data and its settings: DynamoDB tables, S3 buckets and their policies, SSM
+parameters and log groups."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-Reader = Callable[[str, str, str], dict[str, Any] | None]  # (account, region, physical id)
+from orchestrator.sandbox.cloudformation.drift_readers.shapes import Properties, document, tags
 
 
-def _tags(pairs: list[dict[str, str]] | None) -> list[dict[str, str]] | None:
-    return [{"Key": t["Key"], "Value": t["Value"]} for t in pairs] if pairs else None
-
-
-def dynamodb_table(account_id: str, region: str, name: str) -> dict[str, Any] | None:
+def dynamodb_table(
+    account_id: str, region: str, name: str, properties: Properties
+) -> Properties | None:
     from moto.dynamodb.models import dynamodb_backends
 
     table = dynamodb_backends[account_id][region].tables.get(name)
@@ -36,11 +29,11 @@ def dynamodb_table(account_id: str, region: str, name: str) -> dict[str, Any] | 
         "PointInTimeRecoverySpecification": {
             "PointInTimeRecoveryEnabled": recovery["PointInTimeRecoveryStatus"] == "ENABLED"
         },
-        "Tags": _tags(table.tags),
+        "Tags": tags(table.tags),
     }
 
 
-def s3_bucket(account_id: str, region: str, name: str) -> dict[str, Any] | None:
+def s3_bucket(account_id: str, region: str, name: str, properties: Properties) -> Properties | None:
     from moto.s3.models import s3_backends
 
     backend = s3_backends[account_id]["aws"]
@@ -50,11 +43,13 @@ def s3_bucket(account_id: str, region: str, name: str) -> dict[str, Any] | None:
     return {
         "BucketName": name,
         "VersioningConfiguration": {"Status": status} if status else None,
-        "Tags": _tags(backend.get_bucket_tagging(name).get("Tags")),
+        "Tags": tags(backend.get_bucket_tagging(name).get("Tags")),
     }
 
 
-def ssm_parameter(account_id: str, region: str, name: str) -> dict[str, Any] | None:
+def ssm_parameter(
+    account_id: str, region: str, name: str, properties: Properties
+) -> Properties | None:
     from moto.ssm.models import ssm_backends
 
     parameter = ssm_backends[account_id][region].get_parameter(name)
@@ -68,24 +63,7 @@ def ssm_parameter(account_id: str, region: str, name: str) -> dict[str, Any] | N
     }
 
 
-def lambda_function(account_id: str, region: str, name: str) -> dict[str, Any] | None:
-    from moto.awslambda.exceptions import UnknownFunctionException
-    from moto.awslambda.models import lambda_backends
-
-    try:
-        function = lambda_backends[account_id][region].get_function(name)
-    except UnknownFunctionException:
-        return None
-    variables = function.environment_vars
-    return {
-        "FunctionName": function.function_name,
-        "Timeout": function.timeout,
-        "MemorySize": function.memory_size,
-        "Environment": {"Variables": dict(variables)} if variables else None,
-    }
-
-
-def log_group(account_id: str, region: str, name: str) -> dict[str, Any] | None:
+def log_group(account_id: str, region: str, name: str, properties: Properties) -> Properties | None:
     from moto.logs.models import logs_backends
 
     group = logs_backends[account_id][region].groups.get(name)
@@ -94,10 +72,22 @@ def log_group(account_id: str, region: str, name: str) -> dict[str, Any] | None:
     return {"LogGroupName": group.name, "RetentionInDays": group.retention_in_days}
 
 
-READERS: dict[str, Reader] = {
+def bucket_policy(
+    account_id: str, region: str, name: str, properties: Properties
+) -> Properties | None:
+    """The policy of the template's bucket (the resource's own name is only a label)."""
+    from moto.s3.models import s3_backends
+
+    bucket = s3_backends[account_id]["aws"].buckets.get(str(properties.get("Bucket")))
+    if bucket is None or not bucket.policy:
+        return None
+    return {"Bucket": bucket.name, "PolicyDocument": document(bucket.policy.decode())}
+
+
+READERS = {
     "AWS::DynamoDB::Table": dynamodb_table,
     "AWS::S3::Bucket": s3_bucket,
+    "AWS::S3::BucketPolicy": bucket_policy,
     "AWS::SSM::Parameter": ssm_parameter,
-    "AWS::Lambda::Function": lambda_function,
     "AWS::Logs::LogGroup": log_group,
 }

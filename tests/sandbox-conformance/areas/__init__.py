@@ -1,0 +1,1 @@
+"""One module per area, in the shared suite's format: AREA names it, CHECKS lists its checks."""
