@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -10,7 +10,12 @@ from typing import Any
 
 from orchestrator.errors import Problem
 from orchestrator.templates.loader import LocatedDict, parse_yaml, read_text
-from orchestrator.templates.parse_cache import cached_parse, store_parse
+from orchestrator.templates.parse_cache import (
+    cached_parse,
+    cached_parse_set,
+    store_parse,
+    store_parse_set,
+)
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
@@ -104,19 +109,46 @@ _cache: dict[tuple[Path, int, int, str], tuple[Template | None, list[Problem]]] 
 
 def load_template(path: Path, display: str) -> tuple[Template | None, list[Problem]]:
     """`parse_template`, once per file version: every check of a run reads the same parse."""
-    try:
-        stat = path.stat()
-    except OSError:
-        stat = None
-    if stat is None or not S_ISREG(stat.st_mode):
+    key = _cache_key(path, display)
+    if key is None:
         return None, [Problem(display, 0, "", "template not found")]
-    # absolute(), not resolve(): it makes no system call, and every check asks for every
-    # template (ten times per template and run for `firefly validate`).
-    key = (path.absolute(), stat.st_mtime_ns, stat.st_size, display)
     if key not in _cache:
         _cache[key] = parse_template(path, display)
     template, problems = _cache[key]
     return template, list(problems)
+
+
+def load_templates(
+    files: Sequence[tuple[Path, str]],
+) -> list[tuple[Template | None, list[Problem]]]:
+    """`load_template` of each (path, display), their parses read from one stored set when an
+    earlier run parsed exactly these templates, and stored as one set when it did not."""
+    keyed = [(key, path, display) for path, display in files if (key := _cache_key(path, display))]
+    fresh = [(key, path, display) for key, path, display in keyed if key not in _cache]
+    texts = [text for _, path, display in fresh if (text := read_text(path, display)[0])]
+    if fresh and len(texts) == len(fresh):
+        stored = cached_parse_set(texts)
+        if stored is not None:
+            for (key, path, display), text, body in zip(fresh, texts, stored, strict=True):
+                _cache[key] = Template(path, display, text, body), []
+        else:
+            results = [load_template(path, display) for _, path, display in fresh]
+            if all(template is not None for template, _ in results):
+                store_parse_set(texts, [t.body for t, _ in results if t is not None])
+    return [load_template(path, display) for path, display in files]
+
+
+def _cache_key(path: Path, display: str) -> tuple[Path, int, int, str] | None:
+    """What identifies one version of a template file; None when it is not a file."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if not S_ISREG(stat.st_mode):
+        return None
+    # absolute(), not resolve(): it makes no system call, and every check asks for every
+    # template (ten times per template and run for `firefly validate`).
+    return (path.absolute(), stat.st_mtime_ns, stat.st_size, display)
 
 
 def walk(value: Any) -> Iterator[Mapping[str, Any]]:

@@ -9,6 +9,7 @@ boolean, null, list, mapping); any other is parsed again each run.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,27 @@ def store_parse(text: str, body: LocatedDict) -> None:
     except TypeError:
         return  # a value JSON cannot hold exactly: parsed again next run
     write_json_entry(_path(text), encoded)
+
+
+def cached_parse_set(texts: Sequence[str]) -> list[LocatedDict] | None:
+    """The parses of `texts` stored together by an earlier run over the same templates: one
+    file read instead of one per template (at 2,000 templates, a tenth of a warm validate)."""
+    stored = read_json_entry(_set_path(texts), _mapping)
+    if not isinstance(stored, list) or len(stored) != len(texts):
+        return None
+    return stored if all(isinstance(body, LocatedDict) for body in stored) else None
+
+
+def store_parse_set(texts: Sequence[str], bodies: Sequence[LocatedDict]) -> None:
+    try:
+        encoded = [_encoded(body) for body in bodies]
+    except TypeError:
+        return  # a value JSON cannot hold exactly: parsed one by one next run
+    write_json_entry(_set_path(texts), encoded)
+
+
+def _set_path(texts: Sequence[str]) -> Path:
+    return entry_path("template-parse-sets", LOADER_FORMAT, *texts, suffix=".json")
 
 
 def _path(text: str) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 from orchestrator.errors import Problem
 from orchestrator.manifest import Manifest, Workflow, display_path
 from orchestrator.manifest.yaml_source import LocatedMap, load_located
-from orchestrator.templates.model import Template, load_template
+from orchestrator.templates.model import Template, load_templates
 
 
 @dataclass(frozen=True)
@@ -76,24 +76,27 @@ def stack_templates(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> list[S
 
 
 def _read_stacks(manifest: Manifest, scope: Scope) -> list[StackTemplate]:
-    found = []
+    found: dict[str, StackTemplate] = {}
+    readable: list[tuple[Workflow, Path]] = []
     for workflow in manifest.workflows.values():
         if workflow.template is None or workflow.name not in scope:
             continue
         path = manifest.root / workflow.template
-        if not path.is_file():
-            problem = Problem(
-                manifest.display,
-                key_line(manifest, workflow, "template"),
-                f"workflows.{workflow.name}.template",
-                f"template '{workflow.template}' not found (relative to the "
-                "manifest's folder); create it or fix the path",
-            )
-            found.append(StackTemplate(workflow, path, None, (problem,)))
+        if path.is_file():
+            readable.append((workflow, path))
             continue
-        template, problems = load_template(path, display_path(path))
-        found.append(StackTemplate(workflow, path, template, tuple(problems)))
-    return found
+        problem = Problem(
+            manifest.display,
+            key_line(manifest, workflow, "template"),
+            f"workflows.{workflow.name}.template",
+            f"template '{workflow.template}' not found (relative to the "
+            "manifest's folder); create it or fix the path",
+        )
+        found[workflow.name] = StackTemplate(workflow, path, None, (problem,))
+    loaded = load_templates([(path, display_path(path)) for _, path in readable])
+    for (workflow, path), (template, problems) in zip(readable, loaded, strict=True):
+        found[workflow.name] = StackTemplate(workflow, path, template, tuple(problems))
+    return [found[name] for name in manifest.workflows if name in found]
 
 
 def parsed(manifest: Manifest, scope: Scope = EVERY_WORKFLOW) -> list[tuple[Workflow, Template]]:

@@ -17,12 +17,15 @@ Firefly = Callable[..., CliResult]
 
 
 @pytest.fixture
-def local(
-    sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch, firefly: Firefly
-) -> Iterator[Firefly]:
-    """`local("deploy", ...)`: firefly on the repository's manifest against the test engine."""
+def on_engine(sandbox_engine: SandboxInfo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's firefly commands reach the session's engine, as from a terminal."""
     use_engine(monkeypatch, sandbox_engine)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
+@pytest.fixture
+def local(on_engine: None, firefly: Firefly) -> Iterator[Firefly]:
+    """`local("deploy", ...)`: firefly on the repository's manifest against the test engine."""
 
     def run(*argv: str) -> CliResult:
         return firefly(*argv, "--manifest", str(MANIFEST))

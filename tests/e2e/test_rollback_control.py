@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import CliResult
 from tests.e2e.conftest import Firefly
-from tests.sandbox_access import use_engine
 
 KEY = {
     "BillingMode": "PAY_PER_REQUEST",
@@ -62,15 +60,8 @@ class Project:
 
 
 @pytest.fixture
-def project(
-    sandbox_engine: SandboxInfo,
-    monkeypatch: pytest.MonkeyPatch,
-    firefly: Firefly,
-    tmp_path: Path,
-) -> Iterator[Project]:
-    use_engine(monkeypatch, sandbox_engine)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    yield Project(tmp_path, firefly)
+def project(on_engine: None, firefly: Firefly, tmp_path: Path) -> Project:
+    return Project(tmp_path, firefly)
 
 
 def status_of(aws: Callable[[str], Any], stack: str) -> str:

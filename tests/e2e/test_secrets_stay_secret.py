@@ -12,10 +12,8 @@ from typing import Any
 import pytest
 
 from orchestrator.engine.fingerprint import TAG
-from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.conftest import CliResult
 from tests.e2e.conftest import read_report
-from tests.sandbox_access import use_engine
 
 SECRET = "hush-vault-7f3a9c21"
 GUESSES = ("hush-vault-00000000", "hush-vault-7f3a9c20", "hush-vault")
@@ -75,13 +73,8 @@ Firefly = Callable[..., CliResult]
 
 @pytest.fixture
 def hush(
-    sandbox_engine: SandboxInfo,
-    monkeypatch: pytest.MonkeyPatch,
-    firefly: Firefly,
-    write_manifest: Callable[[str], Path],
+    on_engine: None, firefly: Firefly, write_manifest: Callable[[str], Path]
 ) -> Iterator[Callable[..., CliResult]]:
-    use_engine(monkeypatch, sandbox_engine)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     path = write_manifest(MANIFEST)
     (path.parent / "vault.yaml").write_text(VAULT, encoding="utf-8")
     (path.parent / "plain.yaml").write_text(PLAIN, encoding="utf-8")

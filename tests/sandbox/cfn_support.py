@@ -6,8 +6,11 @@ import io
 import json
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from tests.waiting import DEADLINE, wait_until
 
@@ -29,9 +32,9 @@ LAMBDA_TRUST = {
 }
 
 
-def inline_function(code: str, out: Path) -> dict[str, Any]:
+def inline_function(code: str, out: Path | None = None) -> dict[str, Any]:
     """Template resources: a role and a python3.11 function "Fn" with inline `code`, which gets
-    the path `out` (where it records what it saw) as its OUT variable."""
+    the path `out` (where it records what it saw), if any, as its OUT variable."""
     return {
         "Role": {
             "Type": "AWS::IAM::Role",
@@ -44,10 +47,19 @@ def inline_function(code: str, out: Path) -> dict[str, Any]:
                 "Handler": "index.handler",
                 "Role": {"Fn::GetAtt": ["Role", "Arn"]},
                 "Code": {"ZipFile": code},
-                "Environment": {"Variables": {"OUT": str(out)}},
+                **({"Environment": {"Variables": {"OUT": str(out)}}} if out else {}),
             },
         },
     }
+
+
+def error_code(call: Callable[[], Any]) -> str | None:
+    """The AWS error code `call` fails with, or None when it succeeds."""
+    try:
+        call()
+    except ClientError as exc:
+        return str(exc.response["Error"]["Code"])
+    return None
 
 
 def unique(stem: str) -> str:

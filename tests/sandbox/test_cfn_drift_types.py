@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.sandbox.cfn_support import LAMBDA_TRUST, create, unique
+from tests.sandbox.cfn_support import LAMBDA_TRUST, create, inline_function, unique
 from tests.sandbox.test_cfn_drift import detected, drift_of
 
 Aws = Callable[[str], Any]
@@ -69,21 +69,7 @@ def test_a_bucket_policy_changed_out_of_band_is_drift(aws: Aws) -> None:
 
 
 def function_resources() -> dict[str, Any]:
-    return {
-        "Role": {
-            "Type": "AWS::IAM::Role",
-            "Properties": {"AssumeRolePolicyDocument": LAMBDA_TRUST},
-        },
-        "Fn": {
-            "Type": "AWS::Lambda::Function",
-            "Properties": {
-                "Runtime": "python3.11",
-                "Handler": "index.handler",
-                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-                "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
-            },
-        },
-    }
+    return inline_function("def handler(event, context):\n    return event\n")
 
 
 def test_a_lambda_permission_granted_to_another_source_is_drift(aws: Aws) -> None:

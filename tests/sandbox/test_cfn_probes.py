@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +43,21 @@ def command(endpoint: str) -> list[str]:
     return [sys.executable, "run.py", "--endpoint", endpoint]
 
 
+def run_probes(
+    server: RunningServer, folder: Path = PROBES, *arguments: str
+) -> subprocess.CompletedProcess[str]:
+    """A probe suite's `run.py` in `folder`, from outside, against `server`, with its pair."""
+    return subprocess.run(
+        [*command(server.endpoint), *arguments],
+        env=probe_environment(server),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def failures(output: str) -> list[str]:
     return [line for line in output.splitlines() if ": fails --" in line]
 
@@ -54,15 +70,7 @@ def start_probes_with_latency() -> Background:
 
 
 def test_probe_suite(sandbox: RunningServer) -> None:
-    done = subprocess.run(
-        command(sandbox.endpoint),
-        env=probe_environment(sandbox),
-        cwd=PROBES,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_probes(sandbox)
 
     assert (done.returncode, failures(done.stdout)) == (0, [])
     assert re.search(r"^\d+ passed, 0 failed$", done.stdout, re.MULTILINE), done.stdout

@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from tests.sandbox.cfn_support import (
     change_set,
     create,
+    error_code,
     resource_events,
     settle,
     unique,
@@ -52,14 +51,6 @@ def failed_update(aws: Aws) -> tuple[Any, str]:
     done = execute(cfn, stack, {"Resources": {"Ok": queue(stack, 60), "Bad": BAD}})
     assert done["StackStatus"] == "UPDATE_FAILED"
     return cfn, stack
-
-
-def error_code(call: Callable[[], Any]) -> str | None:
-    try:
-        call()
-    except ClientError as exc:
-        return str(exc.response["Error"]["Code"])
-    return None
 
 
 def test_a_failed_update_with_rollback_disabled_keeps_what_it_changed(aws: Aws) -> None:

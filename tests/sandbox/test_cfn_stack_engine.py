@@ -15,6 +15,7 @@ from tests.sandbox.cfn_support import (
     KEY,
     change_set,
     create,
+    error_code,
     outputs,
     resource_events,
     settle,
@@ -40,14 +41,6 @@ def table_stack(name: str) -> dict[str, Any]:
             "Arn": {"Value": {"Fn::GetAtt": ["Table", "Arn"]}},
         },
     }
-
-
-def error_code(call: Callable[[], Any]) -> str | None:
-    try:
-        call()
-    except ClientError as exc:
-        return str(exc.response["Error"]["Code"])
-    return None
 
 
 def test_create_change_set_gives_outputs_exports_tags_and_events(aws: Aws) -> None:

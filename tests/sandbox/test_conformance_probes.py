@@ -4,11 +4,10 @@ against the session's engine like the shared suite in test_cfn_probes: every ite
 from __future__ import annotations
 
 import re
-import subprocess
 
 from orchestrator.sandbox.server import RunningServer
 from tests.conftest import REPO
-from tests.sandbox.test_cfn_probes import command, failures, probe_environment
+from tests.sandbox.test_cfn_probes import failures, run_probes
 
 PROBES = REPO / "tests" / "sandbox-conformance"
 DRIFT_ITEMS = (
@@ -23,15 +22,7 @@ DRIFT_ITEMS = (
 
 
 def test_drift_probes_all_work(sandbox: RunningServer) -> None:
-    done = subprocess.run(
-        command(sandbox.endpoint),
-        env=probe_environment(sandbox),
-        cwd=PROBES,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_probes(sandbox, PROBES)
 
     assert (done.returncode, failures(done.stdout)) == (0, []), done.stdout + done.stderr
     working = re.findall(r"^drift\.(\w+): works --", done.stdout, re.MULTILINE)

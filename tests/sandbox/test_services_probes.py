@@ -4,12 +4,10 @@ of the lambda, dynamodb and services areas that does not go through CloudFormati
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 from orchestrator.sandbox.server import RunningServer
 from tests.conftest import REPO
-from tests.sandbox.test_cfn_probes import probe_environment
+from tests.sandbox.test_cfn_probes import run_probes
 
 PROBES = REPO / "tests" / "data" / "sandbox-probes"  # a copy of shared/sandbox-probes
 AREAS = ("lambda", "dynamodb", "services")
@@ -48,17 +46,8 @@ EXPECTED = {
 
 
 def test_every_direct_item_of_the_services_areas_works(sandbox: RunningServer) -> None:
-    command = [sys.executable, "run.py", "--endpoint", sandbox.endpoint]
-    command += [arg for area in AREAS for arg in ("--only", area)]
-    done = subprocess.run(
-        command,
-        env=probe_environment(sandbox),
-        cwd=PROBES,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    only = [arg for area in AREAS for arg in ("--only", area)]
+    done = run_probes(sandbox, PROBES, *only)
     verdicts = {
         m.group(1): m.group(2) for line in done.stdout.splitlines() if (m := VERDICT.match(line))
     }

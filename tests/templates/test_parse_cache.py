@@ -119,3 +119,47 @@ def test_a_template_with_problems_is_not_stored(tmp_path: Path, _cache_folder: P
 
     assert [p.message for p in problems] == ["duplicate key 'A' (first set on line 1)"]
     assert not (_cache_folder / "template-parses").exists()
+
+
+def _write_templates(tmp_path: Path, count: int) -> list[tuple[Path, str]]:
+    files = []
+    for number in range(count):
+        path = tmp_path / f"t{number}.yaml"
+        path.write_text(WITH_EVERY_KIND.replace("topic", f"topic-{number}"), encoding="utf-8")
+        files.append((path, path.name))
+    return files
+
+
+def test_a_run_over_the_same_templates_reads_their_parses_as_one_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _cache_folder: Path
+) -> None:
+    files = _write_templates(tmp_path, 3)
+    first = model.load_templates(files)
+    monkeypatch.setattr(model, "_cache", {})  # the next run: nothing parsed in memory
+
+    def one_by_one(*_: object) -> None:
+        raise AssertionError("a template was read from its own entry, not from the set")
+
+    monkeypatch.setattr(model, "cached_parse", one_by_one)
+    monkeypatch.setattr(model, "parse_yaml", one_by_one)
+    second = model.load_templates(files)
+
+    assert [_located(t.body) for t, _ in second if t] == [_located(t.body) for t, _ in first if t]
+    assert [t.text for t, _ in second if t] == [path.read_text() for path, _ in files]
+    (entry,) = (_cache_folder / "template-parse-sets").iterdir()
+    assert len(json.loads(entry.read_bytes())) == 3
+
+
+def test_a_changed_template_is_not_read_from_the_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _write_templates(tmp_path, 2)
+    model.load_templates(files)
+    monkeypatch.setattr(model, "_cache", {})
+    files[1][0].write_text(WITH_EVERY_KIND.replace("topic", "renamed"), encoding="utf-8")
+
+    second = model.load_templates(files)
+
+    template = second[1][0]
+    assert template is not None
+    assert "renamed" in str(template.body["Resources"]["Topic"]["Properties"]["TopicName"])

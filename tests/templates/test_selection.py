@@ -91,13 +91,13 @@ def test_a_run_of_checks_reads_each_template_once(
     import orchestrator.templates.stacks as stacks
 
     read = []
-    real_load = stacks.load_template
+    real_load = stacks.load_templates
 
-    def counted_load(path: Path, display: str) -> object:
-        read.append(display)
-        return real_load(path, display)
+    def counted_load(files: list[tuple[Path, str]]) -> object:
+        read.extend(display for _, display in files)
+        return real_load(files)
 
-    monkeypatch.setattr(stacks, "load_template", counted_load)
+    monkeypatch.setattr(stacks, "load_templates", counted_load)
     project()
 
     if run == "validate":
