@@ -37,8 +37,8 @@ def test_before_anything_ended_the_first_interval_paces() -> None:
 
 
 def peer_graph(count: int, seed: int) -> tuple[dict[str, list[str]], dict[str, float]]:
-    """The shape of ../shared/peer-bench's graph: each stack needs 0-3 of the 12 before it,
-    and takes 1, 2, 3 or 6 s."""
+    """A graph shaped like the peer bench's (`bench/peer.py`): each stack needs 0-3 of the 12
+    before it, and takes 1, 2, 3 or 6 s. Made here; nothing outside the repository is read."""
     rng = random.Random(seed)
     needs: dict[str, list[str]] = {}
     latency: dict[str, float] = {}
