@@ -179,6 +179,14 @@ def status_of(error: OrchestratorError) -> WorkflowStatus:
     return WorkflowStatus.INTERRUPTED if isinstance(error, Interrupted) else WorkflowStatus.FAILED
 
 
+# How a dependent's skip reason names what became of the workflow it needed.
+_BLOCKING = {
+    WorkflowStatus.FAILED: "failed",
+    WorkflowStatus.SKIPPED: "was skipped",
+    WorkflowStatus.INTERRUPTED: "was interrupted",
+}
+
+
 class _ReadyQueue:
     def __init__(self, graph: WorkflowGraph) -> None:
         self._graph = graph
@@ -203,10 +211,7 @@ class _ReadyQueue:
         for dependent in self._graph.dependents(result.workflow):
             if dependent in self.results:
                 continue
-            outcome = "failed" if result.status is WorkflowStatus.FAILED else "was skipped"
-            if result.status is WorkflowStatus.INTERRUPTED:
-                outcome = "was interrupted"
-            reason = f"needs {result.workflow}, which {outcome}"
+            reason = f"needs {result.workflow}, which {_BLOCKING[result.status]}"
             skip = WorkflowResult(dependent, WorkflowStatus.SKIPPED, error=reason)
             self.results[dependent] = skip
             skipped += [skip, *self.skipped_by(skip)]

@@ -122,11 +122,12 @@ def load_templates(
     files: Sequence[tuple[Path, str]],
 ) -> list[tuple[Template | None, list[Problem]]]:
     """`load_template` of each (path, display), their parses read from one stored set when an
-    earlier run parsed exactly these templates, and stored as one set when it did not."""
+    earlier run parsed exactly these templates, and stored as one set when it did not. A lone
+    template keeps only its own entry: a set of one would store the same parse twice."""
     keyed = [(key, path, display) for path, display in files if (key := _cache_key(path, display))]
     fresh = [(key, path, display) for key, path, display in keyed if key not in _cache]
     texts = [text for _, path, display in fresh if (text := read_text(path, display)[0])]
-    if fresh and len(texts) == len(fresh):
+    if len(fresh) > 1 and len(texts) == len(fresh):
         stored = cached_parse_set(texts)
         if stored is not None:
             for (key, path, display), text, body in zip(fresh, texts, stored, strict=True):
