@@ -166,7 +166,9 @@ def _clients(clients: AwsClients) -> Callable[[str], Any]:
 def inventory(manifest: Manifest, connection: Connection) -> AwsInventory:
     bucket = artifact_bucket(manifest, connection.env, connection.clients)
     clients = connection.clients
-    return AwsInventory(clients.cloudformation, clients.client("dynamodb"), clients.s3, bucket)
+    return AwsInventory(
+        clients.cloudformation, clients.client("dynamodb"), clients.s3, bucket, clients.account
+    )
 
 
 def environment_lock(

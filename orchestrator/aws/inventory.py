@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from botocore.exceptions import ClientError
 
+from orchestrator.aws.artifacts import owned_by
 from orchestrator.aws.errors import call, error_message, is_not_found, translated
 from orchestrator.engine.ports import COUNT_LIMIT, StackResource
 from orchestrator.errors import OrchestratorError
@@ -19,12 +20,22 @@ _S3_URI = re.compile(r"^s3://([^/]+)/(.+)$")
 
 class AwsInventory:
     def __init__(
-        self, cloudformation: Any, dynamodb: Any, s3: Any, bucket: str, page_size: int = 1000
+        self,
+        cloudformation: Any,
+        dynamodb: Any,
+        s3: Any,
+        bucket: str,
+        owner: str,
+        page_size: int = 1000,
     ) -> None:
         self._cloudformation = cloudformation
         self._dynamodb = dynamodb
         self._s3 = s3
         self._bucket = bucket
+        # Every bucket a delete lists or empties (the artifact bucket, the stacks' own) is in the
+        # environment's account: a name that now belongs to another account is refused by S3
+        # rather than read or emptied (the bucket owner condition).
+        self._owner = owned_by(owner)
         self._page_size = page_size  # object versions a listing or a DeleteObjects call takes
         # An inventory serves one command: its preflight asks for each stack's resources three
         # times (retained, protected tables, stored data), and a stack's delete, the only thing
@@ -113,7 +124,7 @@ class AwsInventory:
             batch = [{"Key": key} for key in ordered[start : start + 1000]]
             call(
                 lambda b=batch: self._s3.delete_objects(
-                    Bucket=self._bucket, Delete={"Objects": b, "Quiet": True}
+                    Bucket=self._bucket, Delete={"Objects": b, "Quiet": True}, **self._owner
                 )
             )
 
@@ -135,7 +146,9 @@ class AwsInventory:
         removed = 0
         while True:  # each round takes the first page of what is left, until nothing is
             page = call(
-                lambda: self._s3.list_object_versions(Bucket=bucket, MaxKeys=self._page_size)
+                lambda: self._s3.list_object_versions(
+                    Bucket=bucket, MaxKeys=self._page_size, **self._owner
+                )
             )
             versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
             if not versions:
@@ -143,7 +156,7 @@ class AwsInventory:
             batch = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]
             done = call(
                 lambda b=batch: self._s3.delete_objects(
-                    Bucket=bucket, Delete={"Objects": b, "Quiet": True}
+                    Bucket=bucket, Delete={"Objects": b, "Quiet": True}, **self._owner
                 )
             )
             if done.get("Errors"):
@@ -157,7 +170,7 @@ class AwsInventory:
         """Every object version and delete marker, counted up to COUNT_LIMIT."""
         count = 0
         pages = self._s3.get_paginator("list_object_versions").paginate(
-            Bucket=bucket, PaginationConfig={"PageSize": self._page_size}
+            Bucket=bucket, PaginationConfig={"PageSize": self._page_size}, **self._owner
         )
         for page in pages:
             count += len(page.get("Versions", [])) + len(page.get("DeleteMarkers", []))

@@ -14,6 +14,7 @@ from orchestrator.aws.inventory import AwsInventory
 from orchestrator.engine.ports import StackResource
 
 REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account, which owns the buckets the tests make
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def clients() -> Iterator[dict[str, Any]]:
 def inventory(clients: dict[str, Any]) -> AwsInventory:
     """Pages of 2, so that a few objects take several listings and DeleteObjects calls."""
     s3, dynamodb = clients["s3"], clients["dynamodb"]
-    return AwsInventory(clients["cloudformation"], dynamodb, s3, "artifacts", page_size=2)
+    return AwsInventory(clients["cloudformation"], dynamodb, s3, "artifacts", ACCOUNT, page_size=2)
 
 
 def bucket(name: str) -> StackResource:

@@ -11,6 +11,8 @@ from botocore.exceptions import ClientError
 
 from orchestrator.aws.artifacts import S3ArtifactStore, ensure_artifact_bucket
 from orchestrator.aws.env_lock import S3LockStore
+from orchestrator.aws.inventory import AwsInventory
+from orchestrator.engine.ports import StackResource
 from orchestrator.errors import OrchestratorError
 from tests.sandbox.cfn_support import unique
 
@@ -72,3 +74,23 @@ def test_firefly_s_stores_refuse_a_bucket_of_another_account(aws: Aws, bucket: s
     with pytest.raises(OrchestratorError, match="cannot read the environment lock"):
         S3LockStore(s3, bucket, "dev", OTHER_ACCOUNT).read()
     assert S3LockStore(s3, bucket, "dev", OWNER).read() is None
+
+
+def test_a_delete_neither_counts_nor_empties_a_bucket_of_another_account(
+    aws: Aws, bucket: str
+) -> None:
+    s3, cloudformation, dynamodb = aws("s3"), aws("cloudformation"), aws("dynamodb")
+    s3.put_object(Bucket=bucket, Key="data", Body=b"kept")
+    resource = StackResource("Bucket", "AWS::S3::Bucket", bucket)
+    foreign = AwsInventory(cloudformation, dynamodb, s3, bucket, OTHER_ACCOUNT)
+
+    with pytest.raises(OrchestratorError):
+        foreign.stored_count(resource)
+    with pytest.raises(OrchestratorError):
+        foreign.empty_bucket(bucket)
+    with pytest.raises(OrchestratorError):
+        foreign.delete_artifacts({"data"})
+    assert s3.get_object(Bucket=bucket, Key="data")["Body"].read() == b"kept"
+    owned = AwsInventory(cloudformation, dynamodb, s3, bucket, OWNER)
+    assert owned.stored_count(resource) == 1
+    assert owned.empty_bucket(bucket) == 1
