@@ -81,6 +81,7 @@ def status(*, state_dir: Path | None = None) -> SandboxInfo | None:
             "write to that folder, then remove the file"
         )
     if not state.is_engine(record.pid):
+        _reap_ended(record.pid)
         state.record_lost(folder, record)  # its pid file outlived it: it was never stopped
         return None
     return _info(folder, record)
@@ -204,6 +205,22 @@ def _ensure_running(port: int, state_dir: Path | None) -> tuple[SandboxInfo, boo
     started = start(port, state_dir=state_dir)
     # another command may have started it between status() and start(); then it was not us
     return started, started.pid in _children
+
+
+def _reap_ended(pid: int) -> None:
+    """Reap an engine this process started that ended without `stop` (killed, crashed).
+
+    Its end may still be under way (a killed process loses its command line before it becomes
+    a zombie), and `state.is_alive` may already have reaped it behind its Popen's back, which
+    Popen then takes as ended (waitpid answers ECHILD): waiting on the Popen covers both, so
+    none is left to warn "subprocess N is still running" when this process exits."""
+    child = _children.pop(pid, None)
+    if child is None:
+        return
+    try:
+        child.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:  # alive after all, under another program's name
+        _children[pid] = child
 
 
 def _info(folder: Path, record: state.EngineRecord) -> SandboxInfo:

@@ -146,6 +146,36 @@ def test_an_engine_that_died_unstopped_is_told_once_before_the_next_one(home: Pa
     assert lifecycle.lost_notice(state_dir=home) is None  # said once
 
 
+KILLED_AND_FORGOTTEN = """
+import os, signal, sys
+from pathlib import Path
+from orchestrator.sandbox import lifecycle
+home = Path(sys.argv[2])
+engine = lifecycle.start(int(sys.argv[1]), state_dir=home)
+os.kill(engine.pid, signal.SIGKILL)
+while lifecycle.status(state_dir=home) is not None:
+    pass
+lifecycle.stop(state_dir=home)
+"""
+
+
+def test_an_engine_killed_under_its_starter_is_reaped_without_a_warning(tmp_path: Path) -> None:
+    # the engine's end is noticed by status(), which reaps it: the process that started it
+    # must not keep a handle that warns "subprocess N is still running" when it exits
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_AND_FORGOTTEN)
+    finished = subprocess.run(
+        [sys.executable, "-X", "dev", str(script), str(free_port()), str(tmp_path / "state")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert "ResourceWarning" not in finished.stderr, finished.stderr
+
+
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs procfs")
 def test_a_pid_reused_by_another_program_is_not_the_engine(home: Path) -> None:
     state.write_record(
