@@ -59,12 +59,17 @@ def run_with_display(
     if result.abandoned:
         print_error(abandoned_line(result))
     if report is not None:
-        write_report(report, result)
+        write_report(report, result, needs_of(graph))
     if is_github_actions():
         types = {name: workflow.type for name, workflow in manifest.workflows.items()}
         classes = {name: _css(r.status) for name, r in result.results.items()}
         write_github_files(result, mermaid(graph, types, classes), only)
     return exit_code(result)
+
+
+def needs_of(graph: WorkflowGraph) -> dict[str, list[str]]:
+    """What each workflow waited for in this run, for the report's timeline."""
+    return {workflow: list(graph.prerequisites(workflow)) for workflow in graph.nodes}
 
 
 def abandoned_line(run: RunResult) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -83,10 +84,12 @@ def summary_line(name: str, result: WorkflowResult) -> str:
     return f"{line}: {result.error}" if result.error else line
 
 
-def write_report(path: Path, run: RunResult) -> None:
+def write_report(
+    path: Path, run: RunResult, needs: Mapping[str, Sequence[str]] | None = None
+) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report(run), indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(report(run, needs), indent=2) + "\n", encoding="utf-8")
     except OSError as error:
         raise OrchestratorError(f"--report {path}: cannot write it ({error.strerror})") from None
 
