@@ -100,3 +100,42 @@ def test_sandbox_up_honours_the_port_variable_and_says_whether_the_engine_is_new
     assert other.code == 2
     assert other.error_lines[0].endswith(f"or use its port: FIREFLY_SANDBOX_PORT={port}")
     assert down.out.strip() == "sandbox stopped"
+
+
+def test_a_state_dir_that_is_a_file_is_one_line_naming_the_variable(
+    firefly: Firefly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    occupied = tmp_path / "a-file"
+    occupied.write_text("not a folder\n")
+    monkeypatch.setenv("FIREFLY_STATE_DIR", str(occupied))
+    monkeypatch.setenv("FIREFLY_SANDBOX_PORT", str(free_port()))
+
+    result = firefly("sandbox", "up")
+
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        f"error: FIREFLY_STATE_DIR={occupied}: cannot use it as the sandbox's state folder "
+        "(File exists); point it at a folder of your own, or unset it for ~/.firefly/sandbox"
+    ]
+
+
+@pytest.mark.slow  # starts and stops a real engine
+def test_a_relative_state_dir_is_the_same_folder_for_the_engine_and_the_commands(
+    firefly: Firefly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FIREFLY_STATE_DIR", "relative-state")
+    monkeypatch.setenv("FIREFLY_SANDBOX_PORT", str(free_port()))
+    monkeypatch.delenv("FIREFLY_SANDBOX_ENDPOINT", raising=False)
+    # the engine runs in its state folder: given as is, it would write its pid file one
+    # folder further down, and the command would wait for it in vain
+    monkeypatch.setattr(lifecycle, "START_TIMEOUT", 20.0)
+    try:
+        up = firefly("sandbox", "up")
+        status = firefly("sandbox", "status")
+    finally:
+        firefly("sandbox", "down")
+
+    assert up.code == 0, up.err
+    assert f"log {tmp_path / 'relative-state' / 'sandbox.log'}" in status.out
+    assert not (tmp_path / "relative-state" / "relative-state").exists()
