@@ -21,6 +21,9 @@ from orchestrator.errors import UsageError
 
 # A run that finished worse than this has its bar marked; the others simply ran.
 TROUBLED = ("failed", "interrupted")
+# Gaps shorter than this between one workflow's end and the next one's start are the
+# scheduler's own bookkeeping (milliseconds), not idle time worth telling.
+SHOWN_IDLE_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class Timeline:
     bars: tuple[Bar, ...]  # in start order
     not_run: tuple[NotRun, ...]
     critical_path: tuple[str, ...]  # first to last, each needing the one before
-    idle: tuple[tuple[float, float], ...]  # spans (from, to) where no workflow ran
+    idle: tuple[tuple[float, float], ...]  # spans (from, to) where no workflow ran, if long
     wall_seconds: float
 
     @property
@@ -129,7 +132,11 @@ def timeline(report: Any, needs_of: NeedsOf | None = None) -> Timeline:
         bars=tuple(bars),
         not_run=tuple(not_run),
         critical_path=tuple(path),
-        idle=tuple(idle_spans(list(spans.values()), wall)),
+        idle=tuple(
+            (start, end)
+            for start, end in idle_spans(list(spans.values()), wall)
+            if end - start >= SHOWN_IDLE_SECONDS
+        ),
         wall_seconds=wall,
     )
 
@@ -228,8 +235,6 @@ def _bar(
 # Mermaid gantt ends a task's label at ':', reads ';' as the end of a statement and '#' as the
 # start of an entity code; their look-alikes read the same to a person and nothing to mermaid.
 _GANTT_UNSAFE = str.maketrans({":": "\u2236", ";": "\u037e", "#": "\uff03", "\n": " "})
-# Idle spans shorter than this are the scheduler's own bookkeeping, not waiting worth a row.
-SHOWN_IDLE_SECONDS = 0.1
 
 
 def gantt_label(text: str) -> str:
@@ -251,10 +256,9 @@ def mermaid_gantt(line: Timeline) -> str:
     if others:
         lines.append("    section other workflows")
         lines += [_gantt_task(line, bar) for bar in others]
-    idle = [(start, end) for start, end in line.idle if end - start >= SHOWN_IDLE_SECONDS]
-    if idle:
+    if line.idle:
         lines.append("    section idle")
-        for start, end in idle:
+        for start, end in line.idle:
             lines.append(f"    idle {end - start:.1f} s :{_ms(line, start)}, {_ms(line, end)}")
     if line.not_run:
         lines.append("    section not run")

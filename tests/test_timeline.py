@@ -220,3 +220,10 @@ def test_a_report_without_needs_takes_them_from_the_graph_of_its_action() -> Non
     assert asked == ["deploy"]
     assert timeline(PARALLEL, needs_of).critical_path[0] == "root"  # its own needs win
     assert asked == ["deploy"]
+
+
+def test_gaps_of_the_schedulers_own_bookkeeping_are_not_idle_time() -> None:
+    line = timeline(run(a=ran(0, 2), b=ran(2.05, 3, "a"), c=ran(3.5, 4, "b")))
+
+    assert line.idle == ((3.0, 3.5),)
+    assert line.critical_path == ("a", "b", "c")

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orchestrator.cli.console import print_plain, stdout
+from orchestrator.cli.console import print_plain, print_rows, stdout
 from orchestrator.cli.options import DEFAULT_MANIFEST, ManifestOption
 
 if TYPE_CHECKING:
-    from rich.table import Table
     from rich.text import Text
 
     from orchestrator.timeline import Bar, NeedsOf, Timeline
 
 EXAMPLE = "Example: firefly deploy --env dev --report run.json && firefly report run.json"
 MIN_BAR_WIDTH = 20  # characters for the whole run: enough to tell 5 % apart
+PIPED_BAR_WIDTH = 50  # outside a terminal no width is given: whole rows, and 2 % per character
 NUMBERS_WIDTH = 3 * 7  # start, seconds, waited: "seconds" or "12345.6"
 PADDING = 2 * 6  # one space either side of each column but the outer edges
 STATUS_STYLES = {"failed": "red", "interrupted": "yellow", "unchanged": "dim"}
@@ -54,7 +54,7 @@ def report(
         return
     stdout.print(_headline(line))
     if line.bars:
-        stdout.print(_table(line), soft_wrap=False)
+        _print_bars(line)
     for skipped in line.not_run:
         reason = f": {skipped.error}" if skipped.error else ""
         stdout.print(f"  {skipped.workflow}: {skipped.status}{reason}", style="yellow")
@@ -85,25 +85,17 @@ def _headline(line: Timeline) -> Text:
     return text
 
 
-def _table(line: Timeline) -> Table:
-    from rich.table import Table
-
+def _print_bars(line: Timeline) -> None:
+    """A terminal gets a rich table that fills its width, critical and failed rows coloured;
+    elsewhere (a pipe, a file, CI's log) whole rows, nothing cut, the critical ones marked *."""
+    headers = ("", "workflow", "status", "start", "seconds", "waited", "timeline")
     names = max(len("workflow"), *(len(bar.workflow) for bar in line.bars))
     statuses = max(len("status"), *(len(bar.status) for bar in line.bars))
-    # The rest of the console's width (80 in a pipe) goes to the bars, never less than the minimum.
-    width = max(MIN_BAR_WIDTH, stdout.width - 1 - names - statuses - NUMBERS_WIDTH - PADDING)
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("", "workflow", "status", "start", "seconds", "waited", "timeline"):
-        right = column in ("start", "seconds", "waited")
-        table.add_column(
-            column,
-            justify="right" if right else "left",
-            no_wrap=True,
-            min_width=max(1, len(column)),
-        )
-    for bar in line.bars:
-        style = "bold magenta" if bar.critical else ""
-        table.add_row(
+    columns = 1 + names + statuses + NUMBERS_WIDTH + PADDING
+    terminal = stdout.is_terminal
+    width = max(MIN_BAR_WIDTH, stdout.width - columns) if terminal else PIPED_BAR_WIDTH
+    rows = [
+        (
             "*" if bar.critical else "",
             bar.workflow,
             bar.status,
@@ -111,9 +103,22 @@ def _table(line: Timeline) -> Table:
             f"{bar.seconds:.1f}",
             f"{bar.wait:.1f}",
             _drawn(bar, line.wall_seconds, width),
-            style=STATUS_STYLES.get(bar.status, style),
         )
-    return table
+        for bar in line.bars
+    ]
+    if not terminal:
+        print_rows(stdout, headers, rows)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for header in headers:
+        right = header in ("start", "seconds", "waited")
+        table.add_column(header, justify="right" if right else "left", no_wrap=True)
+    for bar, row in zip(line.bars, rows, strict=True):
+        style = STATUS_STYLES.get(bar.status, "bold magenta" if bar.critical else "")
+        table.add_row(*row, style=style)
+    stdout.print(table, soft_wrap=False)
 
 
 def _drawn(bar: Bar, wall: float, width: int) -> str:
