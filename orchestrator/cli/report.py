@@ -31,7 +31,10 @@ class ReportFormat(StrEnum):
 
 def report(
     file: Annotated[
-        Path, typer.Argument(help="A report written by 'deploy --report' or 'delete --report'.")
+        Path,
+        typer.Argument(
+            metavar="FILE", help="A report written by 'deploy --report' or 'delete --report'."
+        ),
     ],
     output_format: Annotated[
         ReportFormat,
@@ -43,8 +46,7 @@ def report(
 ) -> None:
     """Draw a run as a timeline: a bar per workflow, the critical path marked (*), idle time.
 
-    A report carries the needs of the run's workflows; the manifest is read only for a report
-    written before reports did, when it exists.
+    A report carries its workflows' needs; an older one takes them from the manifest.
     """
     from orchestrator.timeline import load_timeline, mermaid_gantt
 
