@@ -83,7 +83,9 @@ def sandbox_target(notice: Notice) -> SandboxTarget:
         which = "a new, empty one was started" if started else "another one runs"
         notice(f"{lost}; {which} at {info.endpoint}")
     elif started:
-        notice(f"started the sandbox at {info.endpoint} (stop it with 'firefly sandbox down')")
+        notice(
+            f"started a new, empty sandbox at {info.endpoint} (stop it with 'firefly sandbox down')"
+        )
     keys = lifecycle.client_keys(info)
     return SandboxTarget(info.endpoint, (keys.access_key_id, keys.secret_access_key), info.latency)
 

@@ -11,16 +11,31 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from orchestrator.errors import UsageError
 from orchestrator.manifest import read_manifest
 from orchestrator.sandbox import lifecycle
+from orchestrator.sandbox.errors import PORT_ENV
 
 ENDPOINT_VARIABLE = "FIREFLY_SANDBOX_ENDPOINT"  # an engine the caller already runs
-PORT_VARIABLE = "FIREFLY_SANDBOX_PORT"
+PORT_VARIABLE = PORT_ENV
 
 
 def sandbox_port() -> int:
-    """The port of the detached engine: $FIREFLY_SANDBOX_PORT, else 4566."""
-    return int(os.environ.get(PORT_VARIABLE, lifecycle.DEFAULT_PORT))
+    """The port of the detached engine: $FIREFLY_SANDBOX_PORT, else 4566.
+
+    Every command that starts or looks for the engine asks here, so that they all agree on it
+    and all refuse a bad value the same way.
+    """
+    given = os.environ.get(PORT_VARIABLE, "").strip()
+    if not given:
+        return lifecycle.DEFAULT_PORT
+    port = int(given) if given.isascii() and given.isdigit() else 0
+    if not 0 < port < 65536:
+        raise UsageError(
+            f"{PORT_VARIABLE}={given}: not a port; set it to a number from 1 to 65535, "
+            f"or unset it for {lifecycle.DEFAULT_PORT}"
+        )
+    return port
 
 
 def start_sandbox_soon(manifest_path: Path, env_name: str) -> None:

@@ -31,15 +31,31 @@ def mermaid_id(workflow: str) -> str:
     return "w_" + workflow.replace("-", "_")
 
 
+# Inside a quoted mermaid label '"' would end it, '#' starts an entity code, '<' and '>' are read
+# as HTML and '|' ends an edge label: each becomes the entity code mermaid renders as itself.
+_MERMAID_ENTITIES = str.maketrans(
+    {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "|": "#124;", "\n": " "}
+)
+
+
+def mermaid_text(text: str) -> str:
+    """`text` safe inside a quoted flowchart label (a node's or an edge's)."""
+    return text.translate(_MERMAID_ENTITIES)
+
+
 def mermaid(
     graph: WorkflowGraph,
     types: Mapping[str, WorkflowType],
     classes: Mapping[str, str] | None = None,
 ) -> str:
-    """A flowchart, left to right in run order; `classes` may colour nodes (e.g. by result)."""
+    """A flowchart, left to right in run order, each edge labelled with its reason; `classes`
+    may colour nodes (e.g. by result)."""
     lines = ["flowchart LR"]
     lines += [f'    {mermaid_id(n)}["{n}"]:::{types[n].value}' for n in graph.order()]
-    lines += [f"    {mermaid_id(e.before)} --> {mermaid_id(e.after)}" for e in graph.edges()]
+    lines += [
+        f'    {mermaid_id(e.before)} -->|"{mermaid_text(e.reason)}"| {mermaid_id(e.after)}'
+        for e in graph.edges()
+    ]
     lines += [
         "    classDef sam fill:#fff4e0,stroke:#d68a00",
         "    classDef cloudformation fill:#e8f1fb,stroke:#2f6db5",

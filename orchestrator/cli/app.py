@@ -19,6 +19,7 @@ from orchestrator.cli import (
     drift,
     graph,
     plan,
+    report,
     rollback,
     sandbox,
     status,
@@ -69,5 +70,6 @@ app.command(epilog=status.OUTPUTS_EXAMPLE)(status.outputs)
 app.command(epilog=unlock.EXAMPLE)(unlock.unlock)
 app.command(epilog=rollback.EXAMPLE)(rollback.rollback)
 app.command(epilog=drift.EXAMPLE)(drift.drift)
+app.command(epilog=report.EXAMPLE)(report.report)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(ci.app, name="ci")

@@ -21,8 +21,10 @@ from orchestrator.cli.summary import print_summary, write_github_files, write_re
 from orchestrator.engine.ports import RunObserver
 from orchestrator.engine.redaction import Redactor
 from orchestrator.engine.results import RunResult, WorkflowStatus, exit_code
+from orchestrator.engine.results import report as report_data
 from orchestrator.graph import WorkflowGraph
 from orchestrator.manifest.models import Manifest
+from orchestrator.timeline import mermaid_gantt, timeline
 from orchestrator.views import mermaid
 
 Runner = Callable[[RunObserver], RunResult]
@@ -58,13 +60,22 @@ def run_with_display(
         print_error(result.aborted)
     if result.abandoned:
         print_error(abandoned_line(result))
+    needs = needs_of(graph)
     if report is not None:
-        write_report(report, result)
+        write_report(report, result, needs)
     if is_github_actions():
         types = {name: workflow.type for name, workflow in manifest.workflows.items()}
         classes = {name: _css(r.status) for name, r in result.results.items()}
-        write_github_files(result, mermaid(graph, types, classes), only)
+        # The timeline is drawn from the report as written, so the summary and
+        # `firefly report --format mermaid` on that file show the same picture.
+        gantt = mermaid_gantt(timeline(report_data(result, needs)))
+        write_github_files(result, mermaid(graph, types, classes), only, gantt)
     return exit_code(result)
+
+
+def needs_of(graph: WorkflowGraph) -> dict[str, list[str]]:
+    """What each workflow waited for in this run, for the report's timeline."""
+    return {workflow: list(graph.prerequisites(workflow)) for workflow in graph.nodes}
 
 
 def abandoned_line(run: RunResult) -> str:

@@ -14,17 +14,23 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="The local AWS engine (moto's server plus what it lacks) on 127.0.0.1.",
-    epilog="Example: firefly sandbox up --port 4566",
+    epilog="Example: FIREFLY_SANDBOX_PORT=4600 firefly sandbox up",
     add_completion=False,
 )
 
-PORT = 4566
 REGION = "us-east-1"
 
 
 @app.callback(invoke_without_command=True)
 def sandbox(context: typer.Context) -> None:
-    """The local AWS engine of sandbox environments; it runs until 'firefly sandbox down'."""
+    """The local AWS engine of sandbox environments; it runs until 'firefly sandbox down'.
+
+    $FIREFLY_SANDBOX_PORT moves it off port 4566 and $FIREFLY_STATE_DIR its state folder off
+    ~/.firefly/sandbox, for these commands and every other one.
+    """
+    from orchestrator.sandbox_start import sandbox_port
+
+    sandbox_port()  # a bad $FIREFLY_SANDBOX_PORT is one line here too, whatever the subcommand
     if context.invoked_subcommand is None:
         stdout.print(context.get_help())
 
@@ -38,7 +44,16 @@ def _settings(info: SandboxInfo) -> str:
     "--faults throttle=0.3,error=0.05,seed=7"
 )
 def up(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = PORT,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            "--port",
+            min=1,
+            max=65535,
+            help="Port on 127.0.0.1  [default: $FIREFLY_SANDBOX_PORT, else 4566]",
+            show_default=False,
+        ),
+    ] = None,
     latency: Annotated[
         float | None,
         typer.Option(
@@ -60,12 +75,20 @@ def up(
 ) -> None:
     """Start the engine in the background (or reuse the one running)."""
     from orchestrator.sandbox import lifecycle
+    from orchestrator.sandbox_start import sandbox_port
 
-    info = lifecycle.start(port, latency, faults=faults)
+    chosen = port if port is not None else sandbox_port()
+    info, started = lifecycle.start_or_find(chosen, latency, faults=faults)
     lost = lifecycle.lost_notice()
     if lost:
         print_warning(lost)
-    stdout.print(f"sandbox running at {info.endpoint} ({_settings(info)}, log {info.log_path})")
+    # Its state lives in memory: whether it is new says whether earlier deploys are still there.
+    found = (
+        "started a new, empty sandbox"
+        if started
+        else "found the sandbox running, with what was deployed into it"
+    )
+    stdout.print(f"{found}: {info.endpoint} ({_settings(info)}, log {info.log_path})")
 
 
 def _running() -> SandboxInfo:

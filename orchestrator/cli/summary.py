@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -83,15 +84,18 @@ def summary_line(name: str, result: WorkflowResult) -> str:
     return f"{line}: {result.error}" if result.error else line
 
 
-def write_report(path: Path, run: RunResult) -> None:
+def write_report(
+    path: Path, run: RunResult, needs: Mapping[str, Sequence[str]] | None = None
+) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report(run), indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(report(run, needs), indent=2) + "\n", encoding="utf-8")
     except OSError as error:
         raise OrchestratorError(f"--report {path}: cannot write it ({error.strerror})") from None
 
 
-def github_step_summary(run: RunResult, mermaid_graph: str) -> str:
+def github_step_summary(run: RunResult, mermaid_graph: str, mermaid_timeline: str = "") -> str:
+    """The results table, then the run's timeline (what took the time), then the graph."""
     lines = [
         f"## firefly {run.action} `{run.env}`",
         "",
@@ -106,16 +110,20 @@ def github_step_summary(run: RunResult, mermaid_graph: str) -> str:
             f"| {name} | {result.status.value} | {result.stack or ''} | "
             f"{result.seconds:.1f} | {error} |"
         )
+    if mermaid_timeline:
+        lines += ["", "```mermaid", mermaid_timeline.rstrip(), "```"]
     lines += ["", "```mermaid", mermaid_graph.rstrip(), *MERMAID_RESULT_CLASSES, "```", ""]
     return "\n".join(lines)
 
 
-def write_github_files(run: RunResult, mermaid_graph: str, only: tuple[str, ...]) -> None:
+def write_github_files(
+    run: RunResult, mermaid_graph: str, only: tuple[str, ...], mermaid_timeline: str = ""
+) -> None:
     """The step summary; and, when one workflow was asked for, its outputs as step outputs."""
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as file:
-            file.write(github_step_summary(run, mermaid_graph))
+            file.write(github_step_summary(run, mermaid_graph, mermaid_timeline))
     output = os.environ.get("GITHUB_OUTPUT")
     if output and len(only) == 1 and only[0] in run.results:
         with Path(output).open("a", encoding="utf-8") as file:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -67,8 +67,10 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else None
 
 
-def report(run: RunResult) -> dict[str, Any]:
-    """DESIGN.md's `--report` JSON."""
+def report(run: RunResult, needs: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+    """DESIGN.md's `--report` JSON, plus each workflow's `needs` in the graph that ran: with
+    them a report explains its own critical path (`firefly report`) without the manifest."""
+    needs = needs or {}
     return {
         "env": run.env,
         "action": run.action,
@@ -82,6 +84,7 @@ def report(run: RunResult) -> dict[str, Any]:
                 "finished_at": _iso(result.finished_at),
                 "outputs": dict(result.outputs),
                 "error": result.error,
+                "needs": list(needs.get(name, ())),
             }
             for name, result in run.results.items()
         },

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from orchestrator.errors import ExitCode, OrchestratorError
 
+# The one setting that moves the engine, and every command that finds it, off port 4566.
+PORT_ENV = "FIREFLY_SANDBOX_PORT"
+
 
 class SandboxError(OrchestratorError):
     """The sandbox could not be started, reached or stopped."""
@@ -21,6 +24,6 @@ class PortInUseError(SandboxError):
     def __init__(self, port: int) -> None:
         super().__init__(
             f"port {port} on 127.0.0.1 is already in use by another program; "
-            "stop it or choose another port (--port)"
+            f"stop it or choose another port: set {PORT_ENV} (or --port)"
         )
         self.port = port

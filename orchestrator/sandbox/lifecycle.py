@@ -20,7 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestrator.sandbox import state
-from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
+from orchestrator.sandbox.errors import (
+    PORT_ENV,
+    PortInUseError,
+    SandboxError,
+    SandboxUsageError,
+)
 from orchestrator.sandbox.faults.spec import FAULTS_ENV, FaultSpec, parse_faults
 from orchestrator.sandbox.guard.hosts import is_loopback_url
 from orchestrator.sandbox.guard.keys import KeyPair
@@ -131,6 +136,18 @@ def start(
             settings.
         SandboxError: the engine did not come up (its log says why).
     """
+    return start_or_find(port, latency, faults=faults, state_dir=state_dir)[0]
+
+
+def start_or_find(
+    port: int = DEFAULT_PORT,
+    latency: float | None = None,
+    *,
+    faults: str | None = None,
+    state_dir: Path | None = None,
+) -> tuple[SandboxInfo, bool]:
+    """`start`, and True when this call started the engine (a new, empty one) rather than
+    finding it running: its state lives in memory, so a user needs to know which."""
     _check_settings(port, latency)
     wanted = _wanted_faults(faults)
     folder = state_dir or state.default_state_dir()
@@ -138,10 +155,10 @@ def start(
         running = status(state_dir=folder)
         if running is not None:
             _check_reusable(running, port, latency, wanted)
-            return running
+            return running, False
         _check_port_free(port)
         process = _spawn(folder, port, latency, wanted)
-        return _wait_until_answering(folder, process)
+        return _wait_until_answering(folder, process), True
 
 
 def stop(*, state_dir: Path | None = None) -> bool:
@@ -202,9 +219,8 @@ def _ensure_running(port: int, state_dir: Path | None) -> tuple[SandboxInfo, boo
     if running is not None:
         _check_reusable(running, port, None, _wanted_faults(None))
         return running, False
-    started = start(port, state_dir=state_dir)
-    # another command may have started it between status() and start(); then it was not us
-    return started, started.pid in _children
+    # another command may start it between status() and here; then it was not us
+    return start_or_find(port, state_dir=state_dir)
 
 
 def _reap_ended(pid: int) -> None:
@@ -255,8 +271,8 @@ def _check_reusable(
 ) -> None:
     if running.port != port:
         raise SandboxUsageError(
-            f"the sandbox already runs on port {running.port}, not {port}; "
-            "stop it first (firefly sandbox down)"
+            f"the sandbox already runs on port {running.port}, not {port}; stop it first "
+            f"(firefly sandbox down), or use its port: {PORT_ENV}={running.port}"
         )
     if latency is not None and latency != running.latency:
         raise SandboxUsageError(

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from orchestrator.sandbox.errors import SandboxError
+from orchestrator.sandbox.errors import SandboxError, SandboxUsageError
 from orchestrator.sandbox.guard.keys import EngineKeys
 
 STATE_DIR_ENV = "FIREFLY_STATE_DIR"
@@ -28,9 +28,11 @@ ENGINE_MODULE = "orchestrator.sandbox"
 
 
 def default_state_dir() -> Path:
-    """`$FIREFLY_STATE_DIR`, else `~/.firefly/sandbox`."""
+    """`$FIREFLY_STATE_DIR`, else `~/.firefly/sandbox`; absolute, because the engine runs in
+    that folder and reads the path it is given from there."""
     configured = os.environ.get(STATE_DIR_ENV)
-    return Path(configured) if configured else Path.home() / ".firefly" / "sandbox"
+    folder = Path(configured).expanduser() if configured else Path.home() / ".firefly" / "sandbox"
+    return folder.absolute()
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,25 @@ def keys_path(state_dir: Path) -> Path:
 
 def private_folder(state_dir: Path) -> Path:
     """The state folder, made when missing, and the owner's only."""
-    state_dir.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    state_dir.chmod(FOLDER_MODE)
+    try:
+        state_dir.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        state_dir.chmod(FOLDER_MODE)
+    except OSError as error:
+        raise SandboxUsageError(_unusable_folder(state_dir, error.strerror)) from None
     return state_dir
+
+
+def _unusable_folder(state_dir: Path, reason: str | None) -> str:
+    configured = os.environ.get(STATE_DIR_ENV)
+    if configured:
+        return (
+            f"{STATE_DIR_ENV}={configured}: cannot use it as the sandbox's state folder "
+            f"({reason}); point it at a folder of your own, or unset it for ~/.firefly/sandbox"
+        )
+    return (
+        f"the sandbox's state folder {state_dir}: cannot create it ({reason}); "
+        f"set {STATE_DIR_ENV} to a folder of your own"
+    )
 
 
 def open_private(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_APPEND) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import orchestrator
+from orchestrator.views import mermaid_id, mermaid_text
 from tests.conftest import MANIFEST, REPO, CliResult
 
 
@@ -85,9 +86,44 @@ def test_graph_mermaid_and_dot_name_every_edge(firefly: Callable[..., CliResult]
     dot = firefly("graph", "--format", "dot", "--manifest", str(MANIFEST)).out
 
     assert mermaid.startswith("flowchart LR\n")
-    assert "w_api_gateway --> w_func_api_firmware_status_patch" in mermaid
+    reasons = json.loads(firefly("graph", "--format", "json", "--manifest", str(MANIFEST)).out)
+    needs = reasons["deploy"]["needs"]
+    for before, after in reasons["deploy"]["edges"]:
+        label = mermaid_text(needs[after][before])
+        line = f'    {mermaid_id(before)} -->|"{label}"| {mermaid_id(after)}'
+        assert line in mermaid.splitlines(), line
     assert dot.startswith("digraph deploy {")
     assert '"api-gateway" -> "func-api-firmware-status-patch"' in dot
+
+
+def test_mermaid_edge_labels_escape_what_mermaid_reads_as_syntax(
+    write_manifest: Callable[[str], Path], firefly: Callable[..., CliResult]
+) -> None:
+    path = write_manifest("""
+        version: 1
+        project: demo
+        environments:
+          local: {region: us-east-1, sandbox: true}
+        workflows:
+          table: {type: cloudformation, template: t.yaml, description: The table}
+          func:
+            type: cloudformation
+            template: f.yaml
+            description: The function
+            deploy:
+              needs:
+                table: 'the "table" #1 | <first>'
+        """)
+    for name in ("t.yaml", "f.yaml"):
+        (path.parent / name).write_text("Resources: {}\n")
+
+    result = firefly("graph", "--format", "mermaid", "--manifest", str(path))
+
+    assert result.code == 0, result.err
+    assert (
+        '    w_table -->|"the #quot;table#quot; #35;1 #124; #lt;first#gt;"| w_func'
+        in result.out.splitlines()
+    )
 
 
 def test_markup_in_a_description_is_printed_as_text(

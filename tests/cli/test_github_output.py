@@ -53,6 +53,11 @@ def test_a_deploy_speaks_github_and_never_prints_a_secret(
     assert "::endgroup::" in lines
     summary = github["summary"].read_text()
     assert "| s3-firmware |" in summary and "```mermaid" in summary
+    # the run's timeline comes right after the results table, before the graph
+    table_end = summary.index("| s3-firmware |")
+    gantt, graph = summary.index("```mermaid\ngantt\n"), summary.index("```mermaid\nflowchart")
+    assert table_end < gantt < graph
+    assert "    s3-firmware " in summary[gantt:graph] and ":crit, done," in summary[gantt:graph]
     outputs = github["output"].read_text()
     assert "<<firefly_" in outputs  # the stack's outputs, as multi-line-safe step outputs
     everything = "\n".join(
@@ -88,4 +93,6 @@ def test_a_failure_is_a_github_error_annotation(
         "ended ROLLBACK_COMPLETE: Table (AWS::DynamoDB::Table) "
         "CREATE_FAILED"
     )
-    assert "| table | failed |" in github["summary"].read_text()
+    summary = github["summary"].read_text()
+    assert "| table | failed |" in summary
+    assert "    table (failed) " in summary and ":crit, active, " in summary

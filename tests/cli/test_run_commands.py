@@ -188,7 +188,7 @@ def test_sandbox_up_status_down(
     try:
         up = firefly("sandbox", "up", "--port", port)
         assert up.code == 0, up.err
-        assert f"sandbox running at http://127.0.0.1:{port}" in up.out
+        assert up.out.startswith(f"started a new, empty sandbox: http://127.0.0.1:{port} ")
         status = firefly("sandbox", "status")
         assert status.code == 0 and "answering" in status.out
     finally:

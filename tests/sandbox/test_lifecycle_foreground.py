@@ -62,5 +62,5 @@ def test_a_taken_port_exits_with_one_line() -> None:
     assert finished.returncode == 1
     assert finished.stderr.strip().splitlines() == [
         f"firefly sandbox: port {port} on 127.0.0.1 is already in use by another program; "
-        "stop it or choose another port (--port)"
+        "stop it or choose another port: set FIREFLY_SANDBOX_PORT (or --port)"
     ]
