@@ -29,6 +29,7 @@ from orchestrator.sandbox.fixes import (
     apigateway_management_gone_connections,
     apigateway_management_stage_paths,
     apigatewayv2_get_authorizers,
+    apigatewayv2_http_endpoint,
     apigatewayv2_websocket_endpoint,
     dynamodb_stream_mappings_deliver,
     lambda_invoke_runs_handler,
@@ -56,6 +57,7 @@ FIXES: tuple[ModuleType, ...] = (
     stepfunctions_executions_run,
     apigatewayv2_get_authorizers,
     apigatewayv2_websocket_endpoint,
+    apigatewayv2_http_endpoint,
     apigateway_management_gone_connections,
     apigateway_management_stage_paths,
 )
