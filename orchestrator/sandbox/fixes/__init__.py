@@ -31,6 +31,8 @@ from orchestrator.sandbox.fixes import (
     apigatewayv2_get_authorizers,
     apigatewayv2_http_endpoint,
     apigatewayv2_websocket_endpoint,
+    cognito_explicit_auth_flows,
+    cognito_tokens_signed_by_engine,
     dynamodb_stream_mappings_deliver,
     lambda_invoke_runs_handler,
     s3_bucket_policy_conditions,
@@ -58,6 +60,8 @@ FIXES: tuple[ModuleType, ...] = (
     apigatewayv2_get_authorizers,
     apigatewayv2_websocket_endpoint,
     apigatewayv2_http_endpoint,
+    cognito_tokens_signed_by_engine,
+    cognito_explicit_auth_flows,
     apigateway_management_gone_connections,
     apigateway_management_stage_paths,
 )
