@@ -211,3 +211,27 @@ def test_the_api_s_cors_headers_replace_the_function_s(api: Api) -> None:
 
     assert allowed.headers["access-control-allow-origin"] == "https://app.example"
     assert "access-control-allow-origin" not in foreign.headers
+
+
+def test_api_traffic_for_a_foreign_name_is_refused_like_any_other(
+    sandbox: RunningServer, api: Api
+) -> None:
+    # the request guard's Host check comes first: a rebinding page reaches no served API either
+    answer = requests.get(
+        f"{api.url}/items/1", headers={"Host": f"{api.api_id}.execute-api.evil.example"}, timeout=60
+    )
+
+    assert answer.status_code == 403
+    assert "x-echo" not in answer.headers
+
+
+def test_the_engine_s_own_answers_still_carry_no_cors_header(
+    sandbox: RunningServer, api: Api
+) -> None:
+    answer = requests.options(
+        f"{sandbox.endpoint}/",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET"},
+        timeout=60,
+    )
+
+    assert not [h for h in answer.headers if h.lower().startswith("access-control-")]

@@ -16,7 +16,6 @@ JWT authorizer configured from it trusts exactly the tokens the pool issues.
 
 from __future__ import annotations
 
-import functools
 import threading
 from typing import Any
 
@@ -26,12 +25,14 @@ from orchestrator.sandbox import settings
 
 ALGORITHM = "RS256"
 _lock = threading.Lock()
+_key: list[RSAKey] = []  # the engine's key once made: one for the life of the process
 
 
-@functools.cache
 def _engine_key() -> RSAKey:
     with _lock:  # two first tokens at once must not make two keys
-        return RSAKey.generate_key(2048, private=True, auto_kid=True)
+        if not _key:
+            _key.append(RSAKey.generate_key(2048, private=True, auto_kid=True))
+        return _key[0]
 
 
 def signing_key() -> RSAKey:
