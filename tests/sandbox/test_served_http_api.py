@@ -95,6 +95,20 @@ def test_a_route_gets_the_payload_2_0_event(api: Api) -> None:
     assert "body" not in event
 
 
+def test_raw_path_keeps_the_encoding_and_path_parameters_are_decoded(
+    sandbox: RunningServer, api: Api
+) -> None:
+    path_style = echoed(requests.get(f"{api.url}/items/a%20b", timeout=60))
+    host_style = echoed(
+        requests.get(
+            f"{sandbox.endpoint}/items/a%20b", headers={"Host": api.host_style}, timeout=60
+        )
+    )
+
+    for event in (path_style, host_style):
+        assert (event["rawPath"], event["pathParameters"]) == ("/items/a%20b", {"id": "a b"})
+
+
 def test_the_function_s_answer_becomes_the_response(api: Api) -> None:
     answer = requests.get(f"{api.url}/items/1", timeout=60)
 

@@ -42,6 +42,18 @@ def api_address(environ: dict[str, Any]) -> ApiAddress | None:
     return None
 
 
+def raw_path(environ: dict[str, Any], address: ApiAddress) -> str:
+    """`address.path` as the client sent it, percent-encoding kept (the 2.0 event's `rawPath`;
+    werkzeug's `PATH_INFO` is decoded)."""
+    raw = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "").split("?", 1)[0]
+    prefix = f"{PATH_PREFIX}{address.api_id}"
+    if raw.startswith(prefix):
+        raw = raw[len(prefix) :]
+    elif _PATH_STYLE.match(environ.get("PATH_INFO", "") or "/"):
+        return address.path  # a raw URI that disagrees with PATH_INFO: trust the decoded one
+    return raw or address.path
+
+
 def host_name(host: str) -> str:
     """A `Host` header's name, lower-cased, without its port."""
     try:

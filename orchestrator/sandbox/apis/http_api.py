@@ -18,7 +18,7 @@ from http import HTTPStatus
 from typing import Any
 
 from orchestrator.sandbox.apis import cors, http_events
-from orchestrator.sandbox.apis.addresses import ApiAddress, host_name
+from orchestrator.sandbox.apis.addresses import ApiAddress, host_name, raw_path
 from orchestrator.sandbox.apis.http_routes import RouteMatch, StagePath, match_route, select_stage
 from orchestrator.sandbox.apis.jwt_authorizer import Refused, authorize
 from orchestrator.sandbox.apis.lambda_targets import (
@@ -93,7 +93,7 @@ def _through_route(
         account_id=found.account_id,
         stage=stage.stage,
         route_key=str(route.route_key),
-        raw_path=address.path,
+        raw_path=raw_path(environ, address),
         domain_name=_domain_name(environ, address),
         path_parameters=matched.path_parameters,
         authorizer=authorizer_context,
