@@ -10,9 +10,11 @@ from typing import Any
 from tests.sandbox.cfn_support import unique
 
 ECHO = """
-import json
+import json, time
 def handler(event, context):
     mode = (event.get("queryStringParameters") or {}).get("mode", "echo")
+    if mode == "slow":  # longer than an integration that waits 50 ms
+        time.sleep(0.5)
     if mode == "raise":
         raise RuntimeError("the handler failed")
     if mode == "plain":
@@ -73,12 +75,15 @@ def add_route(
     return str(route["RouteId"])
 
 
-def add_integration(aws: Callable[[str], Any], api_id: str, function_arn: str) -> str:
+def add_integration(
+    aws: Callable[[str], Any], api_id: str, function_arn: str, **settings: Any
+) -> str:
     integration = aws("apigatewayv2").create_integration(
         ApiId=api_id,
         IntegrationType="AWS_PROXY",
         IntegrationUri=function_arn,
         PayloadFormatVersion="2.0",
+        **settings,
     )
     return str(integration["IntegrationId"])
 

@@ -48,6 +48,8 @@ def api(sandbox: RunningServer, aws: Callable[[str], Any], lambda_role: str) -> 
         integration = add_integration(aws, api_id, arn)
         for key in ROUTES:
             add_route(aws, api_id, key, integration)
+        hasty = add_integration(aws, api_id, arn, TimeoutInMillis=50)
+        add_route(aws, api_id, "GET /hasty", hasty)
         other = aws("lambda").get_function(FunctionName=refused)["Configuration"]["FunctionArn"]
         add_route(aws, api_id, "GET /refused", add_integration(aws, api_id, other))
         yield Api(api_id, made["ApiEndpoint"], f"{api_id}.execute-api.localhost:{sandbox.port}")
@@ -189,6 +191,13 @@ def test_a_failing_function_gets_500(api: Api) -> None:
 
     assert answer.status_code == 500
     assert answer.json() == {"message": "Internal Server Error"}
+
+
+def test_a_function_that_outlasts_the_integration_gets_503(api: Api) -> None:
+    answer = requests.get(f"{api.url}/hasty?mode=slow", timeout=60)
+
+    assert answer.status_code == 503
+    assert answer.json() == {"message": "Service Unavailable"}
 
 
 def test_without_the_lambda_permission_the_api_answers_500(api: Api) -> None:

@@ -4,9 +4,10 @@ JWT authorizer, the Lambda proxy integration (payload format 2.0) and its answer
 The answers API Gateway makes itself are JSON `{"message": ...}` bodies: 404 "Not Found" when no
 stage or route matches, 401/403 from the authorizer, 500 "Internal Server Error" when the
 integration cannot be invoked (no permission, no function) or fails, or answers something that
-is no response. Not modelled: the stage's throttling (`DefaultRouteSettings`) and the
-integration's timeout (the function's own timeout ends it, answered with 500), payload format
-1.0, and integrations other than Lambda proxy (each answered with 500).
+is no response, 503 "Service Unavailable" when the function outlasts the integration's timeout
+(after the function ends: the sandbox cannot cut it short). Not modelled: the stage's throttling
+(`DefaultRouteSettings`: no request is refused with 429), payload format 1.0, and integrations
+other than Lambda proxy (each answered with 500).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from orchestrator.sandbox.apis.jwt_authorizer import Refused, authorize
 from orchestrator.sandbox.apis.lambda_targets import (
     IntegrationFailed,
     IntegrationRefused,
+    IntegrationTimedOut,
     invoke_integration,
 )
 from orchestrator.sandbox.apis.registry import FoundApi
@@ -115,6 +117,9 @@ def _invoke(
     try:
         result = invoke_integration(facts.api_id, target.split("/", 1)[1], event, source_arn)
         answer = http_events.answer_of(result)
+    except IntegrationTimedOut as exc:
+        _log.warning("%s %s: %s", facts.route_key, facts.raw_path, exc)
+        return _message(503, "Service Unavailable")
     except (IntegrationRefused, IntegrationFailed, http_events.InvalidAnswer) as exc:
         # what the developer needs to see why the API answered 500 (API Gateway logs it too)
         _log.warning("%s %s: %s", facts.route_key, facts.raw_path, exc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 from moto.awslambda.models import lambda_backends
@@ -22,6 +23,7 @@ from orchestrator.sandbox.fixes.lambda_invoke_runs_handler import run_handler
 from orchestrator.sandbox.resource_policy import Decision, evaluate
 
 SERVICE_PRINCIPAL = "apigateway.amazonaws.com"
+_MAX_TIMEOUT_MS = 30_000
 INVOKE_ACTION = "lambda:InvokeFunction"
 # an integration URI is the function's ARN or API Gateway's invocation path that wraps it
 _WRAPPED = re.compile(
@@ -38,6 +40,12 @@ class IntegrationFailed(Exception):
     """The function ran and failed: it raised, crashed or timed out."""
 
 
+class IntegrationTimedOut(IntegrationFailed):
+    """The function took longer than the integration waits (`TimeoutInMillis`, 30 s at most
+    for an HTTP API): API Gateway has answered 503 by then. The sandbox cannot cut the handler
+    short, so the caller waits for it, then gets that answer."""
+
+
 def invoke_integration(
     api_id: str, integration_id: str, event: dict[str, Any], source_arn: str
 ) -> object:
@@ -47,7 +55,10 @@ def invoke_integration(
         raise IntegrationRefused(
             f"{SERVICE_PRINCIPAL} may not invoke {function.function_arn} for {source_arn}"
         )
+    started = time.monotonic()
     outcome = run_handler(function, event)
+    if (time.monotonic() - started) * 1000 > _timeout_ms(api_id, integration_id):
+        raise IntegrationTimedOut(f"{function.function_arn} outlasted the integration's timeout")
     if outcome.failed:
         raise IntegrationFailed(outcome.payload.decode(errors="replace"))
     try:
@@ -71,6 +82,13 @@ def _function(api_id: str, integration_id: str) -> Any:
         return lambda_backends[account][region].get_function(name_or_arn)
     except JsonRESTError as exc:
         raise IntegrationRefused(f"no function {name_or_arn}") from exc
+
+
+def _timeout_ms(api_id: str, integration_id: str) -> float:
+    found = find_api(api_id)
+    integration = found.api.integrations.get(integration_id) if found else None
+    configured = getattr(integration, "timeout_in_millis", None)
+    return float(configured or _MAX_TIMEOUT_MS)
 
 
 def _arn_place(arn: str, account: str, region: str) -> tuple[str, str]:
