@@ -44,7 +44,13 @@ def deploy_description(manifest: Manifest, workflow: Workflow) -> str:
 
 def deploy_steps(manifest: Manifest, workflow: Workflow) -> list[str]:
     if workflow.type is WorkflowType.TESTS:
-        return [CREDENTIALS, "Run the integration suite against the deployed stacks."]
+        return [
+            CREDENTIALS,
+            "Sign a temporary test user in to the `cognito` stack's user pool (or take "
+            "`FIREFLY_INTEGRATION_TOKEN`), as operators sign in.",
+            "Run the integration suite against the deployed stacks: the HTTP API called with "
+            "the user's token, as clients call it; the user is deleted at the end.",
+        ]
     steps = [CREDENTIALS]
     for upstream, keys in output_lookups(workflow).items():
         steps.append(

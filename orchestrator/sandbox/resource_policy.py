@@ -1,4 +1,5 @@
-"""A resource-based policy (an S3 bucket policy) decided for one request.
+"""A resource-based policy (an S3 bucket policy, a Lambda function's policy) decided for one
+request.
 
 AWS semantics ("Policy evaluation logic" in the IAM User Guide): a statement applies when its
 principal, action, resource and every condition match the request; an explicit Deny that
@@ -78,13 +79,17 @@ def principal_matches(principal: object, context: Context) -> bool:
     `"*"` and `{"AWS": "*"}` are everyone, anonymous callers included. An account (its id or
     `arn:aws:iam::ID:root`) stands for every principal of that account; another ARN for that
     principal (a role's ARN also for its sessions, as `aws:PrincipalArn` is the role's ARN).
-    Service, federated and canonical-user principals match no caller of the sandbox: its
-    callers are the account's own principals.
+    A service principal (`{"Service": "apigateway.amazonaws.com"}`) matches the service that
+    calls on a resource's behalf, named by `aws:PrincipalServiceName` in `context`. Federated
+    and canonical-user principals match no caller of the sandbox.
     """
     if principal == "*":
         return True
     if not isinstance(principal, Mapping):
         return False
+    service = _first(context, "aws:principalservicename")
+    if service is not None and service in as_strings(principal.get("Service", [])):
+        return True
     arn = _first(context, "aws:principalarn")
     account = _first(context, "aws:principalaccount")
     for entry in as_strings(principal.get("AWS", [])):

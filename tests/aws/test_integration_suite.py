@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from botocore.exceptions import ClientError
 
 from orchestrator.aws.integration import CHECKS, IntegrationSuite, SuiteFailed, firmware, uploads
-from orchestrator.aws.integration.api import ROUTES, ApiRequest, HttpApi, http_api_event
+from orchestrator.aws.integration.api import ApiRequest, HttpApi
 from orchestrator.aws.integration.runner import Outcome, run_check, spread, verdict
 from orchestrator.aws.integration.support import CheckContext, CheckFailure
 from orchestrator.engine.ports import StackSnapshot
-from orchestrator.errors import Interrupted, OrchestratorError
+from orchestrator.errors import Interrupted
 from orchestrator.manifest.models import Environment
 from tests.conftest import MANIFEST, CliResult, engine_process
 from tests.local_http import serving, url
@@ -92,23 +93,6 @@ def test_a_bounded_wait_names_what_never_came() -> None:
         _context().wait_for("the build leaving PENDING", lambda: None, interval=0.001)
 
 
-def test_a_route_event_is_http_api_payload_2_with_the_jwt_claims() -> None:
-    route = ROUTES["PATCH /firmware/{zip_name}/status"]
-    request = ApiRequest(route.key, {"zip_name": "a b.zip"}, body={"status": "TESTING"})
-
-    event = http_api_event(route, request, {"ApiId": "abc"}, {"sub": "user-1"})
-    anonymous = http_api_event(route, request, {"ApiId": "abc"}, None)
-
-    assert event["version"] == "2.0" and event["routeKey"] == route.key
-    assert event["rawPath"] == "/firmware/a%20b.zip/status"
-    assert event["pathParameters"] == {"zip_name": "a b.zip"}
-    assert event["requestContext"]["http"]["method"] == "PATCH"
-    assert event["requestContext"]["authorizer"]["jwt"]["claims"] == {"sub": "user-1"}
-    assert json.loads(event["body"]) == {"status": "TESTING"}
-    assert "authorizer" not in anonymous["requestContext"]
-    assert "queryStringParameters" not in event
-
-
 @dataclass
 class _Stacks:
     outputs: Mapping[str, Mapping[str, str]]
@@ -119,16 +103,6 @@ class _Stacks:
             for name in names
             if name in self.outputs
         }
-
-
-def test_a_real_environment_without_a_token_says_what_it_needs() -> None:
-    stacks = _Stacks({"firefly-api-gateway": {"ApiEndpoint": "https://x.example"}})
-    suite = IntegrationSuite(
-        stacks, {"api-gateway": "firefly-api-gateway"}, lambda service: None, DEV, {}
-    )
-
-    with pytest.raises(OrchestratorError, match="set FIREFLY_INTEGRATION_TOKEN"):
-        suite.run(WORKFLOW, threading.Event())
 
 
 def local_suite(*checks: Callable[[CheckContext], None], workers: int = 4) -> IntegrationSuite:
@@ -266,6 +240,87 @@ def test_on_a_real_environment_routes_go_to_the_http_api_with_the_token(api_stub
         ("PATCH", "/firmware/f.zip/status", f"Bearer {api.token}", b'{"status": "TESTING"}'),
         ("GET", "/registration-keys?limit=5", None, b""),
     ]
+
+
+class _Cognito:
+    """The user pool as the suite uses it; refuses to make users when `refuse` is set."""
+
+    def __init__(self, token: str, refuse: bool = False) -> None:
+        self.token, self.refuse, self.calls = token, refuse, []
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def call(**kwargs: Any) -> Any:
+            user = kwargs.get("Username") or kwargs.get("AuthParameters", {}).get("USERNAME")
+            self.calls.append((name, user))
+            if self.refuse:
+                error = {"Error": {"Code": "AccessDeniedException", "Message": "no"}}
+                raise ClientError(error, name)
+            return {"AuthenticationResult": {"AccessToken": self.token}}
+
+        return call
+
+
+def signed_in_suite(
+    env: Environment, api_endpoint: str, cognito: _Cognito, environ: Mapping[str, str]
+) -> IntegrationSuite:
+    """The suite with one check that calls PATCH /firmware/{zip_name}/status."""
+    stacks = _Stacks(
+        {
+            "firefly-api-gateway": {"ApiEndpoint": api_endpoint},
+            "firefly-cognito": {"UserPoolId": "us-east-1_pool", "UserPoolClientId": "client"},
+        }
+    )
+
+    def calls_the_api(ctx: CheckContext) -> None:
+        request = ApiRequest(ROUTE, {"zip_name": "f.zip"}, body={"status": "TESTING"})
+        answer = ctx.api.call(request)
+        if answer.status != 200:
+            raise CheckFailure(f"expected 200, got {answer.status}")
+
+    names = {"api-gateway": "firefly-api-gateway", "cognito": "firefly-cognito"}
+    return IntegrationSuite(
+        stacks, names, lambda service: cognito, env, environ, checks=(calls_the_api,)
+    )
+
+
+ROUTE = "PATCH /firmware/{zip_name}/status"
+
+
+@pytest.mark.parametrize("env", [LOCAL, DEV], ids=["sandbox", "aws"])
+def test_a_temporary_user_signs_in_calls_the_api_and_is_deleted(
+    api_stub: str, env: Environment
+) -> None:
+    _ApiStub.seen.clear()
+    cognito = _Cognito(_jwt({"sub": "user-9"}))
+
+    summary = signed_in_suite(env, api_stub, cognito, {}).run(WORKFLOW, threading.Event())
+
+    assert summary == "1 check passed"
+    assert [name for name, _ in cognito.calls] == [
+        "admin_create_user",
+        "admin_set_user_password",
+        "admin_initiate_auth",
+        "admin_delete_user",
+    ]
+    assert len({user for _, user in cognito.calls}) == 1  # one user, the one deleted
+    assert _ApiStub.seen[0][:3] == ("PATCH", "/firmware/f.zip/status", f"Bearer {cognito.token}")
+
+
+def test_the_token_variable_replaces_the_test_user(api_stub: str) -> None:
+    _ApiStub.seen.clear()
+    cognito, token = _Cognito("unused"), _jwt({"sub": "ci-user"})
+    environ = {"FIREFLY_INTEGRATION_TOKEN": token}
+
+    assert signed_in_suite(DEV, api_stub, cognito, environ).run(WORKFLOW, threading.Event())
+    assert cognito.calls == []
+    assert _ApiStub.seen[0][2] == f"Bearer {token}"
+
+
+def test_a_suite_that_cannot_sign_in_says_what_it_needs(api_stub: str) -> None:
+    suite = signed_in_suite(DEV, api_stub, _Cognito("", refuse=True), {})
+
+    with pytest.raises(SuiteFailed, match="set FIREFLY_INTEGRATION_TOKEN to an access token"):
+        suite.run(WORKFLOW, threading.Event())
 
 
 # --- end to end on a fresh sandbox ----------------------------------------------------------

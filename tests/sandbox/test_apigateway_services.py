@@ -49,8 +49,8 @@ def test_get_authorizers_of_an_unknown_api_is_not_found(aws: Any) -> None:
         v2.get_authorizers(ApiId="nosuchid")
 
 
-def test_a_websocket_api_has_a_wss_endpoint_and_an_http_api_keeps_https(
-    aws: Any, api: dict[str, Any]
+def test_a_websocket_api_has_a_wss_endpoint_and_an_http_api_the_engine_s_url(
+    sandbox: RunningServer, aws: Any, api: dict[str, Any]
 ) -> None:
     v2 = aws("apigatewayv2")
     ws = v2.create_api(
@@ -64,7 +64,8 @@ def test_a_websocket_api_has_a_wss_endpoint_and_an_http_api_keeps_https(
     assert (
         ws["ApiEndpoint"] == fetched == f"wss://{ws['ApiId']}.execute-api.us-east-1.amazonaws.com"
     )
-    assert api["ApiEndpoint"].startswith("https://")
+    # the engine serves an HTTP API on its own port (orchestrator.sandbox.apis)
+    assert api["ApiEndpoint"] == f"{sandbox.endpoint}/_api/{api['ApiId']}"
 
 
 @pytest.mark.parametrize("stage", ["", "/prod"])

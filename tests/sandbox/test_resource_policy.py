@@ -107,3 +107,27 @@ def test_a_single_statement_object() -> None:
     document = {"Statement": statement("Deny")}
 
     assert evaluate(document, "s3:GetObject", OBJECT, CALLER) is Decision.DENY
+
+
+def test_a_service_principal_is_the_service_calling_and_no_one_else() -> None:
+    # a Lambda permission for API Gateway: the service invokes, with the route as SourceArn
+    api = {"Service": "apigateway.amazonaws.com"}
+    route = "arn:aws:execute-api:us-east-1:123456789012:abc123/$default/GET/items"
+    permission = {
+        "Effect": "Allow",
+        "Principal": api,
+        "Action": "lambda:InvokeFunction",
+        "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:execute-api:*:*:abc123/*/GET/*"}},
+    }
+    by_api = {"aws:principalservicename": ["apigateway.amazonaws.com"], "aws:sourcearn": [route]}
+    other_api = {**by_api, "aws:sourcearn": [route.replace("abc123", "xyz789")]}
+    by_s3 = {**by_api, "aws:principalservicename": ["s3.amazonaws.com"]}
+
+    def invoke(context: dict[str, list[str]]) -> Decision:
+        return evaluate({"Statement": [permission]}, "lambda:InvokeFunction", "arn:fn", context)
+
+    assert invoke(by_api) is Decision.ALLOW
+    assert invoke(other_api) is Decision.NO_DECISION
+    assert invoke(by_s3) is Decision.NO_DECISION
+    assert invoke(CALLER) is Decision.NO_DECISION  # the account's own callers are not the service
+    assert not principal_matches(api, CALLER)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import secrets
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,13 +13,13 @@ from typing import TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from orchestrator.aws.integration import builds, firmware, registration, status, uploads
-from orchestrator.aws.integration.api import Api, HttpApi, LambdaApi, sandbox_claims
 from orchestrator.aws.integration.deployment import (
     ClientFactory,
     Deployment,
     StackReader,
     deployed_outputs,
 )
+from orchestrator.aws.integration.signin import TOKEN_VARIABLE, SignedInApi
 from orchestrator.aws.integration.support import CheckContext, CheckFailure, describe
 from orchestrator.errors import Interrupted, OrchestratorError
 from orchestrator.manifest.models import Environment, Manifest
@@ -43,7 +42,6 @@ def spread(*groups: Sequence[T]) -> tuple[T, ...]:
 CHECKS: tuple[Check, ...] = spread(
     firmware.CHECKS, registration.CHECKS, status.CHECKS, builds.CHECKS, uploads.CHECKS
 )
-TOKEN_VARIABLE = "FIREFLY_INTEGRATION_TOKEN"
 # Checks are independent (each names its own data by the run id and cleans up after itself), so
 # they run at once: their Lambda calls and waits overlap without crowding a small machine.
 WORKERS = 4
@@ -141,9 +139,26 @@ class IntegrationSuite:
             raise OrchestratorError(
                 f"{workflow}: cannot read the deployed stacks: {describe(error)}"
             ) from None
-        api = self._api(workflow, deployment)
         run_id = f"ff-it-{secrets.token_hex(4)}"
+        # every environment alike: a test user signs in, the checks call the HTTP API as it
+        token = self._environ.get(TOKEN_VARIABLE, "").strip() or None
+        api = SignedInApi(deployment, run_id, token)
+        try:
+            outcomes = self._run_checks(deployment, api, run_id, stop)
+        finally:
+            problem = api.close()
+        if len(outcomes) < len(self._checks) and all(o.failure is None for o in outcomes):
+            raise Interrupted(
+                f"{workflow}: interrupted after {len(outcomes)} of {len(self._checks)} "
+                "checks (each cleaned up after itself); the rest did not start"
+            )
+        if problem is not None:  # reported as a check's leftovers are
+            outcomes.append(Outcome("sign_in", cleanup_problems=(problem,)))
+        return verdict(workflow, outcomes)
 
+    def _run_checks(
+        self, deployment: Deployment, api: SignedInApi, run_id: str, stop: Event
+    ) -> list[Outcome]:
         def one(check: Check) -> Outcome | None:
             if stop.is_set():
                 return None  # Ctrl-C: the suite stops between checks, never inside one
@@ -153,32 +168,8 @@ class IntegrationSuite:
         with ThreadPoolExecutor(
             max_workers=self._workers, thread_name_prefix="integration"
         ) as pool:
-            outcomes = [o for o in pool.map(one, self._checks) if o is not None]
-        if len(outcomes) < len(self._checks) and all(o.failure is None for o in outcomes):
-            raise Interrupted(
-                f"{workflow}: interrupted after {len(outcomes)} of {len(self._checks)} "
-                "checks (each cleaned up after itself); the rest did not start"
-            )
-        return verdict(workflow, outcomes)
+            return [o for o in pool.map(one, self._checks) if o is not None]
 
     def _deployment(self) -> Deployment:
         outputs = deployed_outputs(self._stacks, self._names)
         return Deployment(self._env.name, outputs, self._clients)
-
-    def _api(self, workflow: str, deployment: Deployment) -> Api:
-        if self._env.sandbox:
-            # A Cognito `sub` is a UUID; a fresh one per run keeps runs apart in the tables.
-            return LambdaApi(deployment, sandbox_claims(deployment, str(uuid.uuid4())))
-        token = self._environ.get(TOKEN_VARIABLE, "").strip()
-        if not token:
-            raise OrchestratorError(
-                f"{workflow}: on {self._env.name} the suite calls the deployed HTTP API, whose "
-                f"routes need a Cognito JWT: set {TOKEN_VARIABLE} to an access token of a test "
-                "user of the firefly-cognito user pool (e.g. from 'aws cognito-idp "
-                "initiate-auth')"
-            )
-        try:
-            endpoint = deployment.output("api-gateway", "ApiEndpoint")
-        except CheckFailure as error:
-            raise OrchestratorError(f"{workflow}: {error}") from None
-        return HttpApi(endpoint, token)

@@ -1,11 +1,14 @@
 """The WSGI middleware in front of everything the engine serves.
 
-In order: a request for a name that is not this machine is refused (`hosts`); the engine's own
+In order: a request for a name that is not this machine is refused (`hosts`); the traffic AWS
+serves unsigned by design, the APIs deployed into the engine and the user pools' key sets, goes to
+`apis.frontend.ApiFrontend`, whose answers carry the served API's own CORS headers (its
+`CorsConfiguration`, as API Gateway applies it); the engine's own
 endpoints (`/moto-api/...`, `/_firefly/...`, but the read-only page `GET /moto-api/` that tells the
 engine answers) need the client's access key id in the `x-firefly-access-key-id` header; a signed
 request must name one of the engine's keys (or one it issued: an IAM user's, an assumed
 role's); an unsigned one passes only where AWS serves it
-unsigned (`unsigned`). No answer carries a CORS header: no web page may read one or send a
+unsigned (`unsigned`). No other answer carries a CORS header: no web page may read one or send a
 preflighted request (moto's own CORS support reflects any origin).
 """
 
@@ -17,6 +20,7 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import DEFAULT_SERVICE_REGION, DomainDispatcherApplication
 
+from orchestrator.sandbox.apis.frontend import ApiFrontend
 from orchestrator.sandbox.aws_errors import Answer, answer_early
 from orchestrator.sandbox.guard import refusals, unsigned
 from orchestrator.sandbox.guard.hosts import is_local_host
@@ -42,8 +46,17 @@ class RequestGuard:
         self._app = app
         self._keys = keys
         self._dispatcher = dispatcher
+        self._frontend = ApiFrontend(self._checked)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        host = environ.get("HTTP_HOST", "")
+        if not is_local_host(host):
+            head = environ.get("REQUEST_METHOD") == "HEAD"
+            return answer_early(environ, start_response, refusals.foreign_host(host, head))
+        return self._frontend(environ, start_response)
+
+    def _checked(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """The engine's AWS endpoints: only for the developer's own keys."""
         refusal = self._refusal(environ)
         if refusal is not None:
             return answer_early(environ, start_response, refusal)
@@ -51,9 +64,6 @@ class RequestGuard:
 
     def _refusal(self, environ: Environ) -> Answer | None:
         head = environ.get("REQUEST_METHOD") == "HEAD"
-        host = environ.get("HTTP_HOST", "")
-        if not is_local_host(host):
-            return refusals.foreign_host(host, head)
         path = environ.get("PATH_INFO", "")
         if path.startswith(_CONTROL_PATHS):
             allowed = (environ.get("REQUEST_METHOD"), path) == _HEALTH or self._is_client(

@@ -1,5 +1,6 @@
 """`AWS::Cognito::UserPool` and `AWS::Cognito::UserPoolClient` made by CloudFormation (moto skips
-both): `Ref` is the pool id and the client id, as on AWS."""
+both): `Ref` is the pool id and the client id, as on AWS. A pool's `ProviderURL` is the issuer its
+tokens name, on the engine a URL of the engine itself (see `identity.signing_key`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from orchestrator.sandbox.cloudformation import handlers
 from orchestrator.sandbox.cloudformation.handlers import Handler, Target
 from orchestrator.sandbox.cloudformation.model import Resource
+from orchestrator.sandbox.identity.signing_key import issuer
 
 # CloudFormation-only properties; every other one is the API's member of the same name
 POOL_ONLY = ("UserPoolName", "UserPoolTags")
@@ -47,7 +49,7 @@ class UserPoolHandler(Handler):
             "Arn": pool.arn,
             "UserPoolId": pool.id,
             "ProviderName": f"cognito-idp.{region}.amazonaws.com/{pool.id}",
-            "ProviderURL": f"https://cognito-idp.{region}.amazonaws.com/{pool.id}",
+            "ProviderURL": issuer(pool.id, region),
         }
         return values[name] if name in values else super().attribute(resource, name)
 
