@@ -1,5 +1,6 @@
-"""The repository's own conformance probes (tests/sandbox-conformance: drift), run from outside
-against the session's engine like the shared suite in test_cfn_probes: every item works."""
+"""The repository's own conformance probes (tests/sandbox-conformance: drift, WebSocket APIs),
+run from outside against the session's engine like the shared suite in test_cfn_probes: every
+item works."""
 
 from __future__ import annotations
 
@@ -19,12 +20,22 @@ DRIFT_ITEMS = (
     "deleted",
     "defaults_not_drift",
 )
+WEBSOCKET_ITEMS = (
+    "connect",
+    "route_selection",
+    "post_delivered",
+    "get_connection",
+    "delete_closes",
+    "gone_after_close",
+    "connect_without_permission_refused",
+)
 
 
-def test_drift_probes_all_work(sandbox: RunningServer) -> None:
+def test_every_probe_of_the_repository_works(sandbox: RunningServer) -> None:
     done = run_probes(sandbox, PROBES)
 
     assert (done.returncode, failures(done.stdout)) == (0, []), done.stdout + done.stderr
-    working = re.findall(r"^drift\.(\w+): works --", done.stdout, re.MULTILINE)
-    assert sorted(working) == sorted(DRIFT_ITEMS), done.stdout
-    assert f"{len(DRIFT_ITEMS)} passed, 0 failed" in done.stdout
+    for area, expected in (("drift", DRIFT_ITEMS), ("websocket", WEBSOCKET_ITEMS)):
+        working = re.findall(rf"^{area}\.(\w+): works --", done.stdout, re.MULTILINE)
+        assert sorted(working) == sorted(expected), done.stdout
+    assert f"{len(DRIFT_ITEMS) + len(WEBSOCKET_ITEMS)} passed, 0 failed" in done.stdout
