@@ -47,7 +47,7 @@ def test_connect_gets_the_query_string_and_the_connection(aws: Any, api: ServedA
     assert (context["routeKey"], context["eventType"]) == ("$connect", "CONNECT")
     assert (context["apiId"], context["stage"]) == (api.api_id, STAGE)
     assert context["connectionId"] == connection_id
-    assert "Sec-Websocket-Key" in event["headers"]
+    assert "sec-websocket-key" in {name.lower() for name in event["headers"]}
 
 
 def test_a_message_takes_the_route_its_action_names_else_default(api: ServedApi) -> None:
