@@ -6,6 +6,7 @@ invokes the function)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -60,7 +61,8 @@ def test_the_web_app_socket_connects_and_disconnects_through_the_stack(
     local: Firefly, aws: Callable[[str], Any]
 ) -> None:
     _deploy(local)
-    url = _outputs(aws, "websocket-api")["WebSocketUrl"]
+    shown = local("outputs", "--env", "local", "websocket-api", "--json")
+    url = json.loads(shown.out)["WebSocketUrl"]  # what a developer points the web app at
     table = _outputs(aws, "dynamodb-upload-sessions")["TableName"]
     dynamodb, session_id = aws("dynamodb"), str(uuid.uuid4())
     key = {"sessionId": {"S": session_id}}
