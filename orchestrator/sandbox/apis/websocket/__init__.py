@@ -12,8 +12,7 @@ expression picks; `$disconnect` runs once the connection has closed, from either
 cannot send to it any more. A message no route takes, or whose integration fails, is answered
 on the connection with API Gateway's error message.
 
-Only the $connect authorization type NONE is modelled: a route that asks for IAM or a Lambda
-authorizer refuses the connection (403), never lets it through unchecked.
+`$connect` may be guarded by a Lambda REQUEST authorizer (`authorizers`).
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from orchestrator.sandbox.apis.lambda_targets import (
     invoke_integration,
 )
 from orchestrator.sandbox.apis.websocket import connections, events
+from orchestrator.sandbox.apis.websocket.authorizers import Authorization, authorize
 from orchestrator.sandbox.apis.websocket.channel import Channel, HandshakeError, raw_request
 from orchestrator.sandbox.apis.websocket.connections import LiveConnection
 from orchestrator.sandbox.apis.websocket.routes import (
@@ -48,7 +48,7 @@ __all__ = ["serve"]
 
 _log = logging.getLogger(__name__)
 _ID_ALPHABET = string.ascii_letters + string.digits
-_OPEN_AUTHORIZATION = ("", "NONE")
+_AUTHORIZATION_REFUSALS = {401: "Unauthorized", 403: "Forbidden", 500: "Internal server error"}
 
 
 class _Hijacked(ConnectionError):
@@ -105,13 +105,16 @@ def _refusal_of_connect(
     api: WebSocketApi, connection: LiveConnection, environ: dict[str, Any]
 ) -> tuple[int, str] | None:
     """Why the handshake is refused (status and message), or None to open the connection."""
+    event = events.connect_event(api, connection, environ)
     route = api.route(CONNECT)
-    if route is not None and str(route.authorization_type or "").upper() not in _OPEN_AUTHORIZATION:
-        return 403, _message("Forbidden")
+    authorization = authorize(api, route, event) if route is not None else Authorization()
+    if authorization.status is not None:
+        return authorization.status, _message(_AUTHORIZATION_REFUSALS[authorization.status])
+    if authorization.context is not None:
+        event["requestContext"]["authorizer"] = authorization.context
     integration = api.integration_id(CONNECT)
     if integration is None:  # $connect without an integration lets every client in
         return None
-    event = events.connect_event(api, connection, environ)
     try:
         result = invoke_integration(api.api_id, integration, event, api.source_arn(CONNECT))
     except IntegrationRefused:

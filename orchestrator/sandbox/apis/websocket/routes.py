@@ -31,12 +31,17 @@ class WebSocketApi:
 
     def source_arn(self, route_key: str) -> str:
         """The ARN API Gateway invokes a route's Lambda as (what a permission's SourceArn names)."""
-        where = f"{self.region}:{self.account_id}"
-        return f"arn:aws:execute-api:{where}:{self.api_id}/{self.stage}/{route_key}"
+        return self.execute_api_arn(f"{self.stage}/{route_key}")
+
+    def execute_api_arn(self, path: str) -> str:
+        return f"arn:aws:execute-api:{self.region}:{self.account_id}:{self.api_id}/{path}"
 
     @property
     def domain_name(self) -> str:
         return f"{self.api_id}.execute-api.{self.region}.amazonaws.com"
+
+    def authorizer(self, authorizer_id: str | None) -> Any | None:
+        return self._model.authorizers.get(authorizer_id) if authorizer_id else None
 
     def route(self, route_key: str) -> Any | None:
         return next((r for r in self._model.routes.values() if r.route_key == route_key), None)
