@@ -80,9 +80,12 @@ def serve(
     try:
         _converse(api, connection, channel)
     finally:
-        connections.remove(connection.connection_id)
+        # gone for @connections at once, but registered until $disconnect has run, so that a
+        # stopping engine waits for it too (and no Lambda starts after the engine has gone)
+        connection.retired = True
         if not connection.engine_stopping:
             _disconnect(api, connection, channel)
+        connections.remove(connection.connection_id)
         connection.finished.set()
     raise _Hijacked("the WebSocket connection has closed")
 

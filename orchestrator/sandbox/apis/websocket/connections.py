@@ -42,8 +42,8 @@ class LiveConnection:
     finished: threading.Event = field(default_factory=threading.Event, repr=False)
     # set when the engine stops: nothing is left to tell about the disconnect
     engine_stopping: bool = False
-    # closed by DeleteConnection: gone at once for the management API, though the serving
-    # thread still finishes the closing handshake
+    # closed (by either side, or DeleteConnection): gone at once for the management API, though
+    # the serving thread still finishes the closing handshake and $disconnect
     retired: bool = False
 
     def touch(self) -> None:
@@ -81,7 +81,8 @@ def find(connection_id: str) -> LiveConnection | None:
 
 def close_all(engine_port: int) -> None:
     """Close every connection the engine on `engine_port` serves and wait for their threads
-    to let go (a client that does not answer the close frame is cut off)."""
+    to let go, a `$disconnect` under way included (a client that does not answer the close
+    frame is cut off)."""
     with _lock:
         closing = [c for c in _live.values() if c.engine_port == engine_port]
     for connection in closing:
