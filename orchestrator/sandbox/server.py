@@ -18,6 +18,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 from orchestrator.sandbox import settings
+from orchestrator.sandbox.apis.websocket.connections import close_all as close_connections
 from orchestrator.sandbox.cloudformation.sam import import_translator
 from orchestrator.sandbox.errors import PortInUseError, SandboxError, SandboxUsageError
 from orchestrator.sandbox.faults.middleware import FaultInjector
@@ -106,6 +107,8 @@ class RunningServer:
         return f"http://{self.host}:{self.port}"
 
     def stop(self) -> None:
+        # werkzeug's shutdown leaves request threads running: a WebSocket's would outlive it
+        close_connections(self.port)
         self._server.stop()
         settings.forget(self.endpoint)
         stop_environments(self.endpoint)  # no warm Lambda environment outlives its engine

@@ -1,5 +1,6 @@
-"""The repository's own conformance probes (tests/sandbox-conformance: drift, HTTP APIs), run from
-outside against the session's engine like the shared suite in test_cfn_probes: every item works."""
+"""The repository's own conformance probes (tests/sandbox-conformance: drift, HTTP APIs,
+WebSocket APIs), run from outside against the session's engine like the shared suite in
+test_cfn_probes: every item works."""
 
 from __future__ import annotations
 
@@ -29,14 +30,24 @@ HTTP_API_ITEMS = (
     "no_permission_500",
     "permission_allows",
 )
+WEBSOCKET_ITEMS = (
+    "connect",
+    "route_selection",
+    "post_delivered",
+    "get_connection",
+    "delete_closes",
+    "gone_after_close",
+    "connect_without_permission_refused",
+)
 
 
-def test_the_repository_s_probes_all_work(sandbox: RunningServer) -> None:
+def test_every_probe_of_the_repository_works(sandbox: RunningServer) -> None:
     done = run_probes(sandbox, PROBES)
 
     assert (done.returncode, failures(done.stdout)) == (0, []), done.stdout + done.stderr
-    drift = re.findall(r"^drift\.(\w+): works --", done.stdout, re.MULTILINE)
-    http_api = re.findall(r"^http_api\.(\w+): works --", done.stdout, re.MULTILINE)
-    assert sorted(drift) == sorted(DRIFT_ITEMS), done.stdout
-    assert sorted(http_api) == sorted(HTTP_API_ITEMS), done.stdout
-    assert f"{len(DRIFT_ITEMS) + len(HTTP_API_ITEMS)} passed, 0 failed" in done.stdout
+    areas = (("drift", DRIFT_ITEMS), ("http_api", HTTP_API_ITEMS), ("websocket", WEBSOCKET_ITEMS))
+    for area, expected in areas:
+        working = re.findall(rf"^{area}\.(\w+): works --", done.stdout, re.MULTILINE)
+        assert sorted(working) == sorted(expected), done.stdout
+    total = sum(len(expected) for _, expected in areas)
+    assert f"{total} passed, 0 failed" in done.stdout

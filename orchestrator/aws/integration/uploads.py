@@ -1,13 +1,19 @@
-"""Seed 004: QR-upload sessions, presigned upload URLs and the upload-completion event."""
+"""Seed 004: QR-upload sessions, presigned upload URLs and the upload-completion event, told
+to the web app over the WebSocket API as on AWS: the bucket's notification invokes the event
+function, which posts to the session's connection."""
 
 from __future__ import annotations
 
-import datetime
+import json
 import urllib.error
-import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.sync.client import ClientConnection, connect
 
 from orchestrator.aws.integration.api import ApiRequest
 from orchestrator.aws.integration.support import (
@@ -19,7 +25,6 @@ from orchestrator.aws.integration.support import (
 )
 
 HTTP_WORKFLOW = "func-qr-upload-http-api"
-EVENT_WORKFLOW = "func-qr-upload-websocket-event"
 UPLOAD_PREFIX = "session-uploads/"
 IMAGE = b"\x89PNG\r\n\x1a\nfirefly integration test image"
 
@@ -76,45 +81,38 @@ def _upload(ctx: CheckContext, url: str, key: str) -> None:
             ) from None
 
 
-def s3_object_created_event(bucket: str, key: str, size: int, etag: str) -> dict[str, Any]:
-    """An S3 ObjectCreated:Put notification of one object (key URL-encoded, as S3 sends it)."""
-    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
-    return {
-        "Records": [
-            {
-                "eventVersion": "2.1",
-                "eventSource": "aws:s3",
-                "awsRegion": "us-east-1",
-                "eventTime": now.replace("+00:00", "Z"),
-                "eventName": "ObjectCreated:Put",
-                "s3": {
-                    "s3SchemaVersion": "1.0",
-                    "configurationId": "session-uploads",
-                    "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
-                    "object": {
-                        "key": urllib.parse.quote_plus(key),
-                        "size": size,
-                        "eTag": etag.strip('"'),
-                        "sequencer": uuid.uuid4().hex[:18].upper(),
-                    },
-                },
-            }
-        ]
-    }
+@contextmanager
+def _web_app_socket(ctx: CheckContext, session_id: str) -> Iterator[ClientConnection]:
+    """The WebSocket the web app opens for its session (seed 004: `?sessionId=` on the URL the
+    websocket-api stack publishes; the $connect handler records the connection)."""
+    url = f"{ctx.deployment.output('websocket-api', 'WebSocketUrl')}?sessionId={session_id}"
+    try:
+        socket = connect(url, open_timeout=ctx.poll_seconds, close_timeout=10)
+    except InvalidStatus as refused:
+        raise CheckFailure(
+            f"the WebSocket API refused the session's connection: "
+            f"{refused.response.status_code} {refused.response.body[:200]!r}"
+        ) from None
+    except (OSError, InvalidHandshake, TimeoutError) as error:
+        raise CheckFailure(f"cannot open the WebSocket {url.split('?')[0]}: {error}") from None
+    with socket:
+        yield socket
 
 
-def _notify_upload(ctx: CheckContext, key: str) -> None:
-    """Deliver the upload's ObjectCreated event to the event function.
-
-    Sent by the suite rather than awaited from the bucket's notification: the sandbox does not
-    deliver S3 notifications, and on AWS the second delivery is what S3's at-least-once
-    delivery may do anyway (the function completes a session idempotently).
-    """
-    bucket = ctx.deployment.output("s3-qr-uploads", "BucketName")
-    head = ctx.deployment.client("s3").head_object(Bucket=bucket, Key=key)
-    event = s3_object_created_event(bucket, key, int(head["ContentLength"]), head["ETag"])
-    result = json_object(ctx.deployment.invoke(EVENT_WORKFLOW, event), "S3 event response")
-    expect(result.get("statusCode") == 200, f"S3 event answered {result!r:.300}")
+def _upload_completed(ctx: CheckContext, socket: ClientConnection) -> dict[str, Any]:
+    """The notification the event function sends once S3 has told it about the upload."""
+    try:
+        message = socket.recv(timeout=ctx.poll_seconds)
+    except TimeoutError:
+        raise CheckFailure(
+            f"no upload-completed message on the WebSocket within {ctx.poll_seconds:g} s"
+        ) from None
+    except ConnectionClosed as closed:
+        raise CheckFailure(f"the WebSocket closed before the upload completed: {closed}") from None
+    try:
+        return json_object(json.loads(message), "the WebSocket message")
+    except ValueError:
+        raise CheckFailure(f"the WebSocket message is not JSON: {message!r:.200}") from None
 
 
 def qr_session_created(ctx: CheckContext) -> None:
@@ -125,17 +123,24 @@ def qr_session_created(ctx: CheckContext) -> None:
 
 
 def qr_upload_completes_session(ctx: CheckContext) -> None:
-    """Session → GET /upload-url → PUT to it → ObjectCreated → the session is COMPLETED."""
+    """The web app's session and WebSocket → GET /upload-url → PUT to it → S3 tells the event
+    function → the session is COMPLETED and the web app gets UPLOAD_COMPLETED on its socket."""
     session_id = _create_session(ctx)
-    response = ctx.api.call(ApiRequest("GET /upload-url", query={"sessionId": session_id}))
-    expect_status(response, 200, "GET /upload-url")
-    issued = json_object(response.body, "GET /upload-url")
-    key, url = str(issued.get("uploadKey")), str(issued.get("uploadUrl"))
-    expect(key.startswith(f"{UPLOAD_PREFIX}{session_id}/"), f"upload key {key!r}")
-    status = _status(_session_item(ctx, session_id))
-    expect(status == "UPLOAD_REQUESTED", f"after GET /upload-url the session is {status!r}")
-    _upload(ctx, url, key)
-    _notify_upload(ctx, key)
+    with _web_app_socket(ctx, session_id) as socket:
+        response = ctx.api.call(ApiRequest("GET /upload-url", query={"sessionId": session_id}))
+        expect_status(response, 200, "GET /upload-url")
+        issued = json_object(response.body, "GET /upload-url")
+        key, url = str(issued.get("uploadKey")), str(issued.get("uploadUrl"))
+        expect(key.startswith(f"{UPLOAD_PREFIX}{session_id}/"), f"upload key {key!r}")
+        status = _status(_session_item(ctx, session_id))
+        expect(status == "UPLOAD_REQUESTED", f"after GET /upload-url the session is {status!r}")
+        _upload(ctx, url, key)
+        message = _upload_completed(ctx, socket)
+    expect(
+        (message.get("action"), message.get("sessionId"), message.get("uploadKey"))
+        == ("UPLOAD_COMPLETED", session_id, key),
+        f"the web app was told {message!r:.300}",
+    )
     item = _session_item(ctx, session_id)
     expect(_status(item) == "COMPLETED", f"after the upload the session is {_status(item)!r}")
     recorded = item.get("uploadKey", {}).get("S")

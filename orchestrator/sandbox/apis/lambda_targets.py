@@ -51,7 +51,7 @@ def invoke_integration(
 ) -> object:
     """Run the integration's function with `event` and return its decoded result."""
     function = _function(api_id, integration_id)
-    if not _may_invoke(function, source_arn):
+    if not may_invoke(function, source_arn):
         raise IntegrationRefused(
             f"{SERVICE_PRINCIPAL} may not invoke {function.function_arn} for {source_arn}"
         )
@@ -74,10 +74,15 @@ def _function(api_id: str, integration_id: str) -> Any:
     integration = found.api.integrations.get(integration_id)
     if integration is None:
         raise IntegrationRefused(f"no integration {integration_id} on API {api_id}")
-    uri = str(integration.integration_uri or "")
+    return function_at(str(integration.integration_uri or ""), found.account_id, found.region)
+
+
+def function_at(uri: str, account: str, region: str) -> Any:
+    """The function an integration or authorizer URI names (a bare name or ARN is the API's
+    account and region's)."""
     wrapped = _WRAPPED.match(uri)
     name_or_arn = wrapped["arn"] if wrapped else uri
-    account, region = _arn_place(name_or_arn, found.account_id, found.region)
+    account, region = _arn_place(name_or_arn, account, region)
     try:
         return lambda_backends[account][region].get_function(name_or_arn)
     except JsonRESTError as exc:
@@ -99,7 +104,8 @@ def _arn_place(arn: str, account: str, region: str) -> tuple[str, str]:
     return account, region
 
 
-def _may_invoke(function: Any, source_arn: str) -> bool:
+def may_invoke(function: Any, source_arn: str) -> bool:
+    """Whether the function's policy lets API Gateway invoke it for `source_arn`."""
     statements = list(function.policy.statements)
     if not statements:
         return False

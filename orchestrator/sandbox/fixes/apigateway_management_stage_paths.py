@@ -2,10 +2,11 @@
 `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}/@connections/{id}` on AWS.
 
 A handler's management client is made with the WebSocket API's URL including its stage, which in
-a sandbox environment is this engine's URL plus the stage. moto's server recognises the
-management API by a path that starts with `/@connections` only and sends a stage-prefixed path
-to IoT (both sign as `execute-api`), and its own route for stage paths never matches (its regex
-becomes a Flask rule with a literal `+`): both answer 404.
+a sandbox environment is the API's path-style address on this engine
+(`http://127.0.0.1:PORT/_api/{apiId}/{stage}`) or this engine's URL plus the stage. moto's
+server recognises the management API by a path that starts with `/@connections` only and
+sends a stage-prefixed path to IoT (both sign as `execute-api`), and its own route for stage
+paths never matches (its regex becomes a Flask rule with a literal `+`): both answer 404.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 _MARK = "_firefly_stage_paths"
 CONNECTIONS = "/@connections/"
 BROKEN_ROUTE = "{0}/(?P<stage_name>.+/)+@connections/(?P<connection_id>[^/]+)$"
-STAGE_ROUTE = "{0}/(?P<stage_name>[^/@]+)/@connections/(?P<connection_id>[^/]+)$"
+# the stage may follow a served API's path-style address (`/_api/{apiId}`), hence slashes in it;
+# moto turns each named group into a Flask converter and keeps no other group
+STAGE_ROUTE = "{0}/(?P<stage_name>[^@]+)/@connections/(?P<connection_id>[^/]+)$"
 
 
 def install() -> None:

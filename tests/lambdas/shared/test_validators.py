@@ -318,6 +318,12 @@ def test_ws_endpoint_forms(v: ModuleType) -> None:
         ),
         ("HTTPS://ws.example.com/dev", "https://ws.example.com/dev", None),
         ("http://127.0.0.1:4566/dev", "http://127.0.0.1:4566/dev", None),
+        # what the sandbox's websocket-api stack hands out (its ApiEndpoint plus the stage)
+        (
+            "ws://127.0.0.1:4566/_api/k7m2p9q4r1/local",
+            "http://127.0.0.1:4566/_api/k7m2p9q4r1/local",
+            None,
+        ),
         ("http://localhost:4566", "http://localhost:4566", None),
     ]:
         assert v.management_endpoint_url(value) == url

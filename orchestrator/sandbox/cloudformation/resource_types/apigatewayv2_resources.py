@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from orchestrator.sandbox.apis.websocket.urls import served_endpoint
 from orchestrator.sandbox.cloudformation import handlers
 from orchestrator.sandbox.cloudformation.handlers import Handler, Target
 from orchestrator.sandbox.cloudformation.model import Resource
@@ -68,7 +69,7 @@ class ApiHandler(Handler):
 
     def attribute(self, resource: Resource, name: str) -> Any:
         if name == "ApiEndpoint":
-            return resource.model.api_endpoint
+            return served_endpoint(resource.model)
         if name == "ApiId":
             return resource.physical_id
         return super().attribute(resource, name)
