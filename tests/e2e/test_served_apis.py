@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from orchestrator.sandbox.lifecycle import SandboxInfo
 from tests.e2e.conftest import Firefly
+from tests.sandbox.served_api_support import signed_in_user
 
 CURL = "/usr/bin/curl"
 PASSWORD = "Served-api-e2e-7!"
@@ -60,19 +61,9 @@ def deployed(local: Firefly) -> Deployed:
 @pytest.fixture
 def token(deployed: Deployed, aws: Callable[[str], Any]) -> Iterator[str]:
     """An access token of a new operator of the deployed pool, signed in as the tests sign in."""
-    cognito, email = aws("cognito-idp"), f"e2e-{uuid.uuid4().hex[:8]}@example.com"
-    cognito.admin_create_user(UserPoolId=deployed.pool_id, Username=email, MessageAction="SUPPRESS")
-    cognito.admin_set_user_password(
-        UserPoolId=deployed.pool_id, Username=email, Password=PASSWORD, Permanent=True
-    )
-    answer = cognito.admin_initiate_auth(
-        UserPoolId=deployed.pool_id,
-        ClientId=deployed.client_id,
-        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
-    )
-    yield str(answer["AuthenticationResult"]["AccessToken"])
-    cognito.admin_delete_user(UserPoolId=deployed.pool_id, Username=email)
+    email, tokens = signed_in_user(aws, deployed.pool_id, deployed.client_id)
+    yield tokens["AccessToken"]
+    aws("cognito-idp").admin_delete_user(UserPoolId=deployed.pool_id, Username=email)
 
 
 @pytest.fixture

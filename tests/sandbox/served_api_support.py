@@ -52,18 +52,26 @@ def make_pool(aws: Callable[[str], Any], endpoint: str, flows: list[str] | None 
 
 def sign_in(aws: Callable[[str], Any], pool: Pool) -> dict[str, str]:
     """A new user of `pool` signed in (ADMIN_USER_PASSWORD_AUTH): its tokens."""
+    return signed_in_user(aws, pool.pool_id, pool.client_id)[1]
+
+
+def signed_in_user(
+    aws: Callable[[str], Any], pool_id: str, client_id: str
+) -> tuple[str, dict[str, str]]:
+    """A new user of the pool, signed in through `client_id` (ADMIN_USER_PASSWORD_AUTH): its
+    name and tokens."""
     cognito, email = aws("cognito-idp"), f"{unique('user')}@example.com"
-    cognito.admin_create_user(UserPoolId=pool.pool_id, Username=email, MessageAction="SUPPRESS")
+    cognito.admin_create_user(UserPoolId=pool_id, Username=email, MessageAction="SUPPRESS")
     cognito.admin_set_user_password(
-        UserPoolId=pool.pool_id, Username=email, Password=PASSWORD, Permanent=True
+        UserPoolId=pool_id, Username=email, Password=PASSWORD, Permanent=True
     )
     answer = cognito.admin_initiate_auth(
-        UserPoolId=pool.pool_id,
-        ClientId=pool.client_id,
+        UserPoolId=pool_id,
+        ClientId=client_id,
         AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
     )
-    return dict(answer["AuthenticationResult"])
+    return email, dict(answer["AuthenticationResult"])
 
 
 def add_route(

@@ -2,15 +2,13 @@
 signature: the APIs deployed into the engine (`addresses`), and the user pools' public key sets
 (`identity.well_known`). Everything else goes to the fallback app (the guard's key checks).
 
-An HTTP API is served here (`http_api`); a WebSocket upgrade goes to
-`orchestrator.sandbox.apis.websocket.serve(environ, start_response, address)` when that package
-is present; other requests for a WebSocket API (the signed `@connections` management calls) go to
-the fallback, as they are AWS calls, not API traffic.
+An HTTP API is served here (`http_api`); a WebSocket upgrade goes to `websocket.server`; other
+requests for a WebSocket API (the signed `@connections` management calls) go to the fallback, as
+they are AWS calls, not API traffic.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -18,12 +16,12 @@ from typing import Any
 from orchestrator.sandbox.apis import http_api
 from orchestrator.sandbox.apis.addresses import ApiAddress, api_address
 from orchestrator.sandbox.apis.registry import find_api
+from orchestrator.sandbox.apis.websocket import server as websocket
 from orchestrator.sandbox.identity import well_known
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 App = Callable[[Environ, StartResponse], Iterable[bytes]]
-_WEBSOCKET_MODULE = "orchestrator.sandbox.apis.websocket"
 
 
 class ApiFrontend:
@@ -37,9 +35,7 @@ class ApiFrontend:
                 return well_known.serve(environ, start_response)
             return self._fallback(environ, start_response)
         if _is_upgrade(environ):
-            websocket = _websocket_server()
-            if websocket is not None:
-                return websocket(environ, start_response, address)
+            return websocket.serve(environ, start_response, address)
         return self._serve(environ, start_response, address)
 
     def _serve(
@@ -55,17 +51,6 @@ class ApiFrontend:
 
 def _is_upgrade(environ: Environ) -> bool:
     return str(environ.get("HTTP_UPGRADE", "")).lower() == "websocket"
-
-
-def _websocket_server() -> Callable[..., Iterable[bytes]] | None:
-    try:
-        module = importlib.import_module(_WEBSOCKET_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != _WEBSOCKET_MODULE:
-            raise  # the package is there and broken: say so, not "no WebSocket support"
-        return None
-    serve: Callable[..., Iterable[bytes]] | None = getattr(module, "serve", None)
-    return serve
 
 
 def _not_found(start_response: StartResponse) -> list[bytes]:

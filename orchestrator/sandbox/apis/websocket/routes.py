@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from orchestrator.sandbox.apis import registry
+
 CONNECT = "$connect"
 DISCONNECT = "$disconnect"
 DEFAULT = "$default"
@@ -67,16 +69,12 @@ class WebSocketApi:
 
 def find_api(api_id: str, stage: str) -> WebSocketApi | None:
     """The WebSocket API `api_id` with its stage `stage`, in whichever account and region."""
-    from moto.apigatewayv2.models import apigatewayv2_backends
-
-    for account_id, regions in list(apigatewayv2_backends.items()):
-        for region, backend in list(regions.items()):
-            api = backend.apis.get(api_id)
-            if api is None or str(api.protocol_type).upper() != "WEBSOCKET":
-                continue
-            if stage in api.stages:
-                return WebSocketApi(api_id, stage, account_id, region, api)
-    return None
+    found = registry.find_api(api_id)
+    if found is None or str(found.api.protocol_type).upper() != "WEBSOCKET":
+        return None
+    if stage not in found.api.stages:
+        return None
+    return WebSocketApi(api_id, stage, found.account_id, found.region, found.api)
 
 
 def _selected_key(expression: str, message: str | bytes) -> str | None:

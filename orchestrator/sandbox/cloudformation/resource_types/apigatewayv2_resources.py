@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from orchestrator.sandbox.apis.websocket.urls import served_endpoint
+from orchestrator.sandbox.apis.websocket_endpoint import served_endpoint
 from orchestrator.sandbox.cloudformation import handlers
 from orchestrator.sandbox.cloudformation.handlers import Handler, Target
 from orchestrator.sandbox.cloudformation.model import Resource

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from orchestrator.sandbox import settings
+from orchestrator.sandbox.apis.addresses import local_url
 
 
 def served_endpoint(api: Any) -> str:
@@ -25,4 +26,4 @@ def served_endpoint(api: Any) -> str:
     engine = settings.endpoint()
     if engine is None or str(api.protocol_type).upper() != "WEBSOCKET":
         return str(api.api_endpoint)
-    return f"{engine.replace('http://', 'ws://', 1)}/_api/{api.api_id}"
+    return local_url(api.api_id, engine, "ws")
