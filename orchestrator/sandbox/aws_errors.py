@@ -51,9 +51,10 @@ def rest_xml_error(error: AwsError, head: bool) -> Answer:
     """S3's REST error response: an `Error` document, and its request ids in headers
     (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html)."""
     request_id, host_id = secrets.token_hex(8).upper(), secrets.token_urlsafe(48)
+    members = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in error.fields.items())
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<Error><Code>{error.code}</Code><Message>{escape(error.message)}</Message>"
+        f"<Error><Code>{error.code}</Code><Message>{escape(error.message)}</Message>{members}"
         f"<RequestId>{request_id}</RequestId><HostId>{host_id}</HostId></Error>"
     )
     headers = [("x-amz-request-id", request_id), ("x-amz-id-2", host_id)]

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from orchestrator.sandbox import cors_patterns
+
 
 def is_preflight(cors: Mapping[str, Any] | None, method: str, headers: Mapping[str, str]) -> bool:
     return (
@@ -67,7 +69,8 @@ def _allowed_origin(cors: Mapping[str, Any], origin: str) -> str | None:
         return None
     if "*" in origins:
         return "*"
-    return origin if origin in origins else None
+    # `https://*`, `http://*`: the answer names the origin, as a browser needs it to
+    return origin if cors_patterns.first_match(origins, origin) is not None else None
 
 
 def _joined(values: object) -> str:

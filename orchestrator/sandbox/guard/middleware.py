@@ -8,8 +8,10 @@ endpoints (`/moto-api/...`, `/_firefly/...`, but the read-only page `GET /moto-a
 engine answers) need the client's access key id in the `x-firefly-access-key-id` header; a signed
 request must name one of the engine's keys (or one it issued: an IAM user's, an assumed
 role's); an unsigned one passes only where AWS serves it
-unsigned (`unsigned`). No other answer carries a CORS header: no web page may read one or send a
-preflighted request (moto's own CORS support reflects any origin).
+unsigned (`unsigned`). moto's own CORS headers are stripped from every answer (moto reflects any
+origin); an S3 request to a bucket gets instead the CORS headers S3 would answer from the bucket's
+CORS configuration (`s3_cors`), and its preflight S3's answer. No other answer carries a CORS
+header: no web page may read one or send a preflighted request.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import DEFAULT_SERVICE_REGION, DomainDispatcherApplication
 
+from orchestrator.sandbox import s3_cors
 from orchestrator.sandbox.apis.frontend import ApiFrontend
 from orchestrator.sandbox.aws_errors import Answer, answer_early
 from orchestrator.sandbox.guard import refusals, unsigned
@@ -60,7 +63,23 @@ class RequestGuard:
         refusal = self._refusal(environ)
         if refusal is not None:
             return answer_early(environ, start_response, refusal)
-        return self._app(environ, _without_cors(start_response))
+        target = self._cross_origin_s3(environ)
+        if target is None:
+            return self._app(environ, _without_cors(start_response))
+        rules = s3_cors.bucket_rules(target.bucket)
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
+            return answer_early(environ, start_response, s3_cors.preflight(target, rules, environ))
+        method, origin = environ.get("REQUEST_METHOD", ""), environ.get("HTTP_ORIGIN")
+        allowed = s3_cors.response_headers(rules, method, origin)
+        return self._app(environ, _without_cors(start_response, allowed))
+
+    def _cross_origin_s3(self, environ: Environ) -> s3_cors.S3Target | None:
+        """The bucket of an S3 request CORS applies to: a preflight, or one from a web page."""
+        if environ.get("REQUEST_METHOD") != "OPTIONS" and not environ.get("HTTP_ORIGIN"):
+            return None
+        if environ.get("PATH_INFO", "").startswith(_CONTROL_PATHS):
+            return None
+        return s3_cors.s3_target(environ) if self._backend(environ) == "s3" else None
 
     def _refusal(self, environ: Environ) -> Answer | None:
         head = environ.get("REQUEST_METHOD") == "HEAD"
@@ -92,9 +111,15 @@ class RequestGuard:
         return str(backend) if backend else None
 
 
-def _without_cors(start_response: StartResponse) -> StartResponse:
+def _without_cors(
+    start_response: StartResponse, own: list[tuple[str, str]] | None = None
+) -> StartResponse:
+    """Drop moto's CORS headers; `own` are the ones the engine computed in their place."""
+
     def start(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
         kept = [(k, v) for k, v in headers if not k.lower().startswith("access-control-")]
+        if own:
+            kept = [(k, v) for k, v in kept if k.lower() != "vary"] + own
         return start_response(status, kept, *args)
 
     return start

@@ -7,7 +7,8 @@
 - The operations the service models mark as unauthenticated: Cognito's sign-up and sign-in
   (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pools-API-operations.html),
   STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML.
-- A CORS preflight (OPTIONS), which never carries credentials: the guard strips what it answers.
+- A CORS preflight (OPTIONS), which never carries credentials: the guard answers one to S3 as
+  S3 does (`s3_cors`) and strips the CORS headers of the others.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""CloudFormation-made S3 buckets get their `VersioningConfiguration` and
-`NotificationConfiguration`, `AWS::S3::BucketPolicy` is applied (moto skips it), a bucket that
-holds data fails its stack's delete as S3 refuses to delete it, and buckets are
-adoptable by IMPORT."""
+"""CloudFormation-made S3 buckets get their `VersioningConfiguration`, `NotificationConfiguration`
+and `CorsConfiguration` (moto's bucket model skips the last two), `AWS::S3::BucketPolicy` is
+applied (moto skips it), a bucket that holds data fails its stack's delete as S3 refuses to
+delete it, and buckets are adoptable by IMPORT."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class BucketHandler(Handler):
         bucket, name = super().create(target, properties)
         self._versioning(target, name, properties)
         _notifications(target, name, properties.get("NotificationConfiguration"))
+        _cors(target, name, properties.get("CorsConfiguration"))
         return bucket, name
 
     def update(
@@ -43,6 +44,9 @@ class BucketHandler(Handler):
         new = properties.get("NotificationConfiguration")
         if new or resource.properties.get("NotificationConfiguration"):
             _notifications(target, name, new)
+        cors = properties.get("CorsConfiguration")
+        if cors or resource.properties.get("CorsConfiguration"):
+            _cors(target, name, cors)
         return bucket, name
 
     def _versioning(self, target: Target, name: str, properties: dict[str, Any]) -> None:
@@ -80,6 +84,33 @@ def _notifications(target: Target, name: str, configuration: dict[str, Any] | No
     _backend(target).put_bucket_notification_configuration(
         name, notification_config(configuration or {})
     )
+
+
+# a CloudFormation `CorsRule` member -> the element of S3's PutBucketCors XML moto stores
+_CORS_MEMBERS = {
+    "AllowedMethods": "AllowedMethod",
+    "AllowedOrigins": "AllowedOrigin",
+    "AllowedHeaders": "AllowedHeader",
+    "ExposedHeaders": "ExposeHeader",
+    "MaxAge": "MaxAgeSeconds",
+    "Id": "ID",
+}
+
+
+def _cors(target: Target, name: str, configuration: dict[str, Any] | None) -> None:
+    """Put the bucket's CORS rules (None clears them), as S3's PutBucketCors would."""
+    rules = [
+        {
+            _CORS_MEMBERS[member]: value if isinstance(value, list) else str(value)
+            for member, value in rule.items()
+            if member in _CORS_MEMBERS
+        }
+        for rule in (configuration or {}).get("CorsRules") or []
+    ]
+    if rules:
+        _backend(target).put_bucket_cors(name, rules)
+    else:
+        _backend(target).delete_bucket_cors(name)
 
 
 def notification_config(configuration: dict[str, Any]) -> dict[str, Any]:
