@@ -1,5 +1,5 @@
 """The repository's own conformance probes (tests/sandbox-conformance: drift, HTTP APIs,
-WebSocket APIs), run from outside against the session's engine like the shared suite in
+WebSocket APIs, S3 CORS), run from outside against the session's engine like the shared suite in
 test_cfn_probes: every item works."""
 
 from __future__ import annotations
@@ -39,13 +39,25 @@ WEBSOCKET_ITEMS = (
     "gone_after_close",
     "connect_without_permission_refused",
 )
+S3_CORS_ITEMS = (
+    "allowed_preflight",
+    "allowed_put",
+    "foreign_preflight_403",
+    "foreign_put_no_cors",
+    "no_configuration_403",
+)
 
 
 def test_every_probe_of_the_repository_works(sandbox: RunningServer) -> None:
     done = run_probes(sandbox, PROBES)
 
     assert (done.returncode, failures(done.stdout)) == (0, []), done.stdout + done.stderr
-    areas = (("drift", DRIFT_ITEMS), ("http_api", HTTP_API_ITEMS), ("websocket", WEBSOCKET_ITEMS))
+    areas = (
+        ("drift", DRIFT_ITEMS),
+        ("http_api", HTTP_API_ITEMS),
+        ("websocket", WEBSOCKET_ITEMS),
+        ("s3_cors", S3_CORS_ITEMS),
+    )
     for area, expected in areas:
         working = re.findall(rf"^{area}\.(\w+): works --", done.stdout, re.MULTILINE)
         assert sorted(working) == sorted(expected), done.stdout
