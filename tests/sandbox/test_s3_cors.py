@@ -4,6 +4,7 @@ engine still carries no CORS header."""
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
 import uuid
@@ -14,7 +15,7 @@ import pytest
 
 from orchestrator.sandbox import s3_cors
 from orchestrator.sandbox.server import RunningServer
-from tests.sandbox.cfn_support import create, unique
+from tests.sandbox.cfn_support import settle, unique
 
 Aws = Callable[[str], Any]
 APP = "http://localhost:3000"
@@ -186,20 +187,41 @@ def test_answers_of_other_services_carry_no_cors_header(sandbox: RunningServer, 
     assert sent and cors_headers(sent) == {}
 
 
-def test_a_stack_s_cors_configuration_is_the_bucket_s(sandbox: RunningServer, aws: Aws) -> None:
-    name = unique("corsstack")
-    bucket = {
-        "BucketName": name,
-        "CorsConfiguration": {"CorsRules": [{**UPLOAD_RULE, "MaxAge": 60}]},
-    }
-    create(
-        aws("cloudformation"),
-        name,
-        {"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": bucket}}},
+def test_a_virtual_host_style_preflight_is_decided_by_the_bucket_its_host_names(
+    sandbox: RunningServer, aws: Aws
+) -> None:
+    bucket = bucket_with_cors(aws, UPLOAD_RULE)
+    headers = {"Origin": APP, "Access-Control-Request-Method": "PUT"}
+
+    status, answer, _ = send(
+        f"{sandbox.endpoint}/k", "OPTIONS", {**headers, "Host": f"{bucket}.s3.localhost"}
     )
 
-    status, headers, _ = preflight(f"{sandbox.endpoint}/{name}/k", APP)
+    assert (status, cors_headers(answer)["access-control-allow-origin"]) == (200, APP)
 
+
+def bucket_template(name: str, cors: dict[str, Any] | None) -> str:
+    properties: dict[str, Any] = {"BucketName": name}
+    if cors:
+        properties["CorsConfiguration"] = cors
+    return json.dumps({"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": properties}}})
+
+
+def test_a_stack_s_cors_configuration_is_the_bucket_s_until_the_template_drops_it(
+    sandbox: RunningServer, aws: Aws
+) -> None:
+    cfn, name = aws("cloudformation"), unique("corsstack")
+    cors = {"CorsRules": [{**UPLOAD_RULE, "MaxAge": 60}]}
+    cfn.create_stack(StackName=name, TemplateBody=bucket_template(name, cors))
+    settle(cfn, name)
+
+    status, headers, _ = preflight(f"{sandbox.endpoint}/{name}/k", APP)
     assert status == 200
     assert cors_headers(headers)["access-control-max-age"] == "60"
     assert aws("s3").get_bucket_cors(Bucket=name)["CORSRules"][0]["AllowedOrigins"] == [APP]
+
+    cfn.update_stack(StackName=name, TemplateBody=bucket_template(name, None))
+    assert settle(cfn, name)["StackStatus"] == "UPDATE_COMPLETE"
+
+    status, _, body = preflight(f"{sandbox.endpoint}/{name}/k", APP)
+    assert (status, s3_cors.NOT_ENABLED.encode() in body) == (403, True)
