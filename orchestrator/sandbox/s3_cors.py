@@ -140,7 +140,7 @@ def _first_rule(
             pattern is not None
             and method in rule.allowed_methods
             and all(
-                cors_patterns.first_match(rule.allowed_headers, name, ignore_case=True)
+                cors_patterns.first_match(rule.allowed_headers, name, ignore_case=True) is not None
                 for name in requested
             )
         ):
