@@ -1,5 +1,5 @@
 """Check that a running AWS engine behaves like AWS for what only this repository probes (drift,
-HTTP APIs, WebSocket APIs, S3 CORS).
+HTTP APIs, WebSocket APIs, S3 CORS, S3 object bodies).
 
 The shared suite (tests/data/sandbox-probes, a byte copy that must not change) owns the format:
 this runner imports its engine, fixtures, stacks and `run_check`, and adds areas of its own under
@@ -16,12 +16,12 @@ from pathlib import Path
 SHARED = Path(__file__).resolve().parent.parent / "data" / "sandbox-probes"
 sys.path.insert(0, str(SHARED))  # first, so `run` below is the shared runner, not this file
 
-from areas import drift, http_apis, s3_cors, websocket  # noqa: E402
+from areas import drift, http_apis, s3_cors, s3_objects, websocket  # noqa: E402
 from botocore.exceptions import ConnectionError as Unreachable  # noqa: E402
 from engine import Engine, error_code  # noqa: E402
 from run import run_check  # noqa: E402
 
-AREAS = {module.AREA: module for module in (drift, http_apis, websocket, s3_cors)}
+AREAS = {module.AREA: module for module in (drift, http_apis, websocket, s3_cors, s3_objects)}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -46,6 +46,11 @@ S3_CORS_ITEMS = (
     "foreign_put_no_cors",
     "no_configuration_403",
 )
+S3_OBJECT_ITEMS = (
+    "signed_form_body_kept",
+    "presigned_form_body_kept",
+    "presigned_binary_form_body_kept",
+)
 
 
 def test_every_probe_of_the_repository_works(sandbox: RunningServer) -> None:
@@ -57,6 +62,7 @@ def test_every_probe_of_the_repository_works(sandbox: RunningServer) -> None:
         ("http_api", HTTP_API_ITEMS),
         ("websocket", WEBSOCKET_ITEMS),
         ("s3_cors", S3_CORS_ITEMS),
+        ("s3_objects", S3_OBJECT_ITEMS),
     )
     for area, expected in areas:
         working = re.findall(rf"^{area}\.(\w+): works --", done.stdout, re.MULTILINE)
