@@ -44,10 +44,13 @@ class Durations:
         """The shortest pause before a first look: the quickest operation seen."""
         return min(self._max, max(self._first, self.quickest() or 0.0))
 
-    def next_age(self, age: float) -> float:
+    def next_age(self, age: float, *, awaited: bool = False) -> float:
         """The age at which to look again at an operation not done at `age`: the next duration
-        seen, unless that is sooner than `pace` allows or later than the longest pause."""
-        soonest = age + pace(age, self.floor(), self._max)
+        seen, unless that is sooner than `pace` allows or later than the longest pause. The
+        pause of an operation other work waits on may drop under the quickest operation seen,
+        down to the first interval: when durations vary, the next one seen is often close."""
+        fastest = self._first if awaited else self.floor()
+        soonest = age + pace(age, fastest, self._max)
         index = bisect.bisect_left(self._seen, soonest)
         if index == len(self._seen):
             return soonest

@@ -15,6 +15,13 @@ the last of them, so that one sweep serves them together; a stack a sweep finds 
 keeps its own next look. Events are read only for stacks whose status changed, from the last
 event seen.
 
+Operations of an awaited stack (`prioritise`: other work of the run starts when it ends) are
+where a late look costs wall time: their change sets are looked at again as soon as the next
+duration seen, without waiting for the quickest one's time, and their stack looks are never put
+off to join others. A stack nothing waits on keeps the cheaper pace. bench/schedule.py measured
+that detection delay was all but 1 s of a deploy's time over its critical path (37 of 38 s);
+the replay in tests/aws/test_pacing.py pins what this costs in calls.
+
 A throttled look is made again on a later tick, however long the storm lasts: it never fails a
 deploy. A server error or a stalled read is retried a few times in a row; a refusal, a dead
 endpoint, or anything else a look, an event read or a listener raises fails the waiters with
@@ -26,7 +33,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -63,6 +70,7 @@ class _Watch(Generic[T]):
     due: float
     futures: list[Future[T]] = field(default_factory=list)
     failed: int = 0  # looks in a row that found no answer
+    awaited: bool = False  # other work waits for its end: a late look costs wall time
 
 
 class StackPoller:
@@ -88,19 +96,26 @@ class StackPoller:
         self._change_sets: dict[str, _Watch[dict[str, Any]]] = {}
         self._took = {kind: Durations(first_interval, max_interval) for kind in KINDS}
         self._hints: dict[str, float] = {}  # by stack: how long its latest change set took
+        self._awaited: set[str] = set()  # stacks whose end starts other work
         self._seen: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self._stacks_failed = 0
         self.sweeps = 0  # looks at the stacks made (each one call or more)
+
+    def prioritise(self, awaited: Collection[str]) -> None:
+        """The stacks whose end other work of the run waits for."""
+        with self._lock:
+            self._awaited |= set(awaited)
 
     def wait(self, stack: str, on_event: EventListener | None = None) -> StackSnapshot:
         """Block until `stack` is no longer *_IN_PROGRESS (DELETE_COMPLETE when it is gone);
         `on_event` hears the latest event whenever the stack's status changes."""
         return self.watch(stack, on_event).result()
 
-    def wait_change_set(self, change_set_id: str) -> dict[str, Any]:
-        """Block until the change set is no longer pending; its DescribeChangeSet answer."""
-        return self.watch_change_set(change_set_id).result()
+    def wait_change_set(self, change_set_id: str, stack: str = "") -> dict[str, Any]:
+        """Block until the change set (of `stack`, when known) is no longer pending; its
+        DescribeChangeSet answer."""
+        return self.watch_change_set(change_set_id, stack).result()
 
     def watch(self, stack: str, on_event: EventListener | None = None) -> Future[StackSnapshot]:
         """What `wait` blocks on."""
@@ -109,13 +124,14 @@ class StackPoller:
             now = self._clock()
             first = max(self._took[_STACK].floor(), self._hints.pop(stack, 0.0))
             watch = self._stacks.setdefault(stack, _Watch(now, now + min(first, self._max)))
+            watch.awaited = stack in self._awaited
             watch.futures.append(future)
             if on_event is not None:
                 self._listeners.setdefault(stack, []).append(on_event)
             self._start()
         return future
 
-    def watch_change_set(self, change_set_id: str) -> Future[dict[str, Any]]:
+    def watch_change_set(self, change_set_id: str, stack: str = "") -> Future[dict[str, Any]]:
         """What `wait_change_set` blocks on."""
         future: Future[dict[str, Any]] = Future()
         with self._lock:
@@ -126,6 +142,7 @@ class StackPoller:
             scouting = took.quickest() is None and bool(self._change_sets)
             first = now + (self._max if scouting else took.floor())
             watch = self._change_sets.setdefault(change_set_id, _Watch(now, first))
+            watch.awaited = stack in self._awaited
             watch.futures.append(future)
             self._start()
         return future
@@ -152,12 +169,14 @@ class StackPoller:
     def next_look(self) -> float:
         """When the next look is due (called with the lock held, something watched): the
         earliest change set's, or the earliest stack's put off to join the stack looks due
-        soon after it."""
+        soon after it (unless work waits for that stack)."""
         dues = [w.due for w in self._change_sets.values()]
         if self._stacks:
             earliest = min(self._stacks.values(), key=lambda w: w.due)
             age = earliest.due - earliest.since
-            window = min(self._max, max(self._first, age * JOIN_WITHIN))
+            window = (
+                0.0 if earliest.awaited else min(self._max, max(self._first, age * JOIN_WITHIN))
+            )
             together = [w.due for w in self._stacks.values() if w.due <= earliest.due + window]
             dues.append(max(together))
         return min(dues)
@@ -278,7 +297,11 @@ class StackPoller:
                 if failed:
                     watch.due = now + pace(age, took.floor(), self._max) * 2 ** min(failed, 3)
                 else:
-                    watch.due = max(watch.due, watch.since + took.next_age(age))
+                    # only a change set looks closer: a stack's sweep serves every stack, so
+                    # closer looks at the awaited ones would look at all of them (the peer
+                    # bench's budget)
+                    closer = watch.awaited and kind == _CHANGE_SET
+                    watch.due = max(watch.due, watch.since + took.next_age(age, awaited=closer))
 
     def _tell(self, name: str) -> None:
         """Events are read only for a stack whose status changed, and only if someone listens."""
