@@ -33,12 +33,19 @@ class Durations:
         self._first = first_interval
         self._max = max_interval
         self._seen: list[float] = []
+        self._quickest: float | None = None
 
-    def learn(self, took: float) -> None:
-        bisect.insort(self._seen, took)
+    def learn(self, took: float, *, sure: bool = True) -> None:
+        """`sure`: the look before the one that found it done was close enough to say when it
+        ended; otherwise `took` is only an upper bound, which bounds the quickest but is no
+        moment to look at again."""
+        if self._quickest is None or took < self._quickest:
+            self._quickest = took
+        if sure or not self._seen:
+            bisect.insort(self._seen, took)
 
     def quickest(self) -> float | None:
-        return self._seen[0] if self._seen else None
+        return self._quickest
 
     def floor(self) -> float:
         """The shortest pause before a first look: the quickest operation seen."""

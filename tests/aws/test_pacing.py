@@ -29,6 +29,16 @@ def test_an_awaited_operation_is_looked_at_again_sooner_than_the_quickest_one_to
     assert took.next_age(2.0, awaited=True) == 2.3
 
 
+def test_an_end_seen_late_bounds_the_quickest_but_is_no_moment_to_look_at() -> None:
+    took = Durations(first_interval=0.2, max_interval=5.0)
+    took.learn(3.0)
+    took.learn(2.8, sure=False)  # first looked at when a scout was seen ready
+    took.learn(2.9, sure=False)
+
+    assert took.quickest() == 2.8
+    assert took.next_age(1.0, awaited=True) == 3.0
+
+
 def test_the_pause_never_exceeds_the_longest_one() -> None:
     took = Durations(first_interval=0.2, max_interval=5.0)
     took.learn(1.0)
@@ -83,18 +93,19 @@ def schedule_graph(seed: int) -> tuple[dict[str, list[str]], dict[str, float]]:
     return needs, latency
 
 
-def test_awaited_stacks_are_seen_done_sooner_at_a_cost_in_change_set_looks_only() -> None:
+def test_awaited_stacks_are_seen_done_sooner_for_more_change_set_looks() -> None:
     needs, latency = schedule_graph(seed=7)
 
     plain = simulate(needs, latency, jitter=0.2)
     prioritised = simulate(needs, latency, jitter=0.2, prioritised=True)
 
-    # 1.41 -> 1.22 of the bound: change sets of awaited stacks looked at whenever one of the
-    # durations seen may have passed, awaited stacks never put off to join a sweep
-    assert plain.wall >= 1.35 * plain.bound
-    assert prioritised.wall <= 1.25 * prioritised.bound
+    # 1.38 -> 1.18 of the bound: change sets of awaited stacks looked at whenever one of the
+    # durations seen may have passed, their stacks first looked at halfway through what the
+    # change set took and never put off to join a sweep
+    assert plain.wall >= 1.3 * plain.bound
+    assert prioritised.wall <= 1.2 * prioritised.bound
     assert prioritised.calls["DescribeChangeSet"] <= 150
-    assert prioritised.calls["DescribeStacks"] <= plain.calls["DescribeStacks"] + 3
+    assert prioritised.calls["DescribeStacks"] <= plain.calls["DescribeStacks"] + 10
 
 
 def test_on_the_peer_graph_priorities_cost_a_few_sweeps() -> None:
@@ -104,10 +115,10 @@ def test_on_the_peer_graph_priorities_cost_a_few_sweeps() -> None:
     prioritised = simulate(needs, latency, change_set_latency=1.0, jitter=0.2, prioritised=True)
 
     # every change set takes 1 s: seen ready at its first look either way; the sweeps that
-    # awaited stacks no longer join buy back a tenth of the wall time (1.25 -> 1.14)
+    # awaited stacks no longer join buy back part of the wall time (1.25 -> 1.16)
     assert prioritised.calls["DescribeChangeSet"] == plain.calls["DescribeChangeSet"]
     assert prioritised.calls["DescribeStacks"] <= plain.calls["DescribeStacks"] + 6
-    assert prioritised.wall <= 1.15 * prioritised.bound
+    assert prioritised.wall <= 1.17 * prioritised.bound
 
 
 def test_a_stack_is_first_looked_at_when_its_own_change_set_took() -> None:
