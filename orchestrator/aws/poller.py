@@ -19,10 +19,12 @@ Operations of an awaited stack (`prioritise`: other work of the run starts when 
 where a late look costs wall time: their change sets are looked at again as soon as the next
 duration seen, without waiting for the quickest one's time; their stack is first looked at
 halfway through the span its change set was known to take (it was seen running at one look,
-done at the next), then at its end; and their stack looks are never put off to join others. A
-stack nothing waits on keeps the cheaper pace. bench/schedule.py --breakdown measured that
-detection delay was all but 1 s of a deploy's time over its critical path (37 of 38 s); the
-replay in tests/aws/test_pacing.py pins what this costs in calls.
+done at the next), then at its end. A stack nothing waits on keeps the cheaper pace, and every
+stack look still joins the sweep of those due soon after it: not joining cost the peer bench
+12 DescribeStacks of its 154-call budget (and 33 with 500 unrelated stacks in the region, where
+a sweep asks by name), for no wall time the replay could see. bench/schedule.py --breakdown
+measured that detection delay was all but 1 s of a deploy's time over its critical path (37 of
+38 s); the replay in tests/aws/test_pacing.py pins what this costs in calls.
 
 A throttled look is made again on a later tick, however long the storm lasts: it never fails a
 deploy. A server error or a stalled read is retried a few times in a row; a refusal, a dead
@@ -185,14 +187,12 @@ class StackPoller:
     def next_look(self) -> float:
         """When the next look is due (called with the lock held, something watched): the
         earliest change set's, or the earliest stack's put off to join the stack looks due
-        soon after it (unless work waits for that stack)."""
+        soon after it."""
         dues = [w.due for w in self._change_sets.values()]
         if self._stacks:
             earliest = min(self._stacks.values(), key=lambda w: w.due)
             age = earliest.due - earliest.since
-            window = (
-                0.0 if earliest.awaited else min(self._max, max(self._first, age * JOIN_WITHIN))
-            )
+            window = min(self._max, max(self._first, age * JOIN_WITHIN))
             together = [w.due for w in self._stacks.values() if w.due <= earliest.due + window]
             dues.append(max(together))
         return min(dues)

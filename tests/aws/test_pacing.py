@@ -102,27 +102,24 @@ def test_awaited_stacks_are_seen_done_sooner_for_more_change_set_looks() -> None
     plain = simulate(needs, latency, jitter=0.2)
     prioritised = simulate(needs, latency, jitter=0.2, prioritised=True)
 
-    # 1.38 -> 1.13 of the bound: change sets of awaited stacks looked at whenever one of the
+    # 1.38 -> 1.12 of the bound: change sets of awaited stacks looked at whenever one of the
     # durations seen may have passed (and at least every tenth of their age), their stacks
-    # first looked at halfway through what the change set took and never put off to join a
-    # sweep; 91 -> 164 DescribeChangeSet
+    # first looked at halfway through what the change set took; 91 -> 160 DescribeChangeSet
     assert plain.wall >= 1.3 * plain.bound
     assert prioritised.wall <= 1.15 * prioritised.bound
     assert prioritised.calls["DescribeChangeSet"] <= 170
-    assert prioritised.calls["DescribeStacks"] <= plain.calls["DescribeStacks"] + 10
+    assert prioritised.calls["DescribeStacks"] <= plain.calls["DescribeStacks"] + 8
 
 
-def test_on_the_peer_graph_priorities_cost_a_few_sweeps() -> None:
+def test_on_the_peer_graph_priorities_cost_no_call() -> None:
     needs, latency = peer_graph(40, seed=7)
 
     plain = simulate(needs, latency, change_set_latency=1.0, jitter=0.2)
     prioritised = simulate(needs, latency, change_set_latency=1.0, jitter=0.2, prioritised=True)
 
-    # every change set takes 1 s: seen ready at its first look either way; the sweeps that
-    # awaited stacks no longer join buy back part of the wall time (1.25 -> 1.16)
-    assert prioritised.calls["DescribeChangeSet"] == plain.calls["DescribeChangeSet"]
-    assert prioritised.calls["DescribeStacks"] <= plain.calls["DescribeStacks"] + 6
-    assert prioritised.wall <= 1.17 * prioritised.bound
+    # every change set takes 1 s, so each is seen ready at its first look and no stack's span
+    # is known: the budget bench/peer.py holds firefly to is untouched
+    assert prioritised.calls == plain.calls
 
 
 def test_a_stack_is_first_looked_at_when_its_own_change_set_took() -> None:
