@@ -68,6 +68,11 @@ JOIN_WITHIN = 0.5
 # running ended then; one seen done later (a scout's followers, first looked at when the scout
 # was seen ready) only ended by then, and looks timed at that moment would all come as late.
 SURE_WITHIN = 0.25
+# An awaited change set is first looked at this share of the quickest one seen, until
+# PROBES_HELD such probes in a row found theirs still running: on the peer graph, whose change
+# sets are alike, that costs PROBES_HELD looks in the run.
+PROBE_AT = 0.5
+PROBES_HELD = 2
 EventListener = Callable[[str], None]  # one line about the stack's latest event
 T = TypeVar("T")
 
@@ -81,6 +86,7 @@ class _Watch(Generic[T]):
     awaited: bool = False  # other work waits for its end: a late look costs wall time
     pending_at: float = 0.0  # its age when a look last found it still running
     owed: float = 0.0  # an age at which it is looked at, unless a look finds it done before
+    probe: bool = False  # its first look comes before the quickest one seen took
 
 
 class StackPoller:
@@ -108,6 +114,7 @@ class StackPoller:
         # by stack: how long its latest change set took, at least and at most
         self._hints: dict[str, tuple[float, float]] = {}
         self._awaited: set[str] = set()  # stacks whose end starts other work
+        self._floor_held = 0  # probes in a row that found their change set still running
         self._seen: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self._stacks_failed = 0
@@ -161,6 +168,12 @@ class StackPoller:
             first = now + (self._max if scouting else took.floor())
             watch = self._change_sets.setdefault(change_set_id, _Watch(now, first))
             watch.awaited = stack in self._awaited
+            # The quickest one seen is only an upper bound: were every first look made then,
+            # none could ever show a quicker one (a slow scout would hold every later change set
+            # of the run to its time). Awaited ones probe sooner until a few in a row find
+            # their change set still running there.
+            if watch.awaited and not scouting and self._floor_held < PROBES_HELD:
+                watch.due, watch.probe = now + max(self._first, took.floor() * PROBE_AT), True
             watch.futures.append(future)
             self._start()
         return future
@@ -264,8 +277,15 @@ class StackPoller:
             return
         watch.failed = 0
         if str(described.get("Status", "")) in PENDING_CHANGE_SET:
+            if watch.probe:  # the quickest seen holds: the usual first look follows
+                with self._lock:
+                    watch.probe, self._floor_held = False, self._floor_held + 1
+                    watch.due = watch.since + self._took[_CHANGE_SET].floor()
+                return
             self._postpone(self._change_sets, [change_set_id], 0)
             return
+        if watch.probe:
+            self._floor_held = 0  # quicker than the quickest seen: keep probing
         took = self._learn(_CHANGE_SET, watch)
         with self._lock:
             self._hints[str(described.get("StackName", ""))] = (watch.pending_at, took)
