@@ -16,8 +16,10 @@ keeps its own next look. Events are read only for stacks whose status changed, f
 event seen.
 
 Operations of an awaited stack (`prioritise`: other work of the run starts when it ends) are
-where a late look costs wall time: their change sets are looked at again as soon as the next
-duration seen, without waiting for the quickest one's time; their stack is first looked at
+where a late look costs wall time: their change sets are first looked at sooner than the
+quickest one seen took (PROBE_AT), until a few such probes in a row find theirs running, then
+again as soon as the next duration seen, without waiting for the quickest one's time, and
+within a tenth of their age (pacing.AWAITED_GAP); their stack is first looked at
 halfway through the span its change set was known to take (it was seen running at one look,
 done at the next), then at its end. A stack nothing waits on keeps the cheaper pace, and every
 stack look still joins the sweep of those due soon after it: not joining cost the peer bench
