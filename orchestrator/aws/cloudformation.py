@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
@@ -70,6 +70,10 @@ class CloudFormationStacks:
         self.poller = StackPoller(
             client, first_interval=first_interval, max_interval=max_interval, sweep=self.sweep
         )
+        self._stack_of: dict[str, str] = {}  # by change-set id: the stack it was made for
+
+    def prioritise(self, awaited: Collection[str]) -> None:
+        self.poller.prioritise(awaited)
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
         found: dict[str, StackSnapshot] = call(self.sweep.describe, names, service=SERVICE)
@@ -105,7 +109,9 @@ class CloudFormationStacks:
             )
             if existing is None:
                 raise translated(error, SERVICE) from None
+            self._stack_of[existing] = request.stack
             return existing
+        self._stack_of[str(response["Id"])] = request.stack
         return str(response["Id"])
 
     def _own_change_set(self, request: ChangeSetRequest) -> str | None:
@@ -137,7 +143,9 @@ class CloudFormationStacks:
         """Until the change set is created (or failed), looked at by the shared poller; a
         throttled or failed look is only a reason to look again later."""
         try:
-            described = self.poller.wait_change_set(change_set_id)
+            described = self.poller.wait_change_set(
+                change_set_id, self._stack_of.get(change_set_id, "")
+            )
         except ClientError as error:
             raise translated(error, SERVICE) from None
         status = str(described.get("Status", ""))

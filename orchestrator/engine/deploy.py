@@ -86,6 +86,14 @@ def deploy(
         lookup=lambda stack: _outputs(services.stacks, observed, stack),
     )
     redact = environment_redactor(manifest, env.name, services.environ)
+    # A stack whose end starts other work is where a late look costs the run's wall time.
+    services.stacks.prioritise(
+        {
+            stack_of[w]
+            for w in graph.nodes
+            if graph.dependents(w) and manifest.workflows[w].has_stack
+        }
+    )
 
     def work(name: str) -> WorkflowResult:
         workflow = manifest.workflows[name]

@@ -4,7 +4,7 @@ implement them, tests pass fakes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Event
@@ -95,6 +95,9 @@ class Stacks(Protocol):
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
         """Every named stack that exists (absent names are missing from the result)."""
+
+    def prioritise(self, awaited: Collection[str]) -> None:
+        """The stacks whose end other work of this run waits for: worth a closer look."""
 
     def create_change_set(self, request: ChangeSetRequest) -> str:
         """Create it and return its id."""

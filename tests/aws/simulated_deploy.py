@@ -73,11 +73,15 @@ def simulate(
     change_set_latency: float | None = None,
     jitter: float = 0.0,
     seed: int = 7,
+    prioritised: bool = False,
 ) -> Outcome:
     """`needs` in an order where every stack comes after the stacks it needs; the change
-    set of a stack takes its own latency unless `change_set_latency` is given."""
+    set of a stack takes its own latency unless `change_set_latency` is given. When
+    `prioritised`, the poller is told which stacks others wait on, as a deploy tells it."""
     cloud, rng = FakeCloud(), random.Random(seed)
     poller = _Stepped(cloud, clock=lambda: cloud.now)
+    if prioritised:
+        poller.prioritise({s for its_needs in needs.values() for s in its_needs})
     seen: set[str] = set()
     ended: dict[str, float] = {}
 
@@ -88,7 +92,9 @@ def simulate(
         creating = took(latency[stack] if change_set_latency is None else change_set_latency)
         change_set = f"cs-{stack}"
         cloud.change_sets[change_set] = (stack, cloud.now + creating)
-        poller.watch_change_set(change_set).add_done_callback(lambda _: execute(stack, creating))
+        poller.watch_change_set(change_set, stack).add_done_callback(
+            lambda _: execute(stack, creating)
+        )
 
     def execute(stack: str, creating: float) -> None:
         running = took(latency[stack])

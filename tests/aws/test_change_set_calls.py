@@ -89,3 +89,23 @@ def test_an_execution_a_retry_finds_running_is_executed() -> None:
     )
     with stubber, pytest.raises(OrchestratorError, match="current status of"):
         stacks.execute_change_set(ARN)
+
+
+def test_an_awaited_stacks_change_set_is_watched_as_awaited() -> None:
+    stacks, stubber = stubbed()
+    stubber.add_response("create_change_set", {"Id": ARN, "StackId": "id-app"})
+    stubber.add_response("describe_change_set", described("CREATE_COMPLETE", Changes=[]))
+    stacks.prioritise({"app"})
+    watched: list[tuple[str, str]] = []
+    watch = stacks.poller.watch_change_set
+
+    def recording(change_set_id: str, stack: str = "") -> Any:
+        watched.append((change_set_id, stack))
+        return watch(change_set_id, stack)
+
+    stacks.poller.watch_change_set = recording  # type: ignore[method-assign]
+    with stubber:
+        stacks.wait_change_set(stacks.create_change_set(request()))
+
+    # the poller knows whose change set it is, so the stack's priority reaches its looks
+    assert watched == [(ARN, "app")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -53,6 +53,10 @@ class FakeStacks:
     bodies: dict[str, str] = field(default_factory=dict)  # stack -> template last executed
     # stack -> the resources whose rollback fails (until skipped): UPDATE_ROLLBACK_FAILED
     stuck: dict[str, list[FailedResource]] = field(default_factory=dict)
+    awaited: set[str] = field(default_factory=set)  # stacks a deploy said others wait on
+
+    def prioritise(self, awaited: Collection[str]) -> None:
+        self.awaited |= set(awaited)
 
     def snapshot(self, names: Sequence[str]) -> dict[str, StackSnapshot]:
         self.calls.append("snapshot")

@@ -104,6 +104,17 @@ def test_a_fresh_deploy_creates_every_stack_and_passes_outputs_on(manifest: Mani
     assert exit_code(result) == 0
 
 
+def test_the_stacks_others_wait_on_are_named_to_the_poller(manifest: Manifest) -> None:
+    stacks = FakeStacks()
+    run(manifest, stacks)
+    alone = FakeStacks()
+    run(manifest, alone, only=("table",), with_prerequisites=False)
+
+    # func waits on table, the smoke tests on func; in a run of table alone nothing waits
+    assert stacks.awaited == {"demo-table", "demo-func"}
+    assert alone.awaited == set()
+
+
 def test_a_second_deploy_without_secrets_is_unchanged_without_any_change_set(
     manifest: Manifest,
 ) -> None:
