@@ -14,6 +14,7 @@ import pytest
 from botocore.config import Config
 
 from orchestrator.sandbox.server import RunningServer, start_server
+from tests.sandbox.cfn_support import unique
 from tests.sandbox_access import session
 
 REGION = "us-east-1"
@@ -59,3 +60,14 @@ def lambda_role(aws: Callable[[str], Any]) -> str:
         RoleName="sandbox-tests-lambda", AssumeRolePolicyDocument=json.dumps(trust)
     )["Role"]
     return str(role["Arn"])
+
+
+@pytest.fixture
+def bucket(aws: Callable[[str], Any]) -> Iterator[str]:
+    """A new, empty bucket of the session's engine; emptied and deleted after the test."""
+    s3, name = aws("s3"), unique("bucket")
+    s3.create_bucket(Bucket=name)
+    yield name
+    for found in s3.list_objects_v2(Bucket=name).get("Contents", []):
+        s3.delete_object(Bucket=name, Key=found["Key"])
+    s3.delete_bucket(Bucket=name)

@@ -3,7 +3,7 @@ account is refused with 403 AccessDenied, as S3's bucket owner condition does.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,21 +14,10 @@ from orchestrator.aws.env_lock import S3LockStore
 from orchestrator.aws.inventory import AwsInventory
 from orchestrator.engine.ports import StackResource
 from orchestrator.errors import OrchestratorError
-from tests.sandbox.cfn_support import unique
 
 Aws = Callable[[str], Any]
 OWNER = "123456789012"  # moto's default account, the engine's
 OTHER_ACCOUNT = "111111111111"
-
-
-@pytest.fixture
-def bucket(aws: Aws) -> Iterator[str]:
-    s3, name = aws("s3"), unique("owner")
-    s3.create_bucket(Bucket=name)
-    yield name
-    for found in s3.list_objects_v2(Bucket=name).get("Contents", []):
-        s3.delete_object(Bucket=name, Key=found["Key"])
-    s3.delete_bucket(Bucket=name)
 
 
 def refusal(call: Callable[[], Any]) -> tuple[int, str]:

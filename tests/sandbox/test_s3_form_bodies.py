@@ -5,30 +5,19 @@ already read (s3_bodies_are_never_forms, presigned_urls_name_their_service)."""
 from __future__ import annotations
 
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.config import Config
 
 from orchestrator.sandbox.server import RunningServer
-from tests.sandbox.cfn_support import unique
 from tests.sandbox_access import session
 
 FORM = "application/x-www-form-urlencoded"
 BODIES = (b"a=1&tagging=2", b"\xff\xfe\x00form", b"key=x&file=y")
 
 Aws = Callable[[str], Any]
-
-
-@pytest.fixture
-def bucket(aws: Aws) -> Iterator[str]:
-    s3, name = aws("s3"), unique("formbody")
-    s3.create_bucket(Bucket=name)
-    yield name
-    for found in s3.list_objects_v2(Bucket=name).get("Contents", []):
-        s3.delete_object(Bucket=name, Key=found["Key"])
-    s3.delete_bucket(Bucket=name)
 
 
 def put_to(url: str, body: bytes) -> int:
